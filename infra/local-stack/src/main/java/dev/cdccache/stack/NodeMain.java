@@ -1,0 +1,67 @@
+package dev.cdccache.stack;
+
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * Runs one backing node of the local stack in the foreground until SIGTERM: {@code postgres}, {@code redis <region>}
+ * or {@code kafka}. Settings come from the environment that {@code infra/stack.env} defines (the scripts export it).
+ * The same node classes back the tests, so the demo and the tests run the same PostgreSQL, Redis and Kafka setup.
+ */
+public final class NodeMain {
+
+    public static void main(String[] args) throws Exception {
+        if (args.length == 0) {
+            System.err.println("usage: NodeMain postgres | redis <us|eu> | kafka");
+            System.exit(2);
+        }
+        Path data = Paths.get(env("STACK_DATA_DIR", ".stack/data")).toAbsolutePath();
+        AutoCloseable node;
+        String what;
+        switch (args[0]) {
+            case "postgres" -> {
+                int port = Integer.parseInt(env("PG_PORT", "15432"));
+                node = new PostgresNode(port, data.resolve("postgres"), data.resolve("pg-bin"),
+                        env("PG_DATABASE", "cdccache"), env("PG_USER", "cdccache"), env("PG_PASSWORD", "cdccache")).start();
+                what = "postgres on 127.0.0.1:" + port;
+            }
+            case "redis" -> {
+                String region = args.length > 1 ? args[1] : "us";
+                int port = Integer.parseInt(env("REDIS_" + region.toUpperCase() + "_PORT", "us".equals(region) ? "16379" : "16380"));
+                node = new RedisNode(region, port).start();
+                what = "redis " + region + " on 127.0.0.1:" + port;
+            }
+            case "kafka" -> {
+                int port = Integer.parseInt(env("KAFKA_PORT", "19092"));
+                int controller = Integer.parseInt(env("KAFKA_CONTROLLER_PORT", "19093"));
+                node = new KafkaNode(port, controller, data.resolve("kafka"), KafkaNode.locateLibs(),
+                        data.resolve("kafka-broker.log")).start();
+                what = "kafka on 127.0.0.1:" + port;
+            }
+            default -> {
+                System.err.println("unknown node " + args[0]);
+                System.exit(2);
+                return;
+            }
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        AutoCloseable running = node;
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try {
+                running.close();
+            } catch (Exception e) {
+                System.err.println("stopping " + what + " failed: " + e);
+            }
+            stopped.countDown();
+        }, "node-stop"));
+        System.out.println("READY " + what);
+        System.out.flush();
+        stopped.await();
+    }
+
+    private static String env(String name, String fallback) {
+        String v = System.getenv(name);
+        return v == null || v.isBlank() ? fallback : v;
+    }
+}
