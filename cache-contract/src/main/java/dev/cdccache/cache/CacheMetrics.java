@@ -1,0 +1,93 @@
+package dev.cdccache.cache;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+
+/** Counters for every decision the layered cache takes; names are the contract the dashboards read. */
+public final class CacheMetrics {
+
+    private final MeterRegistry registry;
+    private final String region;
+
+    public CacheMetrics(MeterRegistry registry, String region) {
+        this.registry = registry;
+        this.region = region;
+    }
+
+    public void hit(CachedValue.Source tier, DataClass dc) {
+        counter("cache.reads", "tier", tier.name(), "data_class", dc.name()).increment();
+    }
+
+    public void dbLoad(DataClass dc) {
+        counter("cache.db.loads", "data_class", dc.name()).increment();
+    }
+
+    public void leaseWait(DataClass dc) {
+        counter("cache.lease.waits", "data_class", dc.name()).increment();
+    }
+
+    public void leaseWaitTimeout(DataClass dc) {
+        counter("cache.lease.wait.timeouts", "data_class", dc.name()).increment();
+    }
+
+    public void fillRejected(DataClass dc) {
+        counter("cache.fills.rejected", "tier", "L2", "data_class", dc.name()).increment();
+    }
+
+    public void l1FillRejected() {
+        counter("cache.fills.rejected", "tier", "L1", "data_class", "ANY").increment();
+    }
+
+    public void l2Unavailable(String op) {
+        counter("cache.l2.unavailable", "op", op).increment();
+    }
+
+    public void delsFailed(int keys) {
+        counter("cache.dels.failed").increment(keys);
+    }
+
+    public void delsDone(int keys) {
+        counter("cache.dels").increment(keys);
+    }
+
+    public void l1Flush(String reason) {
+        counter("cache.l1.flushes", "reason", reason).increment();
+    }
+
+    public void broadcastFailed() {
+        counter("cache.l1.broadcast.failed").increment();
+    }
+
+    public void broadcastAckTimeout() {
+        counter("cache.l1.broadcast.ack.timeouts").increment();
+    }
+
+    public void evictionsReceived(int keys) {
+        counter("cache.l1.evictions.received").increment(keys);
+    }
+
+    public MeterRegistry registry() {
+        return registry;
+    }
+
+    public String region() {
+        return region;
+    }
+
+    public double count(String name, String... tags) {
+        Counter c = registry.find(name).tags(withRegion(tags)).counter();
+        return c == null ? 0 : c.count();
+    }
+
+    private Counter counter(String name, String... tags) {
+        return Counter.builder(name).tags(withRegion(tags)).register(registry);
+    }
+
+    private String[] withRegion(String[] tags) {
+        String[] all = new String[tags.length + 2];
+        all[0] = "region";
+        all[1] = region;
+        System.arraycopy(tags, 0, all, 2, tags.length);
+        return all;
+    }
+}

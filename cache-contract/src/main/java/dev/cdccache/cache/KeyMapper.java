@@ -1,0 +1,81 @@
+package dev.cdccache.cache;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The one mapping from a changed row to the cache keys it affects. Both the services' write path and the CDC
+ * invalidator call it, so they cannot disagree about what a change invalidates.
+ */
+public final class KeyMapper {
+
+    public static final String PRODUCTS = "products";
+    public static final String PRICES = "prices";
+
+    private KeyMapper() {
+    }
+
+    /** Keys (and, for truncates, key prefixes) to invalidate for one change. Unknown tables map to nothing. */
+    public static Invalidation map(RowChange change) {
+        return switch (change.table()) {
+            case PRODUCTS -> change.op() == RowChange.Op.TRUNCATE
+                    ? Invalidation.prefixes(CacheKeys.PRODUCT_VIEW_PREFIX)
+                    // A create must also clear a cached "does not exist" (negative) entry: same key.
+                    : Invalidation.keys(CacheKeys.productView(change.longKey("id")));
+            // The product view embeds the price, so a price change invalidates both.
+            case PRICES -> change.op() == RowChange.Op.TRUNCATE
+                    ? Invalidation.prefixes(CacheKeys.PRICE_PREFIX, CacheKeys.PRODUCT_VIEW_PREFIX)
+                    : Invalidation.keys(CacheKeys.price(change.longKey("product_id")),
+                    CacheKeys.productView(change.longKey("product_id")));
+            default -> Invalidation.NONE;
+        };
+    }
+
+    public static Invalidation mapAll(Collection<RowChange> changes) {
+        Invalidation result = Invalidation.NONE;
+        for (RowChange c : changes) {
+            result = result.plus(map(c));
+        }
+        return result;
+    }
+
+    /** Exact keys plus key prefixes (a truncate invalidates a whole key space). */
+    public record Invalidation(Set<String> keys, Set<String> prefixes) {
+        public static final Invalidation NONE = new Invalidation(Set.of(), Set.of());
+
+        public Invalidation {
+            keys = Set.copyOf(keys);
+            prefixes = Set.copyOf(prefixes);
+        }
+
+        public static Invalidation keys(String... keys) {
+            return new Invalidation(Set.of(keys), Set.of());
+        }
+
+        public static Invalidation prefixes(String... prefixes) {
+            return new Invalidation(Set.of(), Set.of(prefixes));
+        }
+
+        public Invalidation plus(Invalidation other) {
+            if (other.isEmpty()) {
+                return this;
+            }
+            Set<String> k = new LinkedHashSet<>(keys);
+            k.addAll(other.keys);
+            Set<String> p = new LinkedHashSet<>(prefixes);
+            p.addAll(other.prefixes);
+            return new Invalidation(k, p);
+        }
+
+        public boolean isEmpty() {
+            return keys.isEmpty() && prefixes.isEmpty();
+        }
+
+        public List<String> keyList() {
+            return new ArrayList<>(keys);
+        }
+    }
+}

@@ -1,0 +1,254 @@
+package dev.cdccache.cache;
+
+import io.lettuce.core.RedisChannelHandler;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisConnectionStateListener;
+import io.lettuce.core.pubsub.RedisPubSubAdapter;
+import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
+import org.jboss.logging.Logger;
+
+import java.net.SocketAddress;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The per-region L1 eviction broadcast over Redis pub/sub (channel {@code l1:evict:<region>}).
+ *
+ * <p>Pub/sub is at-most-once, so loss is detected rather than assumed away:
+ * <ul>
+ *   <li>every message carries its publisher's id and a sequence number; a gap flushes the whole L1;</li>
+ *   <li>when the subscription connection drops, L1 is flushed and switched off until it is back (and flushed again
+ *       on reconnect), because evictions cannot arrive meanwhile;</li>
+ *   <li>L1 TTLs stay short, which bounds whatever slips through.</li>
+ * </ul>
+ * Several keys travel in one message. The publisher waits (bounded) for an acknowledgement from every subscriber
+ * that received the message, so when a write answers, every reachable instance of the region has already evicted.
+ * Wire format: {@code publisherId \t seq \t ackChannel \t op \t key\u001fkey...} where op is {@code K} (keys),
+ * {@code P} (prefixes) or {@code F} (flush everything).
+ */
+public final class L1Broadcast implements AutoCloseable {
+
+    private static final Logger LOG = Logger.getLogger(L1Broadcast.class);
+    private static final char SEP = '\u001f';
+
+    private final RedisClient client;
+    private final RedisConnectionHolder commands;
+    private final L1Cache l1;
+    private final CacheMetrics metrics;
+    private final String channel;
+    private final String publisherId = UUID.randomUUID().toString();
+    private final String ackChannel;
+    private final long ackTimeoutMillis;
+    private final AtomicLong seq = new AtomicLong();
+    private final Map<String, Long> lastSeqByPublisher = new ConcurrentHashMap<>();
+    private final Map<Long, PendingAck> pendingAcks = new ConcurrentHashMap<>();
+    private final ScheduledExecutorService retry = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "l1-broadcast-retry");
+        t.setDaemon(true);
+        return t;
+    });
+    private volatile StatefulRedisPubSubConnection<String, String> subscription;
+    private volatile boolean closed;
+    private volatile boolean subscribed;
+
+    public L1Broadcast(RedisClient client, RedisConnectionHolder commands, String region,
+                       L1Cache l1, CacheMetrics metrics, long ackTimeoutMillis) {
+        this.client = client;
+        this.commands = commands;
+        this.l1 = l1;
+        this.metrics = metrics;
+        this.channel = channelFor(region);
+        this.ackChannel = "l1:ack:" + publisherId;
+        this.ackTimeoutMillis = ackTimeoutMillis;
+    }
+
+    public static String channelFor(String region) {
+        return "l1:evict:" + region;
+    }
+
+    /**
+     * Subscribes. If Redis is unreachable now, L1 stays off and flushed; Lettuce keeps reconnecting, and the
+     * listener turns L1 back on once the subscription is live.
+     */
+    public synchronized void start() {
+        client.addListener(new RedisConnectionStateListener() {
+            @Override
+            public void onRedisConnected(RedisChannelHandler<?, ?> connection, SocketAddress address) {
+                if (connection == subscription) {
+                    // Evictions published while we were away are lost: start from an empty L1.
+                    l1.flush("resubscribed");
+                    lastSeqByPublisher.clear();
+                    subscribed = true;
+                    l1.setEnabled(true);
+                }
+            }
+
+            @Override
+            public void onRedisDisconnected(RedisChannelHandler<?, ?> connection) {
+                if (connection == subscription) {
+                    subscribed = false;
+                    l1.setEnabled(false);
+                    l1.flush("subscription-lost");
+                }
+            }
+        });
+        l1.setEnabled(false);
+        trySubscribe();
+    }
+
+    private synchronized void trySubscribe() {
+        if (subscription != null || closed) {
+            return;
+        }
+        StatefulRedisPubSubConnection<String, String> candidate = null;
+        try {
+            candidate = client.connectPubSub();
+            subscription = candidate;
+            subscription.addListener(new RedisPubSubAdapter<>() {
+                @Override
+                public void message(String ch, String message) {
+                    if (ch.equals(channel)) {
+                        onEviction(message);
+                    } else if (ch.equals(ackChannel)) {
+                        onAck(message);
+                    }
+                }
+            });
+            subscription.sync().subscribe(channel, ackChannel);
+            subscribed = true;
+            l1.setEnabled(true);
+        } catch (RuntimeException e) {
+            if (candidate != null) {
+                candidate.closeAsync();
+            }
+            subscription = null;
+            LOG.warnf("L1 eviction subscription to %s not established (%s); L1 stays off, retrying", channel, e.getMessage());
+            retry.schedule(this::trySubscribe, 1, TimeUnit.SECONDS);
+        }
+    }
+
+    public boolean isSubscribed() {
+        return subscribed && subscription != null && subscription.isOpen();
+    }
+
+    public void publishKeys(Collection<String> keys) {
+        if (!keys.isEmpty()) {
+            publish('K', keys);
+        }
+    }
+
+    public void publishPrefixes(Collection<String> prefixes) {
+        if (!prefixes.isEmpty()) {
+            publish('P', prefixes);
+        }
+    }
+
+    public void publishFlush() {
+        publish('F', List.of());
+    }
+
+    /** Publishes and waits up to the ack timeout for every receiver. Throws if Redis refused the publish. */
+    private void publish(char op, Collection<String> items) {
+        long s = seq.incrementAndGet();
+        String message = publisherId + '\t' + s + '\t' + ackChannel + '\t' + op + '\t' + String.join(String.valueOf(SEP), items);
+        PendingAck pending = new PendingAck();
+        pendingAcks.put(s, pending);
+        try {
+            long receivers = commands.get().sync().publish(channel, message);
+            if (!pending.await((int) receivers, ackTimeoutMillis)) {
+                metrics.broadcastAckTimeout();
+                LOG.debugf("L1 eviction %d: %d of %d acks within %d ms", s, pending.count(), receivers, ackTimeoutMillis);
+            }
+        } finally {
+            pendingAcks.remove(s);
+        }
+    }
+
+    private void onEviction(String message) {
+        String[] parts = message.split("\t", 5);
+        if (parts.length < 5) {
+            LOG.warnf("malformed L1 eviction on %s; flushing L1", channel);
+            l1.flush("malformed");
+            return;
+        }
+        String publisher = parts[0];
+        long s = Long.parseLong(parts[1]);
+        Long previous = lastSeqByPublisher.put(publisher, s);
+        List<String> items = parts[4].isEmpty() ? List.of() : Arrays.asList(parts[4].split(String.valueOf(SEP)));
+        switch (parts[3]) {
+            case "K" -> l1.evict(items);
+            case "P" -> l1.evictPrefixes(items);
+            default -> l1.flush("requested");
+        }
+        metrics.evictionsReceived(items.size());
+        if (previous != null && s != previous + 1) {
+            // A message of this publisher was lost (or reordered): whatever it evicted may still be here.
+            l1.flush("sequence-gap");
+        }
+        // Async: this runs on the connection's event loop, where a blocking call would deadlock.
+        commands.get().async().publish(parts[2], Long.toString(s));
+    }
+
+    private void onAck(String message) {
+        PendingAck pending = pendingAcks.get(Long.parseLong(message));
+        if (pending != null) {
+            pending.ack();
+        }
+    }
+
+    public String publisherId() {
+        return publisherId;
+    }
+
+    /** Test hook: pretends the next sequence number was used by a lost message. */
+    public void skipSequenceForTests() {
+        seq.incrementAndGet();
+    }
+
+    @Override
+    public synchronized void close() {
+        closed = true;
+        retry.shutdownNow();
+        if (subscription != null) {
+            subscription.close();
+        }
+    }
+
+    private static final class PendingAck {
+        private int acks;
+
+        synchronized void ack() {
+            acks++;
+            notifyAll();
+        }
+
+        synchronized int count() {
+            return acks;
+        }
+
+        synchronized boolean await(int expected, long timeoutMillis) {
+            long deadline = System.nanoTime() + timeoutMillis * 1_000_000L;
+            while (acks < expected) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                try {
+                    wait(Math.max(1, left / 1_000_000L));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return false;
+                }
+            }
+            return true;
+        }
+    }
+}

@@ -1,0 +1,159 @@
+package dev.cdccache.cache;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Expiry;
+import io.micrometer.core.instrument.binder.cache.CaffeineCacheMetrics;
+
+import java.util.Collection;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The in-process cache (Caffeine, size-bounded, per-entry expiry) plus the registry of loads in flight.
+ *
+ * <p>The registry does two jobs. It coalesces concurrent misses of one key in this process into one load. And it
+ * lets an eviction that arrives while a value is loading win: the eviction marks the load invalidated and removes
+ * it from the registry (readers arriving later start a fresh load instead of joining a stale one), and the loader
+ * then does not keep its value. The check is done after the put as well as before it, so an eviction that lands
+ * between the two still removes the entry.
+ */
+public final class L1Cache {
+
+    private record Entry(CachedValue value, long expiresAtNanos) {
+    }
+
+    /** One load in flight; {@code invalidated} is set by an eviction or flush that overtook it. */
+    public static final class Load {
+        final CompletableFuture<CachedValue> result = new CompletableFuture<>();
+        volatile boolean invalidated;
+
+        public CompletableFuture<CachedValue> result() {
+            return result;
+        }
+    }
+
+    private final Cache<String, Entry> cache;
+    private final Map<String, Load> inFlight = new ConcurrentHashMap<>();
+    private final CacheMetrics metrics;
+    private volatile boolean enabled = true;
+
+    public L1Cache(long maximumSize, CacheMetrics metrics) {
+        this.metrics = metrics;
+        this.cache = Caffeine.newBuilder()
+                .maximumSize(maximumSize)
+                .expireAfter(new Expiry<String, Entry>() {
+                    @Override
+                    public long expireAfterCreate(String key, Entry e, long now) {
+                        return Math.max(0, e.expiresAtNanos - now);
+                    }
+
+                    @Override
+                    public long expireAfterUpdate(String key, Entry e, long now, long current) {
+                        return Math.max(0, e.expiresAtNanos - now);
+                    }
+
+                    @Override
+                    public long expireAfterRead(String key, Entry e, long now, long current) {
+                        return current;
+                    }
+                })
+                .recordStats()
+                .build();
+        CaffeineCacheMetrics.monitor(metrics.registry(), cache, "l1", "region", metrics.region());
+    }
+
+    /** Non-blocking: safe on the event loop. */
+    public CachedValue getIfPresent(String key) {
+        if (!enabled) {
+            return null;
+        }
+        Entry e = cache.getIfPresent(key);
+        return e == null ? null : e.value.from(CachedValue.Source.L1);
+    }
+
+    /**
+     * Registers a load of {@code key}, or returns the one already in flight ({@code owner=false}): the caller then
+     * waits on its result instead of loading.
+     */
+    public Registration beginLoad(String key) {
+        Load mine = new Load();
+        Load existing = inFlight.putIfAbsent(key, mine);
+        return existing == null ? new Registration(mine, true) : new Registration(existing, false);
+    }
+
+    public record Registration(Load load, boolean owner) {
+    }
+
+    /** Keeps the loaded value unless an eviction overtook the load; always completes and unregisters the load. */
+    public void completeLoad(String key, Load load, CachedValue value, long ttlMillis) {
+        try {
+            if (enabled && ttlMillis > 0 && !load.invalidated) {
+                cache.put(key, new Entry(value, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(ttlMillis)));
+                if (load.invalidated || !enabled) {
+                    cache.invalidate(key);
+                    metrics.l1FillRejected();
+                }
+            } else if (load.invalidated) {
+                metrics.l1FillRejected();
+            }
+        } finally {
+            inFlight.remove(key, load);
+            load.result.complete(value);
+        }
+    }
+
+    public void failLoad(String key, Load load, Throwable error) {
+        inFlight.remove(key, load);
+        load.result.completeExceptionally(error);
+    }
+
+    public void evict(Collection<String> keys) {
+        for (String key : keys) {
+            Load load = inFlight.remove(key);
+            if (load != null) {
+                load.invalidated = true;
+            }
+            cache.invalidate(key);
+        }
+    }
+
+    public void evictPrefixes(Collection<String> prefixes) {
+        if (prefixes.isEmpty()) {
+            return;
+        }
+        inFlight.forEach((key, load) -> {
+            if (prefixes.stream().anyMatch(key::startsWith)) {
+                load.invalidated = true;
+                inFlight.remove(key, load);
+            }
+        });
+        cache.asMap().keySet().removeIf(key -> prefixes.stream().anyMatch(key::startsWith));
+    }
+
+    /** Drops everything, including loads in flight; used when evictions may have been missed. */
+    public void flush(String reason) {
+        inFlight.forEach((key, load) -> {
+            load.invalidated = true;
+            inFlight.remove(key, load);
+        });
+        cache.invalidateAll();
+        metrics.l1Flush(reason);
+    }
+
+    /** While the eviction subscription is down no eviction can arrive, so L1 is neither read nor filled. */
+    public void setEnabled(boolean enabled) {
+        this.enabled = enabled;
+    }
+
+    public boolean isEnabled() {
+        return enabled;
+    }
+
+    public long size() {
+        cache.cleanUp();
+        return cache.estimatedSize();
+    }
+}

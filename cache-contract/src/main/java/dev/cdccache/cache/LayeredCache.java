@@ -1,0 +1,173 @@
+package dev.cdccache.cache;
+
+import org.jboss.logging.Logger;
+
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+
+/**
+ * The read path: L1 (in process) → L2 (the region's Redis, lease-guarded) → the loader (PostgreSQL).
+ *
+ * <p>{@link #getIfPresentL1} never blocks and is meant for the event loop. {@link #get} blocks (Redis, JDBC) and
+ * runs on a worker thread. Concurrent misses of one key in a process share one load; concurrent misses across
+ * processes of a region share one database read through the L2 lease. When Redis is unavailable reads go straight
+ * to the loader, which the caller guards with a bulkhead.
+ */
+public final class LayeredCache {
+
+    private static final Logger LOG = Logger.getLogger(LayeredCache.class);
+
+    private final L1Cache l1;
+    private final L2Store l2;
+    private final Guard l2Guard;
+    private final Guard dbGuard;
+    private final Map<DataClass, StalenessPolicy> policies;
+    private final CacheMetrics metrics;
+    private final LeaseSettings lease;
+    private volatile FillHook fillHook = FillHook.NONE;
+
+    /**
+     * @param ttlMillis   how long a lease lives if its holder dies before filling
+     * @param maxWaitMillis how long a reader waits for another's fill before reading the database itself
+     * @param pollMillis  how often a waiting reader looks again
+     */
+    public record LeaseSettings(long ttlMillis, long maxWaitMillis, long pollMillis) {
+        public static final LeaseSettings DEFAULT = new LeaseSettings(2000, 1500, 5);
+    }
+
+    public LayeredCache(L1Cache l1, L2Store l2, Guard l2Guard, Guard dbGuard, Map<DataClass, StalenessPolicy> policies,
+                        LeaseSettings lease, CacheMetrics metrics) {
+        this.l1 = l1;
+        this.l2 = l2;
+        this.l2Guard = l2Guard;
+        this.dbGuard = dbGuard;
+        this.policies = Map.copyOf(policies);
+        this.lease = lease;
+        this.metrics = metrics;
+    }
+
+    public CachedValue getIfPresentL1(String key) {
+        DataClass dc = CacheKeys.dataClassOf(key);
+        if (!policy(dc).l1Enabled()) {
+            return null;
+        }
+        CachedValue v = l1.getIfPresent(key);
+        if (v != null) {
+            metrics.hit(CachedValue.Source.L1, dc);
+        }
+        return v;
+    }
+
+    public CachedValue get(String key, Loader loader) throws Exception {
+        CachedValue hit = getIfPresentL1(key);
+        if (hit != null) {
+            return hit;
+        }
+        L1Cache.Registration reg = l1.beginLoad(key);
+        if (!reg.owner()) {
+            try {
+                return reg.load().result().get();
+            } catch (ExecutionException e) {
+                throw rethrow(e.getCause());
+            }
+        }
+        try {
+            Fetched fetched = fetch(key, loader);
+            DataClass dc = CacheKeys.dataClassOf(key);
+            long l1Ttl = policy(dc).l1Enabled() && fetched.l1Allowed
+                    ? policy(dc).l1TtlMillis(fetched.value.isNegative(), fetched.l2RemainingMillis) : 0;
+            l1.completeLoad(key, reg.load(), fetched.value, l1Ttl);
+            return fetched.value;
+        } catch (Exception | Error e) {
+            l1.failLoad(key, reg.load(), e);
+            throw e;
+        }
+    }
+
+    private record Fetched(CachedValue value, long l2RemainingMillis, boolean l1Allowed) {
+    }
+
+    private Fetched fetch(String key, Loader loader) throws Exception {
+        DataClass dc = CacheKeys.dataClassOf(key);
+        StalenessPolicy policy = policy(dc);
+        String token = UUID.randomUUID().toString();
+        long deadline = System.nanoTime() + lease.maxWaitMillis() * 1_000_000L;
+        boolean waited = false;
+        while (true) {
+            L2Store.Lookup lookup;
+            try {
+                lookup = l2Guard.call(() -> l2.getOrLease(key, token, lease.ttlMillis()));
+            } catch (Exception e) {
+                // L2 unavailable (timeout, circuit open, connection refused): the database answers, guarded by
+                // the bulkhead. Nothing is cached: with Redis gone no eviction could reach us either.
+                metrics.l2Unavailable("read");
+                LOG.debugf("L2 read of %s failed (%s); reading the database", key, e.getMessage());
+                return new Fetched(loadFromDb(key, loader, dc), -1, false);
+            }
+            if (lookup instanceof L2Store.Hit h) {
+                metrics.hit(CachedValue.Source.L2, dc);
+                return new Fetched(h.value(), h.remainingMillis(), true);
+            }
+            if (lookup instanceof L2Store.LeaseGranted) {
+                CachedValue loaded = loadFromDb(key, loader, dc);
+                fillHook.beforeFill(key);
+                long ttl = policy.l2TtlMillis(loaded.isNegative());
+                boolean written;
+                try {
+                    written = l2Guard.call(() -> l2.fill(key, token, loaded, ttl));
+                } catch (Exception e) {
+                    metrics.l2Unavailable("fill");
+                    return new Fetched(loaded, -1, false);
+                }
+                if (!written) {
+                    // An invalidation overtook this read: the value may be stale, so it is served to this
+                    // reader only (it started before the write answered) and cached nowhere.
+                    metrics.fillRejected(dc);
+                    return new Fetched(loaded, -1, false);
+                }
+                return new Fetched(loaded, ttl, true);
+            }
+            if (!waited) {
+                metrics.leaseWait(dc);
+                waited = true;
+            }
+            if (System.nanoTime() > deadline) {
+                metrics.leaseWaitTimeout(dc);
+                return new Fetched(loadFromDb(key, loader, dc), -1, false);
+            }
+            Thread.sleep(lease.pollMillis()); // another reader holds the lease: look again shortly, bounded by deadline
+        }
+    }
+
+    private CachedValue loadFromDb(String key, Loader loader, DataClass dc) throws Exception {
+        Loader.Loaded loaded = dbGuard.call(() -> {
+            metrics.dbLoad(dc);
+            return loader.load(key);
+        });
+        return loaded == null ? CachedValue.negative(CachedValue.Source.DB)
+                : new CachedValue(loaded.payload(), loaded.version(), CachedValue.Source.DB);
+    }
+
+    public StalenessPolicy policy(DataClass dc) {
+        return policies.getOrDefault(dc, dc.defaults());
+    }
+
+    public void setFillHook(FillHook hook) {
+        this.fillHook = hook == null ? FillHook.NONE : hook;
+    }
+
+    public L1Cache l1() {
+        return l1;
+    }
+
+    private static Exception rethrow(Throwable t) {
+        if (t instanceof Exception e) {
+            return e;
+        }
+        if (t instanceof Error err) {
+            throw err;
+        }
+        return new IllegalStateException(t);
+    }
+}

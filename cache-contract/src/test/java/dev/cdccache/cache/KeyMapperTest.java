@@ -1,0 +1,50 @@
+package dev.cdccache.cache;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.Set;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class KeyMapperTest {
+
+    @Test
+    void priceChangeInvalidatesPriceAndCatalogView() {
+        var inv = KeyMapper.map(RowChange.of("prices", RowChange.Op.UPDATE, "product_id", 42L));
+        assertEquals(Set.of("prc:v1:price:42", "cat:v1:product:42"), inv.keys());
+        assertTrue(inv.prefixes().isEmpty());
+    }
+
+    @Test
+    void productChangesIncludingCreateInvalidateTheProductView() {
+        for (RowChange.Op op : List.of(RowChange.Op.CREATE, RowChange.Op.UPDATE, RowChange.Op.DELETE)) {
+            assertEquals(Set.of("cat:v1:product:7"), KeyMapper.map(RowChange.of("products", op, "id", "7")).keys());
+        }
+    }
+
+    @Test
+    void truncateInvalidatesKeySpaces() {
+        var prices = KeyMapper.map(new RowChange("prices", RowChange.Op.TRUNCATE, null, -1, -1, -1));
+        assertEquals(Set.of(CacheKeys.PRICE_PREFIX, CacheKeys.PRODUCT_VIEW_PREFIX), prices.prefixes());
+        var products = KeyMapper.map(new RowChange("products", RowChange.Op.TRUNCATE, null, -1, -1, -1));
+        assertEquals(Set.of(CacheKeys.PRODUCT_VIEW_PREFIX), products.prefixes());
+    }
+
+    @Test
+    void unknownTablesAndBatchesMerge() {
+        assertTrue(KeyMapper.map(RowChange.of("heartbeat", RowChange.Op.UPDATE, "id", 1)).isEmpty());
+        var merged = KeyMapper.mapAll(List.of(
+                RowChange.of("prices", RowChange.Op.UPDATE, "product_id", 1),
+                RowChange.of("products", RowChange.Op.UPDATE, "id", 1),
+                RowChange.of("prices", RowChange.Op.UPDATE, "product_id", 2)));
+        assertEquals(Set.of("prc:v1:price:1", "cat:v1:product:1", "prc:v1:price:2", "cat:v1:product:2"), merged.keys());
+    }
+
+    @Test
+    void dataClassFollowsKeyPrefix() {
+        assertEquals(DataClass.PRICE, CacheKeys.dataClassOf(CacheKeys.price(1)));
+        assertEquals(DataClass.CATALOG, CacheKeys.dataClassOf(CacheKeys.productView(1)));
+    }
+}
