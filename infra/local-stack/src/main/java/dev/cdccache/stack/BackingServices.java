@@ -8,18 +8,22 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.function.Function;
+import javax.management.JMException;
+import javax.management.ObjectName;
+import javax.management.StandardMBean;
+import java.lang.management.ManagementFactory;
 
 /**
  * PostgreSQL, one Redis per region and Kafka on free ports, started once per JVM and stopped at JVM exit.
  *
  * <p>Quarkus may load test resources and test classes through different class loaders, so the running instance is
- * published in the system properties as JDK types only (connection strings, and a {@code Function<String,String>}
- * control handle), which every loader sees identically. {@link StackControl} is the typed view of that handle.
+ * published JVM-wide in forms every loader sees identically: the connection properties as one string system
+ * property, and the control operations as a platform MBean ({@code dev.cdccache:type=BackingServices}) invoked by
+ * name. {@link StackControl} is the typed view of both.
  */
 public final class BackingServices {
 
-    public static final String CONTROL_KEY = "cdccache.stack.control";
+    public static final String CONTROL_MBEAN = "dev.cdccache:type=BackingServices";
     public static final String PROPERTIES_KEY = "cdccache.stack.properties";
     public static final String[] REGIONS = {"us", "eu"};
 
@@ -42,11 +46,10 @@ public final class BackingServices {
     }
 
     /** Starts the shared instance if this JVM has none yet, and returns its connection properties. */
-    @SuppressWarnings("unchecked")
     public static synchronized Map<String, String> startShared() {
-        Object existing = System.getProperties().get(PROPERTIES_KEY);
-        if (existing instanceof Map<?, ?> props) {
-            return (Map<String, String>) props;
+        String existing = System.getProperty(PROPERTIES_KEY);
+        if (existing != null) {
+            return decode(existing);
         }
         Path workDir = Paths.get(System.getProperty("cdccache.work.dir", "target/stack"))
                 .toAbsolutePath().resolve("run-" + ProcessHandle.current().pid());
@@ -59,9 +62,43 @@ public final class BackingServices {
             throw new UncheckedIOException("Starting PostgreSQL/Redis/Kafka for tests failed", e);
         }
         Runtime.getRuntime().addShutdownHook(new Thread(services::stopAll, "backing-services-stop"));
-        Map<String, String> props = Map.copyOf(services.properties());
-        System.getProperties().put(PROPERTIES_KEY, props);
-        System.getProperties().put(CONTROL_KEY, (Function<String, String>) services::control);
+        Map<String, String> props = services.properties();
+        try {
+            ManagementFactory.getPlatformMBeanServer().registerMBean(
+                    new StandardMBean(new Control(services), ControlMBean.class), new ObjectName(CONTROL_MBEAN));
+        } catch (JMException e) {
+            throw new IllegalStateException("registering the stack control MBean failed", e);
+        }
+        System.setProperty(PROPERTIES_KEY, encode(props));
+        return props;
+    }
+
+    /** The operations tests may invoke; JMX calls them by name with JDK types only. */
+    public interface ControlMBean {
+        String control(String command);
+    }
+
+    private record Control(BackingServices services) implements ControlMBean {
+        @Override
+        public String control(String command) {
+            return services.control(command);
+        }
+    }
+
+    private static String encode(Map<String, String> props) {
+        StringBuilder sb = new StringBuilder();
+        props.forEach((k, v) -> sb.append(k).append('=').append(v).append('\n'));
+        return sb.toString();
+    }
+
+    private static Map<String, String> decode(String s) {
+        Map<String, String> props = new LinkedHashMap<>();
+        for (String line : s.split("\n")) {
+            int eq = line.indexOf('=');
+            if (eq > 0) {
+                props.put(line.substring(0, eq), line.substring(eq + 1));
+            }
+        }
         return props;
     }
 

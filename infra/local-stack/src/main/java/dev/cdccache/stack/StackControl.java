@@ -1,7 +1,9 @@
 package dev.cdccache.stack;
 
 import java.util.Map;
-import java.util.function.Function;
+import javax.management.JMException;
+import javax.management.ObjectName;
+import java.lang.management.ManagementFactory;
 
 /** Typed, class-loader-safe access to the backing services this JVM started (see {@link BackingServices}). */
 public final class StackControl {
@@ -33,9 +35,13 @@ public final class StackControl {
         return Boolean.parseBoolean(control("redis-running:" + region));
     }
 
-    @SuppressWarnings("unchecked")
     private static String control(String command) {
         BackingServices.startShared();
-        return ((Function<String, String>) System.getProperties().get(BackingServices.CONTROL_KEY)).apply(command);
+        try {
+            return (String) ManagementFactory.getPlatformMBeanServer().invoke(new ObjectName(BackingServices.CONTROL_MBEAN),
+                    "control", new Object[]{command}, new String[]{String.class.getName()});
+        } catch (JMException e) {
+            throw new IllegalStateException("stack control '" + command + "' failed", e);
+        }
     }
 }

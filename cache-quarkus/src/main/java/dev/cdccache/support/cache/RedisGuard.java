@@ -1,0 +1,24 @@
+package dev.cdccache.support.cache;
+
+import dev.cdccache.cache.Guard;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.eclipse.microprofile.faulttolerance.CircuitBreaker;
+import org.eclipse.microprofile.faulttolerance.Timeout;
+
+import java.util.concurrent.Callable;
+
+/**
+ * Every L2 call goes through here. After 10 calls with half of them failing the circuit opens for 2 s: reads then
+ * skip Redis entirely (straight to PostgreSQL behind {@link DbGuard}) instead of paying a timeout each.
+ * Override with {@code quarkus.fault-tolerance."dev.cdccache.support.cache.RedisGuard/call".circuit-breaker.*}.
+ */
+@ApplicationScoped
+public class RedisGuard implements Guard {
+
+    @Override
+    @Timeout(500)
+    @CircuitBreaker(requestVolumeThreshold = 10, failureRatio = 0.5, delay = 2000, successThreshold = 2)
+    public <T> T call(Callable<T> call) throws Exception {
+        return call.call();
+    }
+}

@@ -1,0 +1,28 @@
+package dev.cdccache.support.cache;
+
+import dev.cdccache.cache.CacheInvalidator;
+import dev.cdccache.cache.KeyMapper;
+import dev.cdccache.cache.RegionCache;
+import dev.cdccache.cache.RowChange;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.util.Collection;
+
+/**
+ * Layer 1 of the contract: after a transaction commits, delete the L2 keys the change affects (pipelined, with
+ * their leases) and broadcast the region's L1 eviction, before the write answers. Failures never fail the write:
+ * they are counted ({@code cache.dels.failed}) and the CDC backstop or the TTL catch them.
+ */
+@ApplicationScoped
+public class WritePath {
+
+    private final RegionCache cache;
+
+    public WritePath(RegionCache cache) {
+        this.cache = cache;
+    }
+
+    public CacheInvalidator.Result afterCommit(Collection<RowChange> changes) {
+        return cache.invalidator().invalidate(KeyMapper.mapAll(changes));
+    }
+}

@@ -1,0 +1,77 @@
+package dev.cdccache.support.config;
+
+import dev.cdccache.cache.DataClass;
+import dev.cdccache.cache.StalenessPolicy;
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+import java.time.Duration;
+
+/** Cache settings of one process. Defaults are the documented staleness contract (README). */
+@ConfigMapping(prefix = "cache")
+public interface CacheConfig {
+
+    /** Region this process serves ({@code us}, {@code eu}); selects its Redis and its L1 eviction channel. */
+    @WithDefault("us")
+    String region();
+
+    /** Name shown in the {@code X-Instance} header and logs. */
+    @WithDefault("local")
+    String instanceId();
+
+    /** The region's Redis (L2). */
+    @WithDefault("redis://127.0.0.1:16379")
+    String redisUri();
+
+    /** Per-command Redis timeout. Tight: a slow cache is worse than none. */
+    @WithDefault("250ms")
+    Duration l2Timeout();
+
+    /** L1 size bound (entries). */
+    @WithDefault("100000")
+    long l1MaxEntries();
+
+    /** How long a write waits for the region's instances to acknowledge its L1 eviction. */
+    @WithDefault("200ms")
+    Duration broadcastAckTimeout();
+
+    Policy catalog();
+
+    Policy price();
+
+    Lease lease();
+
+    interface Policy {
+        /** Redis TTL. Catalog default 10m; price default 60s (see {@link DataClass}). */
+        java.util.Optional<Duration> l2Ttl();
+
+        /** In-process TTL; 0 disables L1. Catalog default 5s; price default 1s. */
+        java.util.Optional<Duration> l1Ttl();
+
+        /** TTL of "does not exist" entries. */
+        java.util.Optional<Duration> negativeTtl();
+
+        /** TTL jitter fraction, default 0.15 (±15%). */
+        java.util.Optional<Double> jitter();
+
+        default StalenessPolicy resolve(DataClass dc) {
+            StalenessPolicy d = dc.defaults();
+            return new StalenessPolicy(l2Ttl().orElse(d.l2Ttl()), l1Ttl().orElse(d.l1Ttl()),
+                    negativeTtl().orElse(d.negativeTtl()), jitter().orElse(d.jitter()));
+        }
+    }
+
+    interface Lease {
+        /** Lifetime of a fill lease if its holder dies. */
+        @WithDefault("2s")
+        Duration ttl();
+
+        /** How long a reader waits for another reader's fill before reading PostgreSQL itself. */
+        @WithDefault("1500ms")
+        Duration maxWait();
+
+        /** Poll interval while waiting on a lease. */
+        @WithDefault("5ms")
+        Duration poll();
+    }
+}

@@ -1,0 +1,32 @@
+package dev.cdccache.support.rest;
+
+import dev.cdccache.cache.CachedValue;
+import jakarta.ws.rs.core.EntityTag;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+
+/** Makes the contract visible on every read: {@code X-Cache}, {@code X-Region}, {@code X-Instance}, {@code X-Version}. */
+public final class CacheHeaders {
+
+    private CacheHeaders() {
+    }
+
+    public static Response ok(CachedValue value, String region, String instance) {
+        return Response.ok(value.payload(), MediaType.APPLICATION_JSON_TYPE)
+                .header("X-Cache", value.source().name())
+                .header("X-Region", region)
+                .header("X-Instance", instance)
+                .header("X-Version", value.version())
+                .tag(new EntityTag(Long.toString(value.version())))
+                .build();
+    }
+
+    public static Response notFound(CachedValue value, String region, String instance, String what) {
+        Response problem = Problem.response(404, "Not Found", what + " does not exist");
+        return Response.fromResponse(problem)
+                .header("X-Cache", value.source().name())
+                .header("X-Region", region)
+                .header("X-Instance", instance)
+                .build();
+    }
+}

@@ -1,0 +1,126 @@
+package dev.cdccache.support.rest;
+
+import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.exc.InvalidFormatException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import io.smallrye.faulttolerance.api.RateLimitException;
+import jakarta.validation.ConstraintViolation;
+import jakarta.validation.ConstraintViolationException;
+import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.Response;
+import org.eclipse.microprofile.faulttolerance.exceptions.BulkheadException;
+import org.jboss.logging.Logger;
+import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+
+import java.util.Comparator;
+import java.util.List;
+
+/**
+ * Every error leaves as {@code application/problem+json}. Client mistakes get their 4xx with a precise detail;
+ * anything unexpected is logged here and answered with a bare 500 problem, never a stack trace.
+ */
+public class ProblemMappers {
+
+    private static final Logger LOG = Logger.getLogger(ProblemMappers.class);
+
+    @ServerExceptionMapper
+    public Response problem(ProblemException e) {
+        return Problem.response(e.status(), e.title(), e.getMessage());
+    }
+
+    @ServerExceptionMapper
+    public Response validation(ConstraintViolationException e) {
+        List<Problem.Violation> violations = e.getConstraintViolations().stream()
+                .map(v -> new Problem.Violation(field(v), v.getMessage()))
+                .sorted(Comparator.comparing(Problem.Violation::field))
+                .toList();
+        return Problem.response(400, "Bad Request", "the request has invalid fields", violations);
+    }
+
+    @ServerExceptionMapper
+    public Response json(JsonProcessingException e) {
+        String detail;
+        if (e instanceof UnrecognizedPropertyException u) {
+            detail = "unknown field '" + u.getPropertyName() + "'";
+        } else if (e instanceof InvalidFormatException f) {
+            detail = "field '" + path(f) + "' has the wrong type";
+        } else if (e instanceof MismatchedInputException m) {
+            detail = m.getPath().isEmpty() ? "the body is not the expected JSON object" : "field '" + path(m) + "' has the wrong type";
+        } else {
+            detail = "malformed JSON at line " + (e.getLocation() == null ? "?" : e.getLocation().getLineNr());
+        }
+        return Problem.response(400, "Bad Request", detail);
+    }
+
+    /** Declared for the subtypes too: Quarkus ships its own (non-problem) mappers for them. */
+    @ServerExceptionMapper
+    public Response mismatched(MismatchedInputException e) {
+        return json(e);
+    }
+
+    @ServerExceptionMapper
+    public Response parse(JsonParseException e) {
+        return json(e);
+    }
+
+    @ServerExceptionMapper
+    public Response web(WebApplicationException e) {
+        int status = e.getResponse().getStatus();
+        if (e.getCause() instanceof JsonProcessingException j) {
+            return json(j);
+        }
+        String title = Response.Status.fromStatusCode(status) == null ? "Error" : Response.Status.fromStatusCode(status).getReasonPhrase();
+        String detail = switch (status) {
+            case 404 -> "no such resource";
+            case 405 -> "method not allowed on this resource";
+            case 406 -> "only application/json responses are produced";
+            case 415 -> "send the body as application/json";
+            default -> e.getMessage();
+        };
+        if (status >= 500) {
+            LOG.error("server error", e);
+            detail = "internal error";
+        }
+        return Problem.response(status, title, detail);
+    }
+
+    @ServerExceptionMapper
+    public Response shed(BulkheadException e) {
+        return Problem.response(503, "Service Unavailable", "database load shed: too many concurrent cache misses");
+    }
+
+    @ServerExceptionMapper
+    public Response limited(RateLimitException e) {
+        return Problem.response(429, "Too Many Requests", "rate limited");
+    }
+
+    @ServerExceptionMapper
+    public Response unexpected(Exception e) {
+        LOG.error("unexpected error", e);
+        return Problem.response(500, "Internal Server Error", "internal error");
+    }
+
+    private static String field(ConstraintViolation<?> v) {
+        String path = v.getPropertyPath().toString();
+        // "put.arg1.amountMinor" → "amountMinor": the client knows fields, not Java parameter names.
+        int dot = path.lastIndexOf('.');
+        return dot >= 0 ? path.substring(dot + 1) : path;
+    }
+
+    private static String path(MismatchedInputException e) {
+        StringBuilder sb = new StringBuilder();
+        for (var ref : e.getPath()) {
+            if (ref.getFieldName() != null) {
+                if (sb.length() > 0) {
+                    sb.append('.');
+                }
+                sb.append(ref.getFieldName());
+            } else {
+                sb.append('[').append(ref.getIndex()).append(']');
+            }
+        }
+        return sb.toString();
+    }
+}

@@ -1,0 +1,141 @@
+package dev.cdccache.catalog.rest;
+
+import dev.cdccache.cache.CachedValue;
+import dev.cdccache.catalog.config.CatalogConfig;
+import dev.cdccache.catalog.service.CatalogService;
+import dev.cdccache.support.config.CacheConfig;
+import dev.cdccache.support.rest.CacheHeaders;
+import dev.cdccache.support.rest.IfMatch;
+import dev.cdccache.support.rest.ProblemException;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotNull;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.DefaultValue;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.PATCH;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.PUT;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.UriBuilder;
+
+@Path("/products")
+@Produces(MediaType.APPLICATION_JSON)
+public class ProductResource {
+
+    private final CatalogService service;
+    private final CacheConfig cacheConfig;
+    private final CatalogConfig config;
+
+    public ProductResource(CatalogService service, CacheConfig cacheConfig, CatalogConfig config) {
+        this.service = service;
+        this.cacheConfig = cacheConfig;
+        this.config = config;
+    }
+
+    /**
+     * An L1 hit is answered right here on the event loop; only a miss hops to a worker thread for Redis and
+     * PostgreSQL.
+     */
+    @GET
+    @Path("{id}")
+    public Uni<Response> get(@PathParam("id") String rawId) {
+        long id = IfMatch.parseId(rawId, "product id");
+        CachedValue hit = service.cachedView(id);
+        if (hit != null) {
+            return Uni.createFrom().item(respond(hit));
+        }
+        return Uni.createFrom().item(() -> {
+            try {
+                return respond(service.view(id));
+            } catch (RuntimeException e) {
+                throw e;
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }).runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
+    }
+
+    private Response respond(CachedValue v) {
+        if (v.isNegative()) {
+            return CacheHeaders.notFound(v, cacheConfig.region(), cacheConfig.instanceId(), "this product");
+        }
+        return CacheHeaders.ok(v, cacheConfig.region(), cacheConfig.instanceId());
+    }
+
+    /** Listing pages are read from PostgreSQL, not cached (see docs/decisions.md). */
+    @GET
+    public ProductRequests.Page list(@QueryParam("category") String category,
+                                     @QueryParam("page") @DefaultValue("0") String rawPage,
+                                     @QueryParam("size") @DefaultValue("20") String rawSize) throws Exception {
+        if (category == null || category.isBlank()) {
+            throw ProblemException.badRequest("query parameter 'category' is required");
+        }
+        int page = intParam(rawPage, "page", 0, 1_000_000);
+        int size = intParam(rawSize, "size", 1, config.maxPageSize());
+        return new ProductRequests.Page(category, page, size, service.countByCategory(category),
+                service.byCategory(category, page, size));
+    }
+
+    @POST
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Response create(@Valid @NotNull ProductRequests.Create body) throws Exception {
+        long id = service.create(body.sku(), body.name(), body.description() == null ? "" : body.description(), body.category());
+        return Response.created(UriBuilder.fromPath("/products/{id}").build(id))
+                .entity(new ProductRequests.Written(id, 1)).build();
+    }
+
+    @PUT
+    @Path("{id}")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public ProductRequests.Written replace(@PathParam("id") String rawId, @HeaderParam("If-Match") String ifMatch,
+                                           @Valid @NotNull ProductRequests.Replace body) throws Exception {
+        long id = IfMatch.parseId(rawId, "product id");
+        Long expected = IfMatch.expected(ifMatch, body.version());
+        long version = service.update(id, body.sku(), body.name(), body.description() == null ? "" : body.description(),
+                body.category(), expected);
+        return new ProductRequests.Written(id, version);
+    }
+
+    @PATCH
+    @Path("{id}")
+    @Consumes({"application/merge-patch+json", MediaType.APPLICATION_JSON})
+    public ProductRequests.Written patch(@PathParam("id") String rawId, @HeaderParam("If-Match") String ifMatch,
+                                         @Valid @NotNull ProductRequests.Patch body) throws Exception {
+        long id = IfMatch.parseId(rawId, "product id");
+        if (body.isEmpty()) {
+            throw new ProblemException(422, "Unprocessable Content", "the patch changes nothing: give at least one field");
+        }
+        Long expected = IfMatch.expected(ifMatch, body.version());
+        long version = service.update(id, body.sku(), body.name(), body.description(), body.category(), expected);
+        return new ProductRequests.Written(id, version);
+    }
+
+    @DELETE
+    @Path("{id}")
+    public Response delete(@PathParam("id") String rawId, @HeaderParam("If-Match") String ifMatch) throws Exception {
+        long id = IfMatch.parseId(rawId, "product id");
+        service.delete(id, IfMatch.expected(ifMatch, null));
+        return Response.noContent().build();
+    }
+
+    private static int intParam(String raw, String name, int min, int max) {
+        try {
+            int v = Integer.parseInt(raw);
+            if (v < min || v > max) {
+                throw ProblemException.badRequest("'" + name + "' must be between " + min + " and " + max);
+            }
+            return v;
+        } catch (NumberFormatException e) {
+            throw ProblemException.badRequest("'" + name + "' must be an integer");
+        }
+    }
+}

@@ -1,0 +1,117 @@
+package dev.cdccache.catalog;
+
+import dev.cdccache.cache.CacheKeys;
+import dev.cdccache.cache.DataClass;
+import dev.cdccache.cache.Guard;
+import dev.cdccache.cache.L2Store;
+import dev.cdccache.cache.LayeredCache;
+import dev.cdccache.cache.Loader;
+import dev.cdccache.cache.RegionCache;
+import dev.cdccache.stack.BackingServicesResource;
+import dev.cdccache.stack.StackControl;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import org.junit.jupiter.api.Test;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.util.Map;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.notNullValue;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+@QuarkusTest
+@QuarkusTestResource(BackingServicesResource.class)
+class ProductResourceTest {
+
+    static long createProduct(String sku) {
+        return given().contentType(ContentType.JSON)
+                .body(Map.of("sku", sku, "name", "Test " + sku, "description", "d", "category", "testing"))
+                .post("/products").then().statusCode(201).extract().jsonPath().getLong("id");
+    }
+
+    static long dbVersion(long id) throws Exception {
+        try (Connection c = DriverManager.getConnection(StackControl.property("stack.pg.jdbc-url"),
+                StackControl.property("stack.pg.user"), StackControl.property("stack.pg.password"));
+             PreparedStatement ps = c.prepareStatement("SELECT version FROM products WHERE id = ?")) {
+            ps.setLong(1, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getLong(1) : -1;
+            }
+        }
+    }
+
+    @Test
+    void readsShowTheirTierRegionAndVersion() {
+        given().get("/products/17").then().statusCode(200)
+                .header("X-Cache", "DB").header("X-Region", "us").header("X-Version", "1")
+                .body("id", equalTo(17)).body("category", notNullValue()).body("price.currency", equalTo("USD"));
+        given().get("/products/17").then().statusCode(200).header("X-Cache", "L1").header("X-Version", "1");
+    }
+
+    @Test
+    void unknownIdIs404AndTheNegativeEntryIsClearedByCreate() {
+        given().get("/products/987654321").then().statusCode(404)
+                .contentType("application/problem+json").header("X-Cache", "DB")
+                .body("status", equalTo(404)).body("title", equalTo("Not Found"));
+        given().get("/products/987654321").then().statusCode(404).header("X-Cache", "L1");
+
+        long id = createProduct("NEG-" + System.nanoTime());
+        given().get("/products/" + id).then().statusCode(200);
+    }
+
+    @Test
+    void readYourWriteInThisInstanceAndAnotherInstanceOfTheRegion() throws Exception {
+        long id = createProduct("RYW-" + System.nanoTime());
+        String key = CacheKeys.productView(id);
+        // A second process of region us, wired exactly as the service wires itself.
+        try (RegionCache other = new RegionCache(new RegionCache.Settings(StackControl.property("stack.redis.us"), "us",
+                250, 1000, 500, Map.of(), LayeredCache.LeaseSettings.DEFAULT, L2Store.FillMode.LEASE_CHECKED),
+                new SimpleMeterRegistry(), Guard.DIRECT, Guard.DIRECT)) {
+            Loader viaDb = k -> new Loader.Loaded("{}", dbVersion(id));
+            given().get("/products/" + id).then().header("X-Version", "1");
+            given().get("/products/" + id).then().header("X-Cache", "L1");
+            assertEquals(1, other.cache().get(key, viaDb).version());
+            assertEquals(DataClass.CATALOG, CacheKeys.dataClassOf(key));
+
+            for (int v = 2; v <= 4; v++) {
+                given().contentType(ContentType.JSON).header("If-Match", "\"" + (v - 1) + "\"")
+                        .body(Map.of("name", "renamed " + v)).patch("/products/" + id)
+                        .then().statusCode(200).body("version", equalTo(v));
+                // No waiting: the write answered only after DEL + acknowledged L1 eviction.
+                given().get("/products/" + id).then().statusCode(200)
+                        .header("X-Version", String.valueOf(v)).body("name", equalTo("renamed " + v));
+                assertNull(other.l1().getIfPresent(key), "the other instance's L1 was evicted before the write answered");
+                assertEquals(v, other.cache().get(key, viaDb).version());
+            }
+        }
+    }
+
+    @Test
+    void putReplacesAndDeleteRemoves() {
+        long id = createProduct("PUT-" + System.nanoTime());
+        given().get("/products/" + id).then().statusCode(200);
+        given().contentType(ContentType.JSON)
+                .body(Map.of("sku", "PUT2-" + id, "name", "replaced", "category", "testing", "version", 1))
+                .put("/products/" + id).then().statusCode(200).body("version", equalTo(2));
+        given().get("/products/" + id).then().statusCode(200).body("name", equalTo("replaced")).body("description", equalTo(""));
+        given().delete("/products/" + id).then().statusCode(204);
+        given().get("/products/" + id).then().statusCode(404);
+    }
+
+    @Test
+    void listsACategoryPaged() {
+        given().queryParam("category", "books").queryParam("size", 5).get("/products")
+                .then().statusCode(200).body("items.size()", equalTo(5)).body("total", equalTo(250))
+                .body("items[0].category", equalTo("books"));
+        given().get("/products").then().statusCode(400).contentType("application/problem+json");
+        given().queryParam("category", "books").queryParam("size", 5000).get("/products").then().statusCode(400);
+    }
+}

@@ -1,0 +1,68 @@
+package dev.cdccache.catalog;
+
+import dev.cdccache.stack.BackingServicesResource;
+import dev.cdccache.stack.StackControl;
+import dev.cdccache.support.cache.DbGuard;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+import static io.restassured.RestAssured.given;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+@QuarkusTest
+@QuarkusTestResource(BackingServicesResource.class)
+class RedisOutageTest {
+
+    @Inject
+    DbGuard dbGuard;
+
+    @Test
+    void withoutRedisReadsComeFromPostgresBehindTheBulkheadAndCachingResumesAfter() throws Exception {
+        StackControl.stopRedis("us");
+        try {
+            given().get("/products/301").then().statusCode(200).header("X-Cache", "DB");
+            given().get("/products/301").then().statusCode(200).header("X-Cache", "DB"); // nothing cached meanwhile
+
+            dbGuard.resetPeak();
+            ExecutorService pool = Executors.newFixedThreadPool(40);
+            CountDownLatch go = new CountDownLatch(1);
+            List<Future<Integer>> statuses = new ArrayList<>();
+            for (int i = 0; i < 120; i++) {
+                long id = 400 + (i % 60); // 60 distinct keys, each asked twice at once
+                statuses.add(pool.submit(() -> {
+                    go.await();
+                    return given().get("/products/" + id).then().extract().statusCode();
+                }));
+            }
+            go.countDown();
+            int ok = 0;
+            for (Future<Integer> f : statuses) {
+                int s = f.get(60, TimeUnit.SECONDS);
+                assertTrue(s == 200 || s == 503, "only answers or load-shed problems: " + s);
+                ok += s == 200 ? 1 : 0;
+            }
+            pool.shutdownNow();
+            assertTrue(ok > 0, "reads were served from PostgreSQL");
+            assertTrue(dbGuard.peak() <= 4, "concurrent database loads capped by the bulkhead (4 in tests): " + dbGuard.peak());
+        } finally {
+            StackControl.startRedis("us");
+        }
+        await().atMost(30, TimeUnit.SECONDS).pollInterval(200, TimeUnit.MILLISECONDS).untilAsserted(() -> {
+            given().get("/products/302").then().statusCode(200);
+            String tier = given().get("/products/302").then().statusCode(200).extract().header("X-Cache");
+            assertEquals("L1", tier, "caching resumed");
+        });
+    }
+}
