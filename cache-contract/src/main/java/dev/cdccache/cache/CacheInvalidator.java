@@ -30,7 +30,11 @@ public final class CacheInvalidator {
         this.metrics = metrics;
     }
 
-    public record Result(boolean l2Deleted, boolean broadcastSent) {
+    /**
+     * @param l2DoneAtMs epoch ms when the L2 DELs completed (or failed)
+     * @param l1DoneAtMs epoch ms when the L1 eviction was published and acknowledged (or failed)
+     */
+    public record Result(boolean l2Deleted, boolean broadcastSent, long l2DoneAtMs, long l1DoneAtMs) {
         public boolean complete() {
             return l2Deleted && broadcastSent;
         }
@@ -38,7 +42,8 @@ public final class CacheInvalidator {
 
     public Result invalidate(KeyMapper.Invalidation inv) {
         if (inv.isEmpty()) {
-            return new Result(true, true);
+            long now = System.currentTimeMillis();
+            return new Result(true, true, now, now);
         }
         Collection<String> keys = inv.keys();
         Collection<String> prefixes = inv.prefixes();
@@ -61,6 +66,7 @@ public final class CacheInvalidator {
             metrics.delsFailed(Math.max(1, keys.size()));
             LOG.warnf("L2 DEL of %d keys failed (%s); CDC or TTL will cover them", keys.size(), e.getMessage());
         }
+        long l2Done = System.currentTimeMillis();
         boolean sent = true;
         try {
             l2Guard.call(() -> {
@@ -73,6 +79,6 @@ public final class CacheInvalidator {
             metrics.broadcastFailed();
             LOG.warnf("L1 eviction broadcast failed (%s); subscribers flush on the sequence gap", e.getMessage());
         }
-        return new Result(deleted, sent);
+        return new Result(deleted, sent, l2Done, System.currentTimeMillis());
     }
 }

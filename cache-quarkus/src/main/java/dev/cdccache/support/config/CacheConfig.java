@@ -35,6 +35,10 @@ public interface CacheConfig {
     @WithDefault("200ms")
     Duration broadcastAckTimeout();
 
+    /** Whether this process reports its region Redis in readiness (off for processes without a read path). */
+    @WithDefault("true")
+    boolean readinessCheck();
+
     Policy catalog();
 
     Policy price();

@@ -3,6 +3,7 @@ package dev.cdccache.support.health;
 import dev.cdccache.cache.RegionCache;
 import dev.cdccache.support.config.CacheConfig;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Instance;
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Readiness;
@@ -19,16 +20,20 @@ import org.eclipse.microprofile.health.Readiness;
 @ApplicationScoped
 public class RedisReadiness implements HealthCheck {
 
-    private final RegionCache cache;
+    private final Instance<RegionCache> caches;
     private final CacheConfig config;
 
-    public RedisReadiness(RegionCache cache, CacheConfig config) {
-        this.cache = cache;
+    public RedisReadiness(Instance<RegionCache> caches, CacheConfig config) {
+        this.caches = caches;
         this.config = config;
     }
 
     @Override
     public HealthCheckResponse call() {
+        if (!config.readinessCheck()) {
+            return HealthCheckResponse.named("redis-read-path").up().withData("checked", "not used by this process").build();
+        }
+        RegionCache cache = caches.get();
         boolean redis = cache.ping();
         boolean subscribed = cache.broadcast().isSubscribed();
         return HealthCheckResponse.named("redis-" + config.region())

@@ -1,0 +1,288 @@
+package dev.cdccache.invalidation.cdc;
+
+import dev.cdccache.cache.KeyMapper;
+import dev.cdccache.cache.RowChange;
+import dev.cdccache.invalidation.config.CdcConfig;
+import io.debezium.engine.ChangeEvent;
+import io.debezium.engine.DebeziumEngine;
+import io.debezium.engine.format.Json;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Relay role: Debezium's embedded engine reads committed changes from the replication slot (pgoutput, filtered
+ * publication) and publishes them to Kafka, one topic per table, keyed by primary key.
+ *
+ * <p>No loss: a batch's source offsets are marked processed only after Kafka acknowledged every record of it
+ * ({@code acks=all}, idempotent producer), and the offset file is flushed after every batch. If the relay is down,
+ * the slot keeps the WAL and the changes are published when it returns. Sends that fail are retried until they
+ * succeed; the relay never skips a change.
+ */
+@ApplicationScoped
+public class CdcRelay {
+
+    private static final Logger LOG = Logger.getLogger(CdcRelay.class);
+
+    private final CdcConfig config;
+    private final String bootstrap;
+    private final MeterRegistry registry;
+    private final AtomicLong lastHeartbeatCommitMs = new AtomicLong(-1);
+    private volatile DebeziumEngine<ChangeEvent<String, String>> engine;
+    private volatile ExecutorService executor;
+    private volatile KafkaProducer<String, String> producer;
+    private volatile boolean running;
+    private volatile String lastError;
+
+    public CdcRelay(CdcConfig config, @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrap,
+                    MeterRegistry registry) {
+        this.config = config;
+        this.bootstrap = bootstrap;
+        this.registry = registry;
+        registry.gauge("cdc.relay.heartbeat.age.ms", lastHeartbeatCommitMs,
+                v -> v.get() < 0 ? Double.NaN : System.currentTimeMillis() - v.get());
+    }
+
+    void onStart(@Observes StartupEvent ev) throws Exception {
+        if (config.relay().enabled()) {
+            start();
+        }
+    }
+
+    void onStop(@Observes ShutdownEvent ev) {
+        stop();
+    }
+
+    public synchronized void start() throws Exception {
+        if (engine != null) {
+            return;
+        }
+        CdcConfig.Relay relay = config.relay();
+        KafkaTopics.ensure(bootstrap, config);
+        boolean reset = relay.resetOnStart();
+        if (reset) {
+            resetSlotAndOffsets();
+        }
+        Files.createDirectories(Paths.get(relay.offsetFile()).toAbsolutePath().getParent());
+        producer = new KafkaProducer<>(producerProps());
+        lastError = null;
+        engine = DebeziumEngine.create(Json.class)
+                .using(engineProps())
+                .using((success, message, error) -> {
+                    running = false;
+                    if (!success) {
+                        lastError = message + (error == null ? "" : ": " + error.getMessage());
+                        LOG.errorf("CDC relay stopped: %s. If the slot or its offsets were lost, restart the relay "
+                                + "with cdc.relay.reset-on-start=true (make cdc-reset): it recreates the slot and "
+                                + "flushes every cache key space, since changes may have been missed.", lastError);
+                    }
+                })
+                .notifying(this::handleBatch)
+                .build();
+        executor = Executors.newSingleThreadExecutor(r -> new Thread(r, "cdc-relay-engine"));
+        running = true;
+        executor.execute(engine);
+        if (reset) {
+            // After the engine runs, changes are captured again; flushing now covers whatever was missed before.
+            publishFlushAll();
+        }
+        LOG.infof("CDC relay started: slot %s, publication %s, poll %s", relay.slotName(), relay.publication(), relay.pollInterval());
+    }
+
+    public synchronized void stop() {
+        if (engine == null) {
+            return;
+        }
+        try {
+            engine.close();
+            executor.shutdown();
+            executor.awaitTermination(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            LOG.warn("stopping the CDC engine", e);
+        } finally {
+            producer.close(Duration.ofSeconds(5));
+            engine = null;
+            running = false;
+        }
+    }
+
+    public boolean isRunning() {
+        return running && engine != null;
+    }
+
+    public String lastError() {
+        return lastError;
+    }
+
+    public long lastHeartbeatCommitMs() {
+        return lastHeartbeatCommitMs.get();
+    }
+
+    private void handleBatch(List<ChangeEvent<String, String>> events,
+                             DebeziumEngine.RecordCommitter<ChangeEvent<String, String>> committer) throws InterruptedException {
+        List<ProducerRecord<String, String>> out = new ArrayList<>(events.size());
+        for (ChangeEvent<String, String> e : events) {
+            if (e.destination() == null || e.destination().startsWith("__debezium-heartbeat")) {
+                continue;
+            }
+            RowChange change;
+            try {
+                change = ChangeEnvelope.fromDebezium(e.key(), e.value());
+            } catch (ChangeEnvelope.Undecodable bad) {
+                // Published raw to the DLQ: the invalidators never see it, a human does.
+                out.add(new ProducerRecord<>(config.dlqTopic(), e.key(), e.value()));
+                continue;
+            }
+            if (change == null) {
+                continue;
+            }
+            if (KafkaTopics.HEARTBEAT_TABLE.equals(change.table())) {
+                lastHeartbeatCommitMs.set(change.commitTsMs());
+            }
+            out.add(new ProducerRecord<>(KafkaTopics.forTable(config, change.table()),
+                    e.key() == null ? change.table() : e.key(), ChangeEnvelope.encode(change, System.currentTimeMillis())));
+        }
+        sendAll(out);
+        for (ChangeEvent<String, String> e : events) {
+            committer.markProcessed(e);
+        }
+        committer.markBatchFinished();
+    }
+
+    /** Sends and waits for every acknowledgement; retries failures forever (the offsets wait with them). */
+    private void sendAll(List<ProducerRecord<String, String>> records) throws InterruptedException {
+        List<ProducerRecord<String, String>> pending = records;
+        long backoff = 100;
+        while (!pending.isEmpty()) {
+            List<Future<RecordMetadata>> futures = new ArrayList<>(pending.size());
+            for (ProducerRecord<String, String> r : pending) {
+                futures.add(producer.send(r));
+            }
+            List<ProducerRecord<String, String>> failed = new ArrayList<>();
+            for (int i = 0; i < futures.size(); i++) {
+                try {
+                    futures.get(i).get();
+                    count(pending.get(i).topic());
+                } catch (java.util.concurrent.ExecutionException ex) {
+                    failed.add(pending.get(i));
+                    lastError = "Kafka send failed: " + ex.getCause().getMessage();
+                }
+            }
+            if (!failed.isEmpty()) {
+                LOG.warnf("%d records not acknowledged by Kafka; retrying in %d ms (offsets are held back)", failed.size(), backoff);
+                Thread.sleep(backoff);
+                backoff = Math.min(backoff * 2, 5000);
+            }
+            pending = failed;
+        }
+    }
+
+    private void count(String topic) {
+        Counter.builder("cdc.relay.records").tag("topic", topic).register(registry).increment();
+    }
+
+    private void publishFlushAll() throws Exception {
+        long now = System.currentTimeMillis();
+        for (String table : List.of(KeyMapper.PRODUCTS, KeyMapper.PRICES)) {
+            RowChange truncate = new RowChange(table, RowChange.Op.TRUNCATE, Map.of(), -1, now, -1);
+            producer.send(new ProducerRecord<>(KafkaTopics.forTable(config, table), table,
+                    ChangeEnvelope.encode(truncate, now))).get(30, TimeUnit.SECONDS);
+        }
+        LOG.warn("CDC relay reset: published a flush of every key space to all regions");
+    }
+
+    private void resetSlotAndOffsets() throws Exception {
+        CdcConfig.Relay relay = config.relay();
+        Files.deleteIfExists(Paths.get(relay.offsetFile()));
+        try (Connection c = DriverManager.getConnection(jdbcUrl(), relay.dbUser(), relay.dbPassword());
+             PreparedStatement ps = c.prepareStatement(
+                     "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = ?")) {
+            ps.setString(1, relay.slotName());
+            ps.execute();
+        }
+        LOG.warnf("CDC relay reset: dropped slot %s and its offsets", relay.slotName());
+    }
+
+    private String jdbcUrl() {
+        CdcConfig.Relay r = config.relay();
+        return "jdbc:postgresql://" + r.dbHost() + ":" + r.dbPort() + "/" + r.dbName();
+    }
+
+    private Properties producerProps() {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        p.put(ProducerConfig.LINGER_MS_CONFIG, 0); // latency over batching: a batch is already one poll's worth
+        p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 30_000);
+        p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
+        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        return p;
+    }
+
+    private Properties engineProps() {
+        CdcConfig.Relay r = config.relay();
+        Path offsets = Paths.get(r.offsetFile()).toAbsolutePath();
+        Properties p = new Properties();
+        p.setProperty("name", "cdc-relay");
+        p.setProperty("connector.class", "io.debezium.connector.postgresql.PostgresConnector");
+        p.setProperty("offset.storage", "org.apache.kafka.connect.storage.FileOffsetBackingStore");
+        p.setProperty("offset.storage.file.filename", offsets.toString());
+        p.setProperty("offset.flush.interval.ms", "0"); // flush after every batch
+        p.setProperty("database.hostname", r.dbHost());
+        p.setProperty("database.port", String.valueOf(r.dbPort()));
+        p.setProperty("database.user", r.dbUser());
+        p.setProperty("database.password", r.dbPassword());
+        p.setProperty("database.dbname", r.dbName());
+        p.setProperty("topic.prefix", config.topicPrefix());
+        p.setProperty("plugin.name", "pgoutput");
+        p.setProperty("slot.name", r.slotName());
+        p.setProperty("publication.name", r.publication());
+        p.setProperty("publication.autocreate.mode", "filtered");
+        p.setProperty("table.include.list", "public.products,public.prices,public." + KafkaTopics.HEARTBEAT_TABLE);
+        // Caches only need changes from now on; existing rows are not replayed.
+        p.setProperty("snapshot.mode", "no_data");
+        // Truncates are skipped by default; a truncate must flush its table's key space.
+        p.setProperty("skipped.operations", "none");
+        p.setProperty("poll.interval.ms", String.valueOf(r.pollInterval().toMillis()));
+        p.setProperty("max.batch.size", String.valueOf(r.maxBatchSize()));
+        p.setProperty("max.queue.size", String.valueOf(Math.max(8192, r.maxBatchSize() * 4)));
+        p.setProperty("heartbeat.interval.ms", String.valueOf(r.heartbeatInterval().toMillis()));
+        p.setProperty("heartbeat.action.query", "UPDATE public." + KafkaTopics.HEARTBEAT_TABLE + " SET beat_at = now() WHERE id = 1");
+        p.setProperty("key.converter.schemas.enable", "false");
+        p.setProperty("value.converter.schemas.enable", "false");
+        p.setProperty("converter.schemas.enable", "false");
+        p.setProperty("decimal.handling.mode", "string");
+        p.setProperty("errors.max.retries", "-1");
+        return p;
+    }
+}

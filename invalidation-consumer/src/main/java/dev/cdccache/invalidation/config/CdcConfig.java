@@ -1,0 +1,106 @@
+package dev.cdccache.invalidation.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Roles of this application. The local stack and docker-compose run it three times: the relay
+ * ({@code cdc.relay.enabled=true}), the us invalidator and the eu invalidator ({@code cdc.invalidator.regions=us}
+ * / {@code eu}). Tests run all roles in one process.
+ */
+@ConfigMapping(prefix = "cdc")
+public interface CdcConfig {
+
+    /** Topic names are {@code <prefix>.public.<table>}. */
+    @WithDefault("cdc")
+    String topicPrefix();
+
+    /**
+     * Partitions per table topic. Records are keyed by primary key, so a row's changes stay ordered in one
+     * partition; 3 lets up to 3 invalidator instances of a region share the work.
+     */
+    @WithDefault("3")
+    int partitions();
+
+    /** Where records that cannot be decoded go, with the reason in headers. */
+    @WithDefault("cdc.dlq")
+    String dlqTopic();
+
+    Relay relay();
+
+    Invalidator invalidator();
+
+    interface Relay {
+        @WithDefault("false")
+        boolean enabled();
+
+        @WithDefault("127.0.0.1")
+        String dbHost();
+
+        @WithDefault("15432")
+        int dbPort();
+
+        @WithDefault("cdccache")
+        String dbName();
+
+        @WithDefault("cdccache")
+        String dbUser();
+
+        @WithDefault("cdccache")
+        String dbPassword();
+
+        /** Debezium's source offsets (the LSN it has published up to); flushed after every acknowledged batch. */
+        @WithDefault(".stack/data/relay/offsets.dat")
+        String offsetFile();
+
+        @WithDefault("cdc_relay")
+        String slotName();
+
+        @WithDefault("cdc_publication")
+        String publication();
+
+        /**
+         * How often the engine hands queued changes over. Debezium's default 500 ms measured p50 549 / p99 972 ms
+         * commit-to-consumer; 10 ms measured p50 ~13 / p99 ~30 ms on these machines.
+         */
+        @WithDefault("10ms")
+        Duration pollInterval();
+
+        @WithDefault("2048")
+        int maxBatchSize();
+
+        /** Heartbeat: keeps the slot advancing on a quiet database and lag measurable. */
+        @WithDefault("1s")
+        Duration heartbeatInterval();
+
+        /**
+         * Recovery after a slot/offset mismatch: drop the slot and offsets, start streaming afresh and publish a
+         * flush of every key space (changes may have been missed). Off by default: never a silent skip.
+         */
+        @WithDefault("false")
+        boolean resetOnStart();
+    }
+
+    interface Invalidator {
+        /** Regions this process invalidates; empty = role off. */
+        Optional<List<String>> regions();
+
+        /** Redis URI per region, e.g. {@code cdc.invalidator.redis.eu=redis://127.0.0.1:16380}. */
+        Map<String, String> redis();
+
+        /** Simulated WAN delay per region before its invalidation (a simulation; 0 = none). */
+        Map<String, Duration> wanDelay();
+
+        /** Consumer group = prefix + "-" + region. */
+        @WithDefault("invalidator")
+        String groupPrefix();
+
+        @WithDefault("2000")
+        int maxPollRecords();
+    }
+}

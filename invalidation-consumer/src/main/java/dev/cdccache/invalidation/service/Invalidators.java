@@ -1,0 +1,82 @@
+package dev.cdccache.invalidation.service;
+
+import dev.cdccache.cache.DataClass;
+import dev.cdccache.cache.Guard;
+import dev.cdccache.cache.L2Store;
+import dev.cdccache.cache.LayeredCache;
+import dev.cdccache.cache.RegionCache;
+import dev.cdccache.invalidation.config.CdcConfig;
+import dev.cdccache.support.config.CacheConfig;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Starts one {@link RegionInvalidator} (own consumer group, own Redis) per configured region. */
+@ApplicationScoped
+public class Invalidators {
+
+    private final CdcConfig config;
+    private final CacheConfig cacheConfig;
+    private final String bootstrap;
+    private final MeterRegistry registry;
+    private final Map<String, RegionInvalidator> byRegion = new LinkedHashMap<>();
+    private final Map<String, RegionCache> caches = new LinkedHashMap<>();
+
+    public Invalidators(CdcConfig config, CacheConfig cacheConfig,
+                        @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrap, MeterRegistry registry) {
+        this.config = config;
+        this.cacheConfig = cacheConfig;
+        this.bootstrap = bootstrap;
+        this.registry = registry;
+    }
+
+    void onStart(@Observes StartupEvent ev) {
+        for (String region : config.invalidator().regions().orElse(List.of())) {
+            String uri = config.invalidator().redis().get(region);
+            if (uri == null) {
+                throw new IllegalStateException("cdc.invalidator.redis." + region + " is not set");
+            }
+            // Guard.DIRECT: the invalidator retries until Redis answers; a circuit breaker would only add delay.
+            RegionCache cache = new RegionCache(new RegionCache.Settings(uri, region, cacheConfig.l2Timeout().toMillis(),
+                    1000, cacheConfig.broadcastAckTimeout().toMillis(),
+                    Map.of(DataClass.CATALOG, DataClass.CATALOG.defaults(), DataClass.PRICE, DataClass.PRICE.defaults()),
+                    LayeredCache.LeaseSettings.DEFAULT, L2Store.FillMode.LEASE_CHECKED), registry, Guard.DIRECT, Guard.DIRECT);
+            caches.put(region, cache);
+            RegionInvalidator inv = new RegionInvalidator(region, bootstrap, config, cache, registry,
+                    config.invalidator().wanDelay().getOrDefault(region, Duration.ZERO));
+            byRegion.put(region, inv);
+            inv.start();
+        }
+    }
+
+    void onStop(@Observes ShutdownEvent ev) throws InterruptedException {
+        for (RegionInvalidator inv : byRegion.values()) {
+            inv.stop();
+        }
+        caches.values().forEach(RegionCache::close);
+    }
+
+    public Map<String, RegionInvalidator> all() {
+        return byRegion;
+    }
+
+    public RegionInvalidator region(String region) {
+        RegionInvalidator inv = byRegion.get(region);
+        if (inv == null) {
+            throw new IllegalArgumentException("no invalidator for region " + region);
+        }
+        return inv;
+    }
+
+    public RegionCache cache(String region) {
+        return caches.get(region);
+    }
+}
