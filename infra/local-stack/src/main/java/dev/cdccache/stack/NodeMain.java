@@ -55,9 +55,29 @@ public final class NodeMain {
             }
             stopped.countDown();
         }, "node-stop"));
+        recordChildren(data);
         System.out.println("READY " + what);
         System.out.flush();
         stopped.await();
+    }
+
+    /**
+     * Writes the pids of the processes this node started (redis-server, the broker JVM, the postmaster, which
+     * pg_ctl detaches) next to the stack's pid files, so `make down` can stop them even if this JVM died hard.
+     */
+    private static void recordChildren(Path data) throws java.io.IOException {
+        String runDir = System.getenv("STACK_RUN_DIR");
+        String name = System.getenv("STACK_NODE_NAME");
+        if (runDir == null || name == null) {
+            return;
+        }
+        java.util.List<String> pids = new java.util.ArrayList<>();
+        ProcessHandle.current().descendants().forEach(p -> pids.add(Long.toString(p.pid())));
+        Path postmaster = data.resolve("postgres").resolve("postmaster.pid");
+        if ("postgres".equals(name) && java.nio.file.Files.exists(postmaster)) {
+            pids.add(java.nio.file.Files.readAllLines(postmaster).get(0).trim());
+        }
+        java.nio.file.Files.write(Paths.get(runDir).resolve(name + ".children"), pids);
     }
 
     private static String env(String name, String fallback) {

@@ -1,0 +1,17 @@
+# Front door. Every target calls a script under infra/; see README.md.
+.PHONY: up down status logs clean build test
+
+up:        ## start PostgreSQL, Kafka, Redis us/eu and every service; waits until ready, prints the table
+	@infra/stack.sh up
+down:      ## stop exactly what `up` started (pid files)
+	@infra/stack.sh down
+status:    ## table of services, regions, URLs, pids and readiness
+	@infra/stack.sh status
+logs:      ## last 200 lines of one process's log: make logs SVC=catalog-us-1 [FOLLOW=1]
+	@infra/stack.sh logs $(SVC)
+clean:     ## wipe the stack's data, logs and pid files (stack must be down)
+	@infra/stack.sh clean
+build:     ## build every module without running tests
+	@infra/stack.sh build
+test:      ## every test: unit, Quarkus and end-to-end (the README's test command)
+	./mvnw -B verify

@@ -1,0 +1,100 @@
+package dev.cdccache.e2e;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/** Drives infra/stack.sh on ports 2xxxx (so a developer's own stack on 1xxxx can keep running). */
+final class LocalStack {
+
+    static final Map<String, String> PORTS = new LinkedHashMap<>();
+
+    static {
+        PORTS.put("PG_PORT", "25432");
+        PORTS.put("KAFKA_PORT", "29092");
+        PORTS.put("KAFKA_CONTROLLER_PORT", "29093");
+        PORTS.put("REDIS_US_PORT", "26379");
+        PORTS.put("REDIS_EU_PORT", "26380");
+        PORTS.put("CATALOG_US_1_PORT", "28081");
+        PORTS.put("CATALOG_US_2_PORT", "28083");
+        PORTS.put("PRICING_US_PORT", "28082");
+        PORTS.put("CATALOG_EU_PORT", "28181");
+        PORTS.put("PRICING_EU_PORT", "28182");
+        PORTS.put("CDC_RELAY_PORT", "28090");
+        PORTS.put("INVALIDATOR_US_PORT", "28091");
+        PORTS.put("INVALIDATOR_EU_PORT", "28191");
+    }
+
+    final Path root = Paths.get(System.getProperty("cdccache.repo.root", "..")).toAbsolutePath().normalize();
+    final Path stackDir = Paths.get("target/stack-it").toAbsolutePath();
+    final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    record Result(int exit, String output) {
+    }
+
+    Result run(String... args) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(root.resolve("infra/stack.sh").toString());
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd).directory(root.toFile()).redirectErrorStream(true);
+        pb.environment().putAll(PORTS);
+        pb.environment().put("STACK_DIR", stackDir.toString());
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!p.waitFor(10, TimeUnit.MINUTES)) {
+            p.destroyForcibly();
+            throw new IllegalStateException("stack.sh " + String.join(" ", args) + " timed out:\n" + out);
+        }
+        return new Result(p.exitValue(), out);
+    }
+
+    int port(String name) {
+        return Integer.parseInt(PORTS.get(name));
+    }
+
+    HttpResponse<String> get(int port, String path) throws IOException, InterruptedException {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .timeout(Duration.ofSeconds(10)).GET().build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    HttpResponse<String> send(String method, int port, String path, String json) throws IOException, InterruptedException {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .timeout(Duration.ofSeconds(10)).header("Content-Type", "application/json")
+                .method(method, HttpRequest.BodyPublishers.ofString(json)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    String jdbcUrl() {
+        return "jdbc:postgresql://127.0.0.1:" + PORTS.get("PG_PORT") + "/cdccache";
+    }
+
+    /** Every pid the stack recorded: its own processes and the ones its nodes started. */
+    List<Long> recordedPids() throws IOException {
+        List<Long> pids = new ArrayList<>();
+        Path run = stackDir.resolve("run");
+        if (!Files.isDirectory(run)) {
+            return pids;
+        }
+        try (var files = Files.list(run)) {
+            for (Path f : files.toList()) {
+                for (String line : Files.readAllLines(f)) {
+                    if (!line.isBlank()) {
+                        pids.add(Long.parseLong(line.trim()));
+                    }
+                }
+            }
+        }
+        return pids;
+    }
+}

@@ -1,0 +1,229 @@
+#!/usr/bin/env bash
+# The local stack without Docker: PostgreSQL, Kafka, Redis us/eu and every service process on 127.0.0.1.
+# Usage: infra/stack.sh up|down|status|logs <name>|clean|build
+# Processes are tracked by pid files under $STACK_DIR/run; `down` stops exactly those, never by name.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+# shellcheck source=infra/stack.env
+source "$ROOT/infra/stack.env"
+STACK_DIR="$(mkdir -p "$STACK_DIR" && cd "$STACK_DIR" && pwd)"
+RUN="$STACK_DIR/run"
+LOGS="$STACK_DIR/logs"
+DATA="$STACK_DIR/data"
+mkdir -p "$RUN" "$LOGS" "$DATA"
+JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
+APP_JVM_OPTS="${APP_JVM_OPTS:--Xms64m -Xmx384m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xss512k}"
+
+# name|kind|region|port|url-path
+COMPONENTS=(
+  "postgres|node|-|$PG_PORT|jdbc:postgresql://127.0.0.1:$PG_PORT/$PG_DATABASE"
+  "redis-us|node|us|$REDIS_US_PORT|redis://127.0.0.1:$REDIS_US_PORT"
+  "redis-eu|node|eu|$REDIS_EU_PORT|redis://127.0.0.1:$REDIS_EU_PORT"
+  "kafka|node|-|$KAFKA_PORT|127.0.0.1:$KAFKA_PORT"
+  "cdc-relay|app|-|$CDC_RELAY_PORT|http://127.0.0.1:$CDC_RELAY_PORT"
+  "catalog-us-1|app|us|$CATALOG_US_1_PORT|http://127.0.0.1:$CATALOG_US_1_PORT"
+  "catalog-us-2|app|us|$CATALOG_US_2_PORT|http://127.0.0.1:$CATALOG_US_2_PORT"
+  "pricing-us|app|us|$PRICING_US_PORT|http://127.0.0.1:$PRICING_US_PORT"
+  "catalog-eu|app|eu|$CATALOG_EU_PORT|http://127.0.0.1:$CATALOG_EU_PORT"
+  "pricing-eu|app|eu|$PRICING_EU_PORT|http://127.0.0.1:$PRICING_EU_PORT"
+  "invalidator-us|app|us|$INVALIDATOR_US_PORT|http://127.0.0.1:$INVALIDATOR_US_PORT"
+  "invalidator-eu|app|eu|$INVALIDATOR_EU_PORT|http://127.0.0.1:$INVALIDATOR_EU_PORT"
+)
+
+log() { printf '%s %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+die() { log "ERROR: $*"; exit 1; }
+field() { echo "$1" | cut -d'|' -f"$2"; }
+pid_of() { [[ -f "$RUN/$1.pid" ]] && cat "$RUN/$1.pid" || true; }
+alive() { local p; p="$(pid_of "$1")"; [[ -n "$p" ]] && kill -0 "$p" 2>/dev/null; }
+port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+require_built() {
+  local missing=()
+  [[ -d infra/kafka-dist/target/kafka-libs ]] || missing+=(kafka-dist)
+  [[ -d infra/local-stack/target/lib ]] || missing+=(local-stack)
+  for m in catalog-service pricing-service invalidation-consumer; do
+    [[ -f "$m/target/quarkus-app/quarkus-run.jar" ]] || missing+=("$m")
+  done
+  if ((${#missing[@]})); then
+    log "building (${missing[*]} not built yet): ./mvnw -q -B -DskipTests install"
+    ./mvnw -q -B -DskipTests install
+  fi
+}
+
+node_cp() { echo "$(ls infra/local-stack/target/local-stack-*.jar | head -1):infra/local-stack/target/lib/*"; }
+
+start_node() { # name args...
+  local name="$1"; shift
+  STACK_DATA_DIR="$DATA" CDCCACHE_KAFKA_LIBS="$ROOT/infra/kafka-dist/target/kafka-libs" \
+  PG_PORT="$PG_PORT" PG_DATABASE="$PG_DATABASE" PG_USER="$PG_USER" PG_PASSWORD="$PG_PASSWORD" \
+  REDIS_US_PORT="$REDIS_US_PORT" REDIS_EU_PORT="$REDIS_EU_PORT" \
+  KAFKA_PORT="$KAFKA_PORT" KAFKA_CONTROLLER_PORT="$KAFKA_CONTROLLER_PORT" STACK_RUN_DIR="$RUN" STACK_NODE_NAME="$name" \
+    setsid nohup "$JAVA" -Xmx128m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -cp "$(node_cp)" \
+      dev.cdccache.stack.NodeMain "$@" >>"$LOGS/$name.log" 2>&1 < /dev/null &
+  echo $! >"$RUN/$name.pid"
+}
+
+app_props() { # name region port
+  local name="$1" region="$2" port="$3"
+  local redis_port="$REDIS_US_PORT"; [[ "$region" == eu ]] && redis_port="$REDIS_EU_PORT"
+  echo "-Dquarkus.http.port=$port -Dquarkus.http.host=127.0.0.1"
+  echo "-Dquarkus.datasource.jdbc.url=jdbc:postgresql://127.0.0.1:$PG_PORT/$PG_DATABASE"
+  echo "-Dquarkus.datasource.username=$PG_USER -Dquarkus.datasource.password=$PG_PASSWORD"
+  echo "-Dcache.instance-id=$name -Dkafka.bootstrap.servers=127.0.0.1:$KAFKA_PORT"
+  [[ "$region" != "-" ]] && echo "-Dcache.region=$region -Dcache.redis-uri=redis://127.0.0.1:$redis_port"
+  echo "-Dcdc.invalidator.redis.us=redis://127.0.0.1:$REDIS_US_PORT -Dcdc.invalidator.redis.eu=redis://127.0.0.1:$REDIS_EU_PORT"
+  echo "-Dcdc.invalidator.wan-delay.eu=$EU_WAN_DELAY"
+  case "$name" in
+    cdc-relay) echo "-Dcdc.relay.enabled=true -Dcdc.relay.db-port=$PG_PORT -Dcdc.relay.db-name=$PG_DATABASE" \
+                    "-Dcdc.relay.db-user=$PG_USER -Dcdc.relay.db-password=$PG_PASSWORD" \
+                    "-Dcdc.relay.offset-file=$DATA/relay/offsets.dat ${CDC_RELAY_EXTRA:-}" ;;
+    invalidator-*) echo "-Dcdc.invalidator.regions=$region" ;;
+  esac
+}
+
+start_app() { # name region port
+  local name="$1" region="$2" port="$3" module
+  case "$name" in
+    catalog-*) module=catalog-service ;;
+    pricing-*) module=pricing-service ;;
+    *) module=invalidation-consumer ;;
+  esac
+  # shellcheck disable=SC2046
+  setsid nohup "$JAVA" $APP_JVM_OPTS $(app_props "$name" "$region" "$port") \
+    -jar "$module/target/quarkus-app/quarkus-run.jar" >>"$LOGS/$name.log" 2>&1 < /dev/null &
+  echo $! >"$RUN/$name.pid"
+}
+
+await_ready() { # name kind port deadline-seconds
+  local name="$1" kind="$2" port="$3" deadline=$((SECONDS + $4))
+  while ((SECONDS < deadline)); do
+    alive "$name" || die "$name exited during start; see $LOGS/$name.log (make logs SVC=$name)"
+    if [[ "$kind" == node ]]; then
+      grep -q '^READY ' "$LOGS/$name.log" 2>/dev/null && port_open "$port" && return 0
+    else
+      [[ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/q/health/ready")" == 200 ]] && return 0
+    fi
+    sleep 0.2
+  done
+  die "$name not ready within $4 s; see $LOGS/$name.log"
+}
+
+check_port_free() { # name port
+  if port_open "$2"; then
+    die "port $2 (for $1) is already in use by another process; free it or override it (see infra/stack.env)"
+  fi
+}
+
+launch() { # component-line ; starts it unless running, no wait
+  local c="$1" name kind region port
+  name="$(field "$c" 1)"; kind="$(field "$c" 2)"; region="$(field "$c" 3)"; port="$(field "$c" 4)"
+  if alive "$name"; then log "$name already running (pid $(pid_of "$name"))"; return 0; fi
+  check_port_free "$name" "$port"
+  : >"$LOGS/$name.log"
+  if [[ "$kind" == node ]]; then
+    case "$name" in
+      postgres) start_node "$name" postgres ;;
+      redis-*) start_node "$name" redis "$region" ;;
+      kafka) start_node "$name" kafka ;;
+    esac
+  else
+    start_app "$name" "$region" "$port"
+  fi
+  log "started $name (pid $(pid_of "$name"))"
+}
+
+wait_for() { local c; for c in "$@"; do await_ready "$(field "$c" 1)" "$(field "$c" 2)" "$(field "$c" 4)" 180; done; }
+
+cmd_up() {
+  require_built
+  local t0=$SECONDS
+  # Backing nodes in parallel, then one app alone (it runs the Flyway migrations and seeds 10,000 products),
+  # then the rest two or three at a time: eight JVMs starting at once on 2 cores take 4x longer each.
+  launch "${COMPONENTS[0]}"; launch "${COMPONENTS[1]}"; launch "${COMPONENTS[2]}"; launch "${COMPONENTS[3]}"
+  wait_for "${COMPONENTS[@]:0:4}"
+  launch "${COMPONENTS[4]}"; wait_for "${COMPONENTS[4]}"
+  launch "${COMPONENTS[5]}"; launch "${COMPONENTS[7]}"; launch "${COMPONENTS[10]}"
+  wait_for "${COMPONENTS[5]}" "${COMPONENTS[7]}" "${COMPONENTS[10]}"
+  launch "${COMPONENTS[6]}"; launch "${COMPONENTS[8]}"; launch "${COMPONENTS[9]}"; launch "${COMPONENTS[11]}"
+  wait_for "${COMPONENTS[6]}" "${COMPONENTS[8]}" "${COMPONENTS[9]}" "${COMPONENTS[11]}"
+  log "stack up in $((SECONDS - t0)) s"
+  cmd_status
+}
+
+stop_pid() { # pid label
+  local p="$1" i
+  kill -0 "$p" 2>/dev/null || return 0
+  kill -TERM "$p" 2>/dev/null || true
+  for i in $(seq 1 150); do kill -0 "$p" 2>/dev/null || return 0; sleep 0.2; done
+  log "$2 (pid $p) ignored SIGTERM for 30 s; killing it"
+  kill -KILL "$p" 2>/dev/null || true
+}
+
+stop_component() { # component-line
+  local name p
+  name="$(field "$1" 1)"
+  p="$(pid_of "$name")"
+  if [[ -n "$p" ]]; then
+    stop_pid "$p" "$name"; rm -f "$RUN/$name.pid"; log "stopped $name"
+  fi
+  # Processes a node started itself (redis-server, the Kafka broker JVM, the postmaster), recorded at start.
+  if [[ -f "$RUN/$name.children" ]]; then
+    while read -r p; do [[ -n "$p" ]] && stop_pid "$p" "$name child"; done <"$RUN/$name.children"
+    rm -f "$RUN/$name.children"
+  fi
+}
+
+cmd_down() {
+  local c
+  # Applications first, all at once (each drains on SIGTERM); then the backing nodes they depended on.
+  for c in "${COMPONENTS[@]:4}"; do stop_component "$c" & done
+  wait
+  for c in "${COMPONENTS[3]}" "${COMPONENTS[2]}" "${COMPONENTS[1]}" "${COMPONENTS[0]}"; do stop_component "$c" & done
+  wait
+}
+
+cmd_status() {
+  printf '%-16s %-6s %-48s %-8s %s\n' SERVICE REGION URL PID STATE
+  local c name region url p state code
+  for c in "${COMPONENTS[@]}"; do
+    name="$(field "$c" 1)"; region="$(field "$c" 3)"; url="$(field "$c" 5)"; p="$(pid_of "$name")"
+    if alive "$name"; then
+      state=running
+      if [[ "$(field "$c" 2)" == app ]]; then
+        code="$(curl -s -o /dev/null -w '%{http_code}' "$url/q/health/ready" || true)"
+        [[ "$code" == 200 ]] && state=ready || state="not-ready($code)"
+      fi
+    else
+      state=stopped; p="-"
+    fi
+    printf '%-16s %-6s %-48s %-8s %s\n' "$name" "$region" "$url" "${p:--}" "$state"
+  done
+}
+
+cmd_logs() {
+  local name="${1:-}"
+  [[ -n "$name" ]] || die "usage: make logs SVC=<name>; names: $(for c in "${COMPONENTS[@]}"; do printf '%s ' "$(field "$c" 1)"; done)"
+  [[ -f "$LOGS/$name.log" ]] || die "no log for $name in $LOGS"
+  if [[ "${FOLLOW:-0}" == 1 ]]; then tail -n 200 -F "$LOGS/$name.log"; else tail -n 200 "$LOGS/$name.log"; fi
+}
+
+cmd_clean() {
+  local c
+  for c in "${COMPONENTS[@]}"; do
+    alive "$(field "$c" 1)" && die "$(field "$c" 1) is running: run 'make down' first"
+  done
+  rm -rf "$DATA" "$LOGS" "$RUN"
+  log "wiped $STACK_DIR (data, logs, pid files)"
+}
+
+case "${1:-}" in
+  up) cmd_up ;;
+  down) cmd_down ;;
+  status) cmd_status ;;
+  logs) cmd_logs "${2:-}" ;;
+  clean) cmd_clean ;;
+  build) ./mvnw -q -B -DskipTests install ;;
+  *) echo "usage: $0 up|down|status|logs <name>|clean|build" >&2; exit 2 ;;
+esac
