@@ -1,5 +1,5 @@
 # Front door. Every target calls a script under infra/; see README.md.
-.PHONY: up down status logs clean build test
+.PHONY: up down status logs clean build test bench-cdc
 
 up:        ## start PostgreSQL, Kafka, Redis us/eu and every service; waits until ready, prints the table
 	@infra/stack.sh up
@@ -15,3 +15,6 @@ build:     ## build every module without running tests
 	@infra/stack.sh build
 test:      ## every test: unit, Quarkus and end-to-end (the README's test command)
 	./mvnw -B verify
+bench-cdc: ## CDC commit-to-DEL lag per region for N paced plain-SQL writes (stack must be up): make bench-cdc [N=1000] [INTERVAL_MS=20]
+	@test -d lag-probe/target/lib || ./mvnw -q -B -DskipTests install -pl lag-probe -am
+	@set -a; . infra/stack.env; set +a; java -cp "lag-probe/target/lag-probe-0.1.0-SNAPSHOT.jar:lag-probe/target/lib/*" dev.cdccache.probe.CdcLagBench $(or $(N),1000) $(or $(INTERVAL_MS),20)

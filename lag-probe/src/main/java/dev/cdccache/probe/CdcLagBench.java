@@ -1,0 +1,136 @@
+package dev.cdccache.probe;
+
+import dev.cdccache.cache.CacheKeys;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.SetArgs;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.sync.RedisCommands;
+import org.HdrHistogram.Histogram;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Commit-to-DEL lag of the CDC backstop, measured from outside: for each of N paced writes it caches a price key in
+ * both regions' Redis, commits a plain SQL UPDATE that no service invalidates, and polls each region until the key
+ * is gone. Only CDC can delete it. Prints p50/p90/p99/max per region and one JSON line.
+ *
+ * <p>Usage: {@code CdcLagBench [writes=1000] [intervalMs=20]}; connection settings from infra/stack.env variables.
+ */
+public final class CdcLagBench {
+
+    public static void main(String[] args) throws Exception {
+        int writes = args.length > 0 ? Integer.parseInt(args[0]) : 1000;
+        long intervalMs = args.length > 1 ? Long.parseLong(args[1]) : 20;
+        String pgUrl = "jdbc:postgresql://127.0.0.1:" + env("PG_PORT", "15432") + "/" + env("PG_DATABASE", "cdccache");
+        Map<String, String> redis = new LinkedHashMap<>();
+        redis.put("us", "redis://127.0.0.1:" + env("REDIS_US_PORT", "16379"));
+        redis.put("eu", "redis://127.0.0.1:" + env("REDIS_EU_PORT", "16380"));
+
+        Map<String, RedisClient> clients = new LinkedHashMap<>();
+        Map<String, RedisCommands<String, String>> setters = new LinkedHashMap<>();
+        Map<String, RedisCommands<String, String>> pollers = new LinkedHashMap<>();
+        Map<String, Histogram> lag = new LinkedHashMap<>();
+        Map<String, Integer> missed = new LinkedHashMap<>();
+        for (var e : redis.entrySet()) {
+            RedisClient c = RedisClient.create(e.getValue());
+            clients.put(e.getKey(), c);
+            StatefulRedisConnection<String, String> a = c.connect();
+            StatefulRedisConnection<String, String> b = c.connect();
+            setters.put(e.getKey(), a.sync());
+            pollers.put(e.getKey(), b.sync());
+            lag.put(e.getKey(), new Histogram(TimeUnit.SECONDS.toMicros(60), 3));
+            missed.put(e.getKey(), 0);
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(redis.size());
+        System.out.printf(Locale.ROOT, "CDC commit-to-DEL lag: %d plain-SQL price updates, one every %d ms, regions %s%n",
+                writes, intervalMs, redis.keySet());
+        long start = System.nanoTime();
+        try (Connection db = DriverManager.getConnection(pgUrl, env("PG_USER", "cdccache"), env("PG_PASSWORD", "cdccache"));
+             PreparedStatement update = db.prepareStatement(
+                     "UPDATE prices SET amount_minor = amount_minor + 1 WHERE product_id = ?")) {
+            for (int i = 0; i < writes; i++) {
+                long id = 5001 + (i % 1000);
+                String key = CacheKeys.price(id);
+                for (RedisCommands<String, String> s : setters.values()) {
+                    s.set(key, "bench", SetArgs.Builder.px(600_000));
+                }
+                update.setLong(1, id);
+                if (update.executeUpdate() != 1) {
+                    throw new IllegalStateException("product " + id + " has no price");
+                }
+                long committed = System.nanoTime(); // autocommit: the commit is acknowledged when executeUpdate returns
+                Map<String, CompletableFuture<Long>> done = new LinkedHashMap<>();
+                for (String region : redis.keySet()) {
+                    RedisCommands<String, String> p = pollers.get(region);
+                    done.put(region, CompletableFuture.supplyAsync(() -> awaitGone(p, key, committed), pool));
+                }
+                for (var e : done.entrySet()) {
+                    long micros = e.getValue().get();
+                    if (micros < 0) {
+                        missed.merge(e.getKey(), 1, Integer::sum);
+                    } else {
+                        lag.get(e.getKey()).recordValue(micros);
+                    }
+                }
+                long next = start + TimeUnit.MILLISECONDS.toNanos(intervalMs * (i + 1));
+                long sleep = next - System.nanoTime();
+                if (sleep > 0) {
+                    TimeUnit.NANOSECONDS.sleep(sleep); // pacing between writes, not a wait for a condition
+                }
+            }
+        } finally {
+            pool.shutdownNow();
+            clients.values().forEach(RedisClient::shutdown);
+        }
+        StringBuilder json = new StringBuilder("{\"benchmark\":\"cdc-commit-to-del\",\"writes\":" + writes
+                + ",\"intervalMs\":" + intervalMs + ",\"regions\":{");
+        System.out.printf(Locale.ROOT, "%-6s %8s %8s %8s %8s %8s %8s%n", "region", "n", "p50 ms", "p90 ms", "p99 ms", "max ms", "missed");
+        boolean first = true;
+        for (var e : lag.entrySet()) {
+            Histogram h = e.getValue();
+            System.out.printf(Locale.ROOT, "%-6s %8d %8.1f %8.1f %8.1f %8.1f %8d%n", e.getKey(), h.getTotalCount(),
+                    ms(h.getValueAtPercentile(50)), ms(h.getValueAtPercentile(90)), ms(h.getValueAtPercentile(99)),
+                    ms(h.getMaxValue()), missed.get(e.getKey()));
+            json.append(first ? "" : ",").append(String.format(Locale.ROOT,
+                    "\"%s\":{\"n\":%d,\"p50Ms\":%.2f,\"p90Ms\":%.2f,\"p99Ms\":%.2f,\"maxMs\":%.2f,\"missed\":%d}",
+                    e.getKey(), h.getTotalCount(), ms(h.getValueAtPercentile(50)), ms(h.getValueAtPercentile(90)),
+                    ms(h.getValueAtPercentile(99)), ms(h.getMaxValue()), missed.get(e.getKey())));
+            first = false;
+        }
+        System.out.println(json.append("}}"));
+        int lost = missed.values().stream().mapToInt(Integer::intValue).sum();
+        if (lost > 0) {
+            System.err.println(lost + " invalidations not seen within 10 s");
+            System.exit(1);
+        }
+    }
+
+    /** Micros from commit until the key is gone, or -1 after 10 s. */
+    private static long awaitGone(RedisCommands<String, String> redis, String key, long committedNanos) {
+        long deadline = committedNanos + TimeUnit.SECONDS.toNanos(10);
+        while (System.nanoTime() < deadline) {
+            if (redis.exists(key) == 0) {
+                return TimeUnit.NANOSECONDS.toMicros(System.nanoTime() - committedNanos);
+            }
+        }
+        return -1;
+    }
+
+    private static double ms(long micros) {
+        return micros / 1000.0;
+    }
+
+    private static String env(String name, String fallback) {
+        String v = System.getenv(name);
+        return v == null || v.isBlank() ? fallback : v;
+    }
+}
