@@ -1,5 +1,5 @@
 # Front door. Every target calls a script under infra/; see README.md.
-.PHONY: up down status logs clean build test bench-cdc
+.PHONY: up down status logs clean build test bench-cdc probe chaos-drop-dels chaos-kill-relay chaos-pause-invalidator chaos-stop-redis chaos-drop-l1-broadcast
 
 up:        ## start PostgreSQL, Kafka, Redis us/eu and every service; waits until ready, prints the table
 	@infra/stack.sh up
@@ -18,3 +18,17 @@ test:      ## every test: unit, Quarkus and end-to-end (the README's test comman
 bench-cdc: ## CDC commit-to-DEL lag per region for N paced plain-SQL writes (stack must be up): make bench-cdc [N=1000] [INTERVAL_MS=20]
 	@test -d lag-probe/target/lib || ./mvnw -q -B -DskipTests install -pl lag-probe -am
 	@set -a; . infra/stack.env; set +a; java -cp "lag-probe/target/lag-probe-0.1.0-SNAPSHOT.jar:lag-probe/target/lib/*" dev.cdccache.probe.CdcLagBench $(or $(N),1000) $(or $(INTERVAL_MS),20)
+probe:     ## time-to-fresh per region and path: make probe [WRITES=20] [VIA=api|sql]
+	@set -a; . infra/stack.env; set +a; test -d lag-probe/target/lib || ./mvnw -q -B -DskipTests install -pl lag-probe -am; \
+	java -cp "lag-probe/target/lag-probe-0.1.0-SNAPSHOT.jar:lag-probe/target/lib/*" dev.cdccache.probe.LagProbe \
+	  --writes $(or $(WRITES),20) --via $(or $(VIA),api) 2>/dev/null
+chaos-drop-dels:          ## drop every write-path DEL: CDC lag bounds staleness
+	@infra/chaos/drop-dels.sh
+chaos-kill-relay:         ## kill the relay and drop DELs: TTL bounds staleness; restart replays every change
+	@infra/chaos/kill-relay.sh
+chaos-pause-invalidator:  ## freeze one region's invalidator: make chaos-pause-invalidator REGION=eu
+	@infra/chaos/pause-invalidator.sh $(or $(REGION),eu)
+chaos-stop-redis:         ## stop one region's Redis: make chaos-stop-redis REGION=us
+	@infra/chaos/stop-redis.sh $(or $(REGION),us)
+chaos-drop-l1-broadcast:  ## drop L1 eviction messages: L1 TTL and gap flush bound staleness
+	@infra/chaos/drop-l1-broadcast.sh

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The local stack without Docker: PostgreSQL, Kafka, Redis us/eu and every service process on 127.0.0.1.
-# Usage: infra/stack.sh up|down|status|logs <name>|clean|build
+# Usage: infra/stack.sh up|down|status|logs <name>|clean|build|stop <name>|pid <name>
+# (`up` also restarts any single process that was stopped.)
 # Processes are tracked by pid files under $STACK_DIR/run; `down` stops exactly those, never by name.
 set -euo pipefail
 
@@ -74,7 +75,7 @@ app_props() { # name region port
   echo "-Dcache.instance-id=$name -Dkafka.bootstrap.servers=127.0.0.1:$KAFKA_PORT"
   [[ "$region" != "-" ]] && echo "-Dcache.region=$region -Dcache.redis-uri=redis://127.0.0.1:$redis_port"
   echo "-Dcdc.invalidator.redis.us=redis://127.0.0.1:$REDIS_US_PORT -Dcdc.invalidator.redis.eu=redis://127.0.0.1:$REDIS_EU_PORT"
-  echo "-Dcdc.invalidator.wan-delay.eu=$EU_WAN_DELAY"
+  echo "-Dcdc.invalidator.wan-delay.eu=$EU_WAN_DELAY -Dadmin.token=$ADMIN_TOKEN"
   case "$name" in
     cdc-relay) echo "-Dcdc.relay.enabled=true -Dcdc.relay.db-port=$PG_PORT -Dcdc.relay.db-name=$PG_DATABASE" \
                     "-Dcdc.relay.db-user=$PG_USER -Dcdc.relay.db-password=$PG_PASSWORD" \
@@ -218,8 +219,16 @@ cmd_clean() {
   log "wiped $STACK_DIR (data, logs, pid files)"
 }
 
+component() { # name -> component line
+  local c
+  for c in "${COMPONENTS[@]}"; do [[ "$(field "$c" 1)" == "$1" ]] && { echo "$c"; return 0; }; done
+  die "unknown process '$1'"
+}
+
 case "${1:-}" in
   up) cmd_up ;;
+  stop) stop_component "$(component "${2:?usage: stop <name>}")" ;;
+  pid) component "${2:?usage: pid <name>}" >/dev/null; alive "$2" && pid_of "$2" || die "$2 is not running" ;;
   down) cmd_down ;;
   status) cmd_status ;;
   logs) cmd_logs "${2:-}" ;;

@@ -62,6 +62,11 @@ public final class CacheMetrics {
         counter("cache.l1.broadcast.ack.timeouts").increment();
     }
 
+    /** Something a chaos switch dropped on purpose: {@code del} (write-path DEL + broadcast) or {@code l1-broadcast}. */
+    public void chaosDropped(String what) {
+        counter("cache.chaos.dropped", "what", what).increment();
+    }
+
     public void evictionsReceived(int keys) {
         counter("cache.l1.evictions.received").increment(keys);
     }

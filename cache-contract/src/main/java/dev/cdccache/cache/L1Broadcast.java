@@ -56,6 +56,7 @@ public final class L1Broadcast implements AutoCloseable {
         return t;
     });
     private volatile StatefulRedisPubSubConnection<String, String> subscription;
+    private volatile double dropRate;
     private volatile boolean closed;
     private volatile boolean subscribed;
 
@@ -158,6 +159,12 @@ public final class L1Broadcast implements AutoCloseable {
     /** Publishes and waits up to the ack timeout for every receiver. Throws if Redis refused the publish. */
     private void publish(char op, Collection<String> items) {
         long s = seq.incrementAndGet();
+        if (dropRate > 0 && java.util.concurrent.ThreadLocalRandom.current().nextDouble() < dropRate) {
+            // Chaos: the message is "lost in transit" — its sequence number is used, so receivers see the gap
+            // on this publisher's next message, exactly as with a real pub/sub loss.
+            metrics.chaosDropped("l1-broadcast");
+            return;
+        }
         String message = publisherId + '\t' + s + '\t' + ackChannel + '\t' + op + '\t' + String.join(String.valueOf(SEP), items);
         PendingAck pending = new PendingAck();
         pendingAcks.put(s, pending);
@@ -206,6 +213,15 @@ public final class L1Broadcast implements AutoCloseable {
 
     public String publisherId() {
         return publisherId;
+    }
+
+    /** Chaos switch: the fraction (0..1) of eviction messages this publisher drops. */
+    public void setDropRate(double rate) {
+        this.dropRate = Math.max(0, Math.min(1, rate));
+    }
+
+    public double dropRate() {
+        return dropRate;
     }
 
     /** Test hook: pretends the next sequence number was used by a lost message. */

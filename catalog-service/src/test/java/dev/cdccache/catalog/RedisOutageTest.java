@@ -5,6 +5,8 @@ import dev.cdccache.stack.StackControl;
 import dev.cdccache.support.cache.DbGuard;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
 
@@ -27,6 +29,14 @@ class RedisOutageTest {
 
     @Inject
     DbGuard dbGuard;
+
+    @Inject
+    MeterRegistry registry;
+
+    private double delsFailed() {
+        Counter c = registry.find("cache.dels.failed").tag("region", "us").counter();
+        return c == null ? 0 : c.count();
+    }
 
     @Test
     void withoutRedisReadsComeFromPostgresBehindTheBulkheadAndCachingResumesAfter() throws Exception {
@@ -56,6 +66,13 @@ class RedisOutageTest {
             pool.shutdownNow();
             assertTrue(ok > 0, "reads were served from PostgreSQL");
             assertTrue(dbGuard.peak() <= 4, "concurrent database loads capped by the bulkhead (4 in tests): " + dbGuard.peak());
+
+            // A write still succeeds: the failed DEL is counted and left to CDC, never surfaced to the client.
+            double before = delsFailed();
+            given().contentType(io.restassured.http.ContentType.JSON).body(java.util.Map.of("name", "written without Redis"))
+                    .patch("/products/303").then().statusCode(200);
+            assertTrue(delsFailed() > before, "the failed DEL was counted");
+            given().get("/products/303").then().statusCode(200).body("name", org.hamcrest.Matchers.equalTo("written without Redis"));
         } finally {
             StackControl.startRedis("us");
         }

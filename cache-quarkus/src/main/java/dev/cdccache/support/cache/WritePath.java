@@ -17,12 +17,19 @@ import java.util.Collection;
 public class WritePath {
 
     private final RegionCache cache;
+    private final FaultInjection faults;
 
-    public WritePath(RegionCache cache) {
+    public WritePath(RegionCache cache, FaultInjection faults) {
         this.cache = cache;
+        this.faults = faults;
     }
 
     public CacheInvalidator.Result afterCommit(Collection<RowChange> changes) {
+        if (faults.dropThisDel()) {
+            cache.metrics().chaosDropped("del");
+            long now = System.currentTimeMillis();
+            return new CacheInvalidator.Result(false, false, now, now);
+        }
         return cache.invalidator().invalidate(KeyMapper.mapAll(changes));
     }
 }

@@ -6,6 +6,7 @@ import dev.cdccache.cache.L2Store;
 import dev.cdccache.cache.LayeredCache;
 import dev.cdccache.cache.RegionCache;
 import dev.cdccache.invalidation.config.CdcConfig;
+import dev.cdccache.support.cache.FaultInjection;
 import dev.cdccache.support.config.CacheConfig;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
@@ -62,6 +63,11 @@ public class Invalidators {
             inv.stop();
         }
         caches.values().forEach(RegionCache::close);
+    }
+
+    /** Chaos: the invalidators' L1 eviction messages can be dropped too (drop-l1-broadcast). */
+    void applyChaos(@Observes FaultInjection.ChaosSettings settings) {
+        caches.values().forEach(c -> c.broadcast().setDropRate(settings.dropL1BroadcastRate()));
     }
 
     public Map<String, RegionInvalidator> all() {

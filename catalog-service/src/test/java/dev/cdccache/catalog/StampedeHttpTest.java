@@ -1,0 +1,72 @@
+package dev.cdccache.catalog;
+
+import dev.cdccache.stack.BackingServicesResource;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+import jakarta.inject.Inject;
+import org.junit.jupiter.api.Test;
+
+import java.net.URI;
+import java.net.URL;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/** 1,000 concurrent HTTP GETs of one cold key, with a slowed loader: one database load, one answer. */
+@QuarkusTest
+@TestProfile(StampedeHttpTest.SlowLoader.class)
+@QuarkusTestResource(BackingServicesResource.class)
+class StampedeHttpTest {
+
+    public static class SlowLoader implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of("catalog.debug-load-delay", "300ms");
+        }
+    }
+
+    @TestHTTPResource("/products/1777")
+    URL url;
+
+    @Inject
+    MeterRegistry registry;
+
+    private double dbLoads() {
+        Counter c = registry.find("cache.db.loads").tags("region", "us", "data_class", "CATALOG").counter();
+        return c == null ? 0 : c.count();
+    }
+
+    @Test
+    void thousandConcurrentGetsOfAColdKeyCostOneDatabaseLoad() throws Exception {
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+        double before = dbLoads();
+        List<CompletableFuture<HttpResponse<String>>> answers = new ArrayList<>();
+        for (int i = 0; i < 1000; i++) {
+            answers.add(http.sendAsync(HttpRequest.newBuilder(URI.create(url.toString())).timeout(Duration.ofSeconds(60)).build(),
+                    HttpResponse.BodyHandlers.ofString()));
+        }
+        Set<String> bodies = new HashSet<>();
+        for (CompletableFuture<HttpResponse<String>> f : answers) {
+            HttpResponse<String> r = f.get(90, TimeUnit.SECONDS);
+            assertEquals(200, r.statusCode(), r.body());
+            bodies.add(r.body());
+        }
+        assertEquals(1, bodies.size(), "all 1,000 answers equal");
+        assertEquals(1.0, dbLoads() - before, "exactly one database load");
+    }
+}

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# The CDC relay is killed and DELs are dropped: nothing invalidates until the relay returns; then every change
+# committed meanwhile is replayed from the replication slot.
+source "$(dirname "$0")/lib.sh"
+WRITES="${WRITES:-20}"; DOWN_S="${DOWN_S:-10}"
+require_stack
+trap 'chaos_off; infra/stack.sh up >/dev/null 2>&1 || true' EXIT
+say "BREAK: kill -9 the CDC relay and drop every write-path DEL and L1 broadcast"
+kill -9 "$(infra/stack.sh pid cdc-relay)"
+chaos_set 1 0 "${WRITERS[@]}"
+BOUND_MS=$(( DOWN_S * 1000 + 30000 ))
+say "BOUND: while the relay is down staleness is bounded only by the TTLs (price L2 60 s, catalog L2 10 min);
+   after it restarts (in ${DOWN_S} s) every missed change is invalidated: every instance fresh within ${BOUND_MS} ms
+   (down time + restart + catch-up), none left stale"
+say "PROBE: $WRITES price writes through pricing-us while the relay is down"
+probe --writes "$WRITES" --via api --interval-ms 0 --batch true --timeout-ms $(( BOUND_MS + 30000 )) \
+      --first-product 7201 --bound-ms "$BOUND_MS" &
+PROBE_PID=$!
+sleep "$DOWN_S"
+say "RESTART: the relay comes back (make up restarts what is missing)"
+infra/stack.sh up >/dev/null
+wait "$PROBE_PID"

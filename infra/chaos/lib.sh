@@ -1,0 +1,40 @@
+# Shared by the chaos scripts: stack settings, the probe, the services' chaos switch.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+cd "$ROOT"
+set -a
+# shellcheck source=infra/stack.env
+source "$ROOT/infra/stack.env"
+set +a
+WRITERS=("$CATALOG_US_1_PORT" "$CATALOG_US_2_PORT" "$PRICING_US_PORT" "$CATALOG_EU_PORT" "$PRICING_EU_PORT")
+INVALIDATORS=("$INVALIDATOR_US_PORT" "$INVALIDATOR_EU_PORT")
+
+say() { printf '\n== %s\n' "$*"; }
+
+probe() { # LagProbe options...
+  [[ -d lag-probe/target/lib ]] || ./mvnw -q -B -DskipTests install -pl lag-probe -am
+  java -cp "lag-probe/target/lag-probe-0.1.0-SNAPSHOT.jar:lag-probe/target/lib/*" dev.cdccache.probe.LagProbe "$@" 2>/dev/null
+}
+
+chaos_set() { # dropDelRate dropL1BroadcastRate ports...
+  local del="$1" l1="$2" port; shift 2
+  for port in "$@"; do
+    curl -sf -X PUT "http://127.0.0.1:$port/admin/chaos" -H "X-Admin-Token: $ADMIN_TOKEN" \
+      -H 'Content-Type: application/json' -d "{\"dropDelRate\": $del, \"dropL1BroadcastRate\": $l1}" >/dev/null \
+      || { echo "chaos switch on port $port failed (is the stack up? make up)" >&2; return 1; }
+  done
+}
+
+chaos_off() { chaos_set 0 0 "${WRITERS[@]}" "${INVALIDATORS[@]}" || true; }
+
+require_stack() {
+  local port
+  for port in "${WRITERS[@]}" "${INVALIDATORS[@]}" "$CDC_RELAY_PORT"; do
+    [[ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/q/health/ready")" == 200 ]] \
+      || { echo "process on port $port is not ready: run 'make up' first" >&2; exit 1; }
+  done
+}
+
+metric_sum() { # port metric-name-regex
+  curl -s "http://127.0.0.1:$1/q/metrics" | grep -E "^$2" | awk '{s += $NF} END {printf "%d", s}'
+}
