@@ -18,5 +18,5 @@ probe --writes "$WRITES" --via api --interval-ms 0 --batch true --timeout-ms $((
 PROBE_PID=$!
 sleep "$DOWN_S"
 say "RESTART: the relay comes back (make up restarts what is missing)"
-infra/stack.sh up >/dev/null
+infra/stack.sh up >/dev/null 2>&1
 wait "$PROBE_PID"
