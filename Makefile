@@ -1,5 +1,5 @@
 # Front door. Every target calls a script under infra/; see README.md.
-.PHONY: up down status logs clean build test bench-cdc probe chaos-drop-dels chaos-kill-relay chaos-pause-invalidator chaos-stop-redis chaos-drop-l1-broadcast
+.PHONY: up down status logs clean build test bench-cdc probe chaos-drop-dels chaos-kill-relay chaos-pause-invalidator chaos-stop-redis chaos-drop-l1-broadcast report
 
 up:        ## start PostgreSQL, Kafka, Redis us/eu and every service; waits until ready, prints the table
 	@infra/stack.sh up
@@ -32,3 +32,5 @@ chaos-stop-redis:         ## stop one region's Redis: make chaos-stop-redis REGI
 	@infra/chaos/stop-redis.sh $(or $(REGION),us)
 chaos-drop-l1-broadcast:  ## drop L1 eviction messages: L1 TTL and gap flush bound staleness
 	@infra/chaos/drop-l1-broadcast.sh
+report:    ## the dashboard's key figures as text, from every process's /q/metrics
+	@infra/report.sh

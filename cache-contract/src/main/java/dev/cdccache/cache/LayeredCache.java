@@ -75,6 +75,9 @@ public final class LayeredCache {
         try {
             Fetched fetched = fetch(key, loader);
             DataClass dc = CacheKeys.dataClassOf(key);
+            if (fetched.value.source() == CachedValue.Source.DB) {
+                metrics.hit(CachedValue.Source.DB, dc);
+            }
             long l1Ttl = policy(dc).l1Enabled() && fetched.l1Allowed
                     ? policy(dc).l1TtlMillis(fetched.value.isNegative(), fetched.l2RemainingMillis) : 0;
             l1.completeLoad(key, reg.load(), fetched.value, l1Ttl);

@@ -45,12 +45,18 @@ final class LocalStack {
     }
 
     Result run(String... args) throws IOException, InterruptedException {
+        return script("infra/stack.sh", Map.of(), args);
+    }
+
+    /** Runs a script of the repository against this stack (its ports, its directory). */
+    Result script(String path, Map<String, String> env, String... args) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>();
-        cmd.add(root.resolve("infra/stack.sh").toString());
+        cmd.add(root.resolve(path).toString());
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(root.toFile()).redirectErrorStream(true);
         pb.environment().putAll(PORTS);
         pb.environment().put("STACK_DIR", stackDir.toString());
+        pb.environment().putAll(env);
         Process p = pb.start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (!p.waitFor(10, TimeUnit.MINUTES)) {

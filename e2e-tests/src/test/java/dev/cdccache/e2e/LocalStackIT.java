@@ -12,6 +12,7 @@ import java.sql.DriverManager;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import static org.awaitility.Awaitility.await;
@@ -31,12 +32,13 @@ class LocalStackIT {
         STACK.run("clean");
         LocalStack.Result r = STACK.run("up");
         assertEquals(0, r.exit(), r.output());
-        pids = STACK.recordedPids();
+        pids = new java.util.ArrayList<>(STACK.recordedPids());
         assertTrue(pids.size() >= 12 + 3, "12 processes plus the nodes' own children: " + pids);
     }
 
     @AfterAll
     static void down() throws Exception {
+        pids.addAll(STACK.recordedPids()); // processes restarted by chaos tests too
         LocalStack.Result r = STACK.run("down");
         assertEquals(0, r.exit(), r.output());
         for (long pid : pids) {
@@ -88,6 +90,25 @@ class LocalStackIT {
             await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(20))
                     .until(() -> priceVersion(STACK.get(port, path)) == version + 1);
         }
+    }
+
+    @Test
+    void chaosDropDelsIsBoundedByCdcLag() throws Exception {
+        LocalStack.Result r = STACK.script("infra/chaos/drop-dels.sh", Map.of("WRITES", "8"));
+        assertEquals(0, r.exit(), r.output());
+        assertTrue(r.output().contains("BOUND HELD"), r.output());
+        assertTrue(r.output().contains("\"neverFresh\":0"), r.output());
+    }
+
+    @Test
+    void chaosKillRelayReplaysEveryMissedChangeAfterRestart() throws Exception {
+        LocalStack.Result r = STACK.script("infra/chaos/kill-relay.sh", Map.of("WRITES", "8", "DOWN_S", "6"));
+        assertEquals(0, r.exit(), r.output());
+        assertTrue(r.output().contains("BOUND HELD"), r.output());
+        // Readers were stale while the relay was down (the probe saw it), and none stayed stale.
+        assertTrue(r.output().matches("(?s).*\"staleReads\":[1-9].*"), r.output());
+        assertTrue(r.output().contains("\"neverFresh\":0"), r.output());
+        assertEquals(200, STACK.get(STACK.port("CDC_RELAY_PORT"), "/q/health/ready").statusCode(), "relay back");
     }
 
     private static long priceVersion(HttpResponse<String> r) throws Exception {

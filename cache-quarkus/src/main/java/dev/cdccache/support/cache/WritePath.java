@@ -4,9 +4,12 @@ import dev.cdccache.cache.CacheInvalidator;
 import dev.cdccache.cache.KeyMapper;
 import dev.cdccache.cache.RegionCache;
 import dev.cdccache.cache.RowChange;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.util.Collection;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Layer 1 of the contract: after a transaction commits, delete the L2 keys the change affects (pipelined, with
@@ -18,10 +21,16 @@ public class WritePath {
 
     private final RegionCache cache;
     private final FaultInjection faults;
+    private final Timer duration;
 
-    public WritePath(RegionCache cache, FaultInjection faults) {
+    public WritePath(RegionCache cache, FaultInjection faults, MeterRegistry registry) {
         this.cache = cache;
         this.faults = faults;
+        this.duration = Timer.builder("cache.writepath.invalidation")
+                .description("commit done → L2 DEL and acknowledged L1 eviction done")
+                .tag("region", cache.metrics().region())
+                .publishPercentileHistogram()
+                .register(registry);
     }
 
     public CacheInvalidator.Result afterCommit(Collection<RowChange> changes) {
@@ -30,6 +39,11 @@ public class WritePath {
             long now = System.currentTimeMillis();
             return new CacheInvalidator.Result(false, false, now, now);
         }
-        return cache.invalidator().invalidate(KeyMapper.mapAll(changes));
+        long start = System.nanoTime();
+        try {
+            return cache.invalidator().invalidate(KeyMapper.mapAll(changes));
+        } finally {
+            duration.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+        }
     }
 }

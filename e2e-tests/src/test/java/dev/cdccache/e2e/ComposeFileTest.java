@@ -1,0 +1,164 @@
+package dev.cdccache.e2e;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.yaml.snakeyaml.Yaml;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Docker cannot run on the CI machines, so docker-compose.yml is validated statically: it parses, every image is
+ * pinned to an exact version in .env, every service has a healthcheck, every dependency waits for
+ * service_healthy, and every published port equals the local stack's (infra/stack.env), so the README's curls work
+ * in both modes.
+ */
+class ComposeFileTest {
+
+    private static final Path ROOT = Paths.get(System.getProperty("cdccache.repo.root", "..")).toAbsolutePath().normalize();
+    private static final Pattern VAR = Pattern.compile("\\$\\{([A-Z0-9_]+)}");
+
+    private static Map<String, Object> services;
+    private static Map<String, String> dotEnv;
+    private static Map<String, String> stackEnv;
+
+    @BeforeAll
+    @SuppressWarnings("unchecked")
+    static void load() throws Exception {
+        Map<String, Object> compose = new Yaml().load(Files.readString(ROOT.resolve("docker-compose.yml")));
+        services = (Map<String, Object>) compose.get("services");
+        dotEnv = env(ROOT.resolve(".env"), Pattern.compile("^([A-Z0-9_]+)=(.*)$"));
+        // infra/stack.env: NAME=${NAME:-default}
+        stackEnv = env(ROOT.resolve("infra/stack.env"), Pattern.compile("^([A-Z0-9_]+)=\\$\\{[A-Z0-9_]+:-(.*)}$"));
+    }
+
+    private static Map<String, String> env(Path file, Pattern line) throws Exception {
+        Map<String, String> m = new LinkedHashMap<>();
+        for (String l : Files.readAllLines(file)) {
+            Matcher x = line.matcher(l.trim());
+            if (x.matches()) {
+                m.put(x.group(1), x.group(2));
+            }
+        }
+        return m;
+    }
+
+    private static String resolve(String s) {
+        Matcher m = VAR.matcher(s);
+        StringBuilder sb = new StringBuilder();
+        while (m.find()) {
+            String v = dotEnv.get(m.group(1));
+            assertNotNull(v, "${" + m.group(1) + "} is not defined in .env");
+            m.appendReplacement(sb, Matcher.quoteReplacement(v));
+        }
+        return m.appendTail(sb).toString();
+    }
+
+    private static void assertPinned(String image, String where) {
+        assertTrue(image.matches("[a-z0-9./_-]+(:[A-Za-z0-9._-]+)(@sha256:[a-f0-9]{64})?"), where + ": not name:tag: " + image);
+        String tag = image.substring(image.lastIndexOf(':') + 1);
+        assertFalse(tag.equals("latest") || !tag.matches(".*\\d.*"), where + ": tag is not an exact version: " + image);
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void everyImageIsPinnedExactly() throws Exception {
+        assertEquals(14, services.size(), "all services present: " + services.keySet());
+        for (var e : services.entrySet()) {
+            Map<String, Object> svc = (Map<String, Object>) e.getValue();
+            if (svc.containsKey("build")) {
+                Map<String, Object> build = (Map<String, Object>) svc.get("build");
+                Map<String, Object> args = (Map<String, Object>) build.get("args");
+                for (Object arg : args.values()) {
+                    assertPinned(resolve(arg.toString()), e.getKey() + " build arg");
+                }
+                assertNotNull(build.get("target"), e.getKey() + " has a Dockerfile target");
+            } else {
+                assertPinned(resolve(svc.get("image").toString()), e.getKey());
+            }
+        }
+        java.util.Set<String> stages = new java.util.HashSet<>();
+        for (String line : Files.readAllLines(ROOT.resolve("Dockerfile"))) {
+            if (line.startsWith("FROM ")) {
+                String[] parts = line.split("\\s+");
+                String from = parts[1];
+                if (from.startsWith("${")) {
+                    assertPinned(resolve(from), "Dockerfile " + line);
+                } else {
+                    assertTrue(stages.contains(from), "Dockerfile FROM is a pinned build arg or an earlier stage: " + line);
+                }
+                if (parts.length >= 4 && parts[2].equalsIgnoreCase("AS")) {
+                    stages.add(parts[3]);
+                }
+            }
+        }
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void everyServiceHasAHealthcheckAndWaitsForHealthyDependencies() {
+        for (var e : services.entrySet()) {
+            Map<String, Object> svc = (Map<String, Object>) e.getValue();
+            Map<String, Object> hc = (Map<String, Object>) svc.get("healthcheck");
+            assertNotNull(hc, e.getKey() + " has a healthcheck");
+            assertTrue(hc.get("test") instanceof List<?> l && !l.isEmpty(), e.getKey() + " healthcheck test");
+            Object deps = svc.get("depends_on");
+            if (deps != null) {
+                for (var d : ((Map<String, Object>) deps).entrySet()) {
+                    assertTrue(services.containsKey(d.getKey()), e.getKey() + " depends on unknown " + d.getKey());
+                    assertEquals("service_healthy", ((Map<String, Object>) d.getValue()).get("condition"),
+                            e.getKey() + " → " + d.getKey());
+                }
+            }
+        }
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void publishedPortsEqualTheLocalStacks() {
+        Map<String, String> portVarOf = Map.ofEntries(
+                Map.entry("postgres", "PG_PORT"), Map.entry("kafka", "KAFKA_PORT"),
+                Map.entry("redis-us", "REDIS_US_PORT"), Map.entry("redis-eu", "REDIS_EU_PORT"),
+                Map.entry("catalog-us-1", "CATALOG_US_1_PORT"), Map.entry("catalog-us-2", "CATALOG_US_2_PORT"),
+                Map.entry("pricing-us", "PRICING_US_PORT"), Map.entry("catalog-eu", "CATALOG_EU_PORT"),
+                Map.entry("pricing-eu", "PRICING_EU_PORT"), Map.entry("cdc-relay", "CDC_RELAY_PORT"),
+                Map.entry("invalidator-us", "INVALIDATOR_US_PORT"), Map.entry("invalidator-eu", "INVALIDATOR_EU_PORT"));
+        for (var e : portVarOf.entrySet()) {
+            Map<String, Object> svc = (Map<String, Object>) services.get(e.getKey());
+            assertNotNull(svc, "compose has " + e.getKey());
+            List<Object> ports = (List<Object>) svc.get("ports");
+            String published = resolve(ports.get(0).toString()).split(":")[0];
+            assertEquals(stackEnv.get(e.getValue()), published, e.getKey() + " publishes the local stack's port");
+        }
+        for (String k : List.of("PG_DATABASE", "PG_USER", "PG_PASSWORD", "KAFKA_CONTROLLER_PORT", "EU_WAN_DELAY", "ADMIN_TOKEN")) {
+            assertEquals(stackEnv.get(k), dotEnv.get(k), k + " equal in .env and infra/stack.env");
+        }
+    }
+
+    @Test
+    void prometheusScrapesEveryAppAndTheDashboardParses() throws Exception {
+        String prom = Files.readString(ROOT.resolve("infra/prometheus/prometheus.yml"));
+        for (String app : List.of("cdc-relay", "catalog-us-1", "catalog-us-2", "pricing-us", "catalog-eu", "pricing-eu",
+                "invalidator-us", "invalidator-eu")) {
+            assertTrue(prom.contains("\"" + app + ":"), "prometheus scrapes " + app);
+        }
+        JsonNode dash = new ObjectMapper().readTree(ROOT.resolve("infra/grafana/dashboards/cdc-cache-invalidation.json").toFile());
+        assertTrue(dash.get("panels").size() >= 10);
+        for (JsonNode p : dash.get("panels")) {
+            assertFalse(p.path("targets").path(0).path("expr").asText().isBlank(), p.path("title").asText());
+        }
+    }
+}
