@@ -27,6 +27,9 @@ import java.util.concurrent.atomic.AtomicLong;
  *   <li>every message carries its publisher's id and a sequence number; a gap flushes the whole L1;</li>
  *   <li>when the subscription connection drops, L1 is flushed and switched off until it is back (and flushed again
  *       on reconnect), because evictions cannot arrive meanwhile;</li>
+ *   <li>a subscription that stalls without dropping (a blackholed connection: nothing flows, TCP does not notice
+ *       for minutes) is caught by a PING on the subscription every second: no PONG within the liveness timeout
+ *       flushes L1 and switches it off until a PING answers again;</li>
  *   <li>L1 TTLs stay short, which bounds whatever slips through.</li>
  * </ul>
  * Several keys travel in one message. The publisher waits (bounded) for an acknowledgement from every subscriber
@@ -87,6 +90,7 @@ public final class L1Broadcast implements AutoCloseable {
                     // Evictions published while we were away are lost: start from an empty L1.
                     l1.flush("resubscribed");
                     lastSeqByPublisher.clear();
+                    stalled = false;
                     subscribed = true;
                     l1.setEnabled(true);
                 }
@@ -103,6 +107,39 @@ public final class L1Broadcast implements AutoCloseable {
         });
         l1.setEnabled(false);
         trySubscribe();
+        retry.scheduleWithFixedDelay(this::checkLiveness, LIVENESS_INTERVAL_MS, LIVENESS_INTERVAL_MS, TimeUnit.MILLISECONDS);
+    }
+
+    private static final long LIVENESS_INTERVAL_MS = 1000;
+    private static final long LIVENESS_TIMEOUT_MS = 1000;
+    private volatile boolean stalled;
+
+    /** PING on the subscription connection itself: the only proof that evictions can still reach us. */
+    private void checkLiveness() {
+        StatefulRedisPubSubConnection<String, String> sub = subscription;
+        if (sub == null || closed || !sub.isOpen()) {
+            return;
+        }
+        try {
+            sub.async().ping().get(LIVENESS_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+            if (stalled) {
+                stalled = false;
+                l1.flush("liveness-restored");
+                lastSeqByPublisher.clear();
+                subscribed = true;
+                l1.setEnabled(true);
+                LOG.infof("L1 eviction subscription on %s answers again; L1 re-enabled", channel);
+            }
+        } catch (Exception e) {
+            if (!stalled) {
+                stalled = true;
+                subscribed = false;
+                l1.setEnabled(false);
+                l1.flush("subscription-stalled");
+                LOG.warnf("L1 eviction subscription on %s did not answer a PING within %d ms; L1 flushed and off",
+                        channel, LIVENESS_TIMEOUT_MS);
+            }
+        }
     }
 
     private synchronized void trySubscribe() {

@@ -6,14 +6,14 @@ import java.util.concurrent.CountDownLatch;
 
 /**
  * Runs one backing node of the local stack in the foreground until SIGTERM: {@code postgres}, {@code redis <region>}
- * or {@code kafka}. Settings come from the environment that {@code infra/stack.env} defines (the scripts export it).
+ * {@code kafka} or {@code proxy} (a TCP fault proxy). Settings come from the environment that {@code infra/stack.env} defines (the scripts export it).
  * The same node classes back the tests, so the demo and the tests run the same PostgreSQL, Redis and Kafka setup.
  */
 public final class NodeMain {
 
     public static void main(String[] args) throws Exception {
         if (args.length == 0) {
-            System.err.println("usage: NodeMain postgres | redis <us|eu> | kafka");
+            System.err.println("usage: NodeMain postgres | redis <us|eu> | kafka | proxy");
             System.exit(2);
         }
         Path data = Paths.get(env("STACK_DATA_DIR", ".stack/data")).toAbsolutePath();
@@ -38,6 +38,13 @@ public final class NodeMain {
                 node = new KafkaNode(port, controller, data.resolve("kafka"), KafkaNode.locateLibs(),
                         data.resolve("kafka-broker.log")).start();
                 what = "kafka on 127.0.0.1:" + port;
+            }
+            case "proxy" -> {
+                int listen = Integer.parseInt(env("PROXY_LISTEN_PORT", "16389"));
+                int target = Integer.parseInt(env("PROXY_TARGET_PORT", "16379"));
+                int controlPort = Integer.parseInt(env("PROXY_CONTROL_PORT", "16390"));
+                node = new FaultProxy(listen, target, controlPort).start();
+                what = "fault proxy 127.0.0.1:" + listen + " -> " + target + " (control http://127.0.0.1:" + controlPort + ")";
             }
             default -> {
                 System.err.println("unknown node " + args[0]);

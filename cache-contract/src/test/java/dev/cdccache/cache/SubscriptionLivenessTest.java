@@ -1,0 +1,50 @@
+package dev.cdccache.cache;
+
+import dev.cdccache.stack.FaultProxy;
+import dev.cdccache.stack.StackControl;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.junit.jupiter.api.Test;
+
+import java.net.ServerSocket;
+import java.net.URI;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** A blackholed Redis connection (open, silent) is detected by the subscription PING, not left to TCP. */
+class SubscriptionLivenessTest {
+
+    @Test
+    void aBlackholedSubscriptionFlushesAndDisablesL1AndRecovers() throws Exception {
+        int redisPort = URI.create(StackControl.property("stack.redis.us")).getPort();
+        int proxyPort;
+        try (ServerSocket s = new ServerSocket(0)) {
+            proxyPort = s.getLocalPort();
+        }
+        try (FaultProxy proxy = new FaultProxy(proxyPort, redisPort, 0).start();
+             RegionCache rc = new RegionCache(new RegionCache.Settings("redis://127.0.0.1:" + proxyPort, "us", 250, 1000, 200,
+                     Map.of(), LayeredCache.LeaseSettings.DEFAULT, L2Store.FillMode.LEASE_CHECKED),
+                     new SimpleMeterRegistry(), Guard.DIRECT, Guard.DIRECT)) {
+            String key = CacheKeys.productView(ThreadLocalRandom.current().nextLong(5_000_000, 6_000_000));
+            Loader loader = k -> new Loader.Loaded("{}", 1);
+            rc.cache().get(key, loader);
+            assertNotNull(rc.l1().getIfPresent(key));
+
+            proxy.blackhole();
+            await().atMost(5, TimeUnit.SECONDS).until(() -> !rc.l1().isEnabled());
+            assertNull(rc.l1().getIfPresent(key));
+            assertEquals(1.0, rc.metrics().count("cache.l1.flushes", "reason", "subscription-stalled"));
+
+            proxy.reset();
+            await().atMost(10, TimeUnit.SECONDS).until(() -> rc.l1().isEnabled());
+            assertTrue(rc.metrics().count("cache.l1.flushes", "reason", "liveness-restored")
+                    + rc.metrics().count("cache.l1.flushes", "reason", "resubscribed") >= 1);
+        }
+    }
+}

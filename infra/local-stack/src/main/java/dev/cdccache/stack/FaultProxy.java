@@ -1,0 +1,125 @@
+package dev.cdccache.stack;
+
+import com.sun.net.httpserver.HttpServer;
+import org.netcrusher.core.reactor.NioReactor;
+import org.netcrusher.core.throttle.Throttler;
+import org.netcrusher.tcp.TcpCrusher;
+import org.netcrusher.tcp.TcpCrusherBuilder;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A TCP fault proxy (netcrusher) between a service and its Redis: added latency or a blackhole (connections stay
+ * open, nothing flows — the failure a TCP timeout takes longest to notice). Controlled over HTTP on its control
+ * port: {@code POST /latency/<ms>}, {@code POST /blackhole}, {@code POST /reset}, {@code GET /}. The same role
+ * Toxiproxy plays in docker-compose.
+ */
+public final class FaultProxy implements AutoCloseable {
+
+    /** A delay that applies to connections already open, not only to new ones. */
+    private static final class VariableDelay implements Throttler {
+        volatile long delayNs;
+
+        @Override
+        public long calculateDelayNs(ByteBuffer bb) {
+            return delayNs == 0 ? NO_DELAY_NS : delayNs;
+        }
+    }
+
+    private final int listenPort;
+    private final int targetPort;
+    private final int controlPort;
+    private final VariableDelay delay = new VariableDelay();
+    private NioReactor reactor;
+    private TcpCrusher crusher;
+    private HttpServer control;
+
+    public FaultProxy(int listenPort, int targetPort, int controlPort) {
+        this.listenPort = listenPort;
+        this.targetPort = targetPort;
+        this.controlPort = controlPort;
+    }
+
+    public synchronized FaultProxy start() throws IOException {
+        reactor = new NioReactor();
+        crusher = TcpCrusherBuilder.builder()
+                .withReactor(reactor)
+                .withBindAddress("127.0.0.1", listenPort)
+                .withConnectAddress("127.0.0.1", targetPort)
+                .withIncomingThrottlerFactory(addr -> delay)
+                .withOutgoingThrottlerFactory(addr -> delay)
+                .buildAndOpen();
+        if (controlPort > 0) {
+            control = HttpServer.create(new InetSocketAddress("127.0.0.1", controlPort), 0);
+            control.createContext("/", exchange -> {
+                String path = exchange.getRequestURI().getPath();
+                int status = 200;
+                try {
+                    if ("POST".equals(exchange.getRequestMethod()) && path.startsWith("/latency/")) {
+                        latency(Long.parseLong(path.substring("/latency/".length())));
+                    } else if ("POST".equals(exchange.getRequestMethod()) && path.equals("/blackhole")) {
+                        blackhole();
+                    } else if ("POST".equals(exchange.getRequestMethod()) && path.equals("/reset")) {
+                        reset();
+                    } else if (!"GET".equals(exchange.getRequestMethod()) || !path.equals("/")) {
+                        status = 404;
+                    }
+                } catch (NumberFormatException e) {
+                    status = 400;
+                }
+                byte[] body = (status == 200 ? state() : "{\"error\":\"use POST /latency/<ms>, /blackhole, /reset\"}")
+                        .getBytes(StandardCharsets.UTF_8);
+                exchange.getResponseHeaders().add("Content-Type", "application/json");
+                exchange.sendResponseHeaders(status, body.length);
+                try (OutputStream out = exchange.getResponseBody()) {
+                    out.write(body);
+                }
+            });
+            control.start();
+        }
+        return this;
+    }
+
+    public void latency(long millis) {
+        delay.delayNs = TimeUnit.MILLISECONDS.toNanos(Math.max(0, millis));
+    }
+
+    public synchronized void blackhole() {
+        crusher.freeze();
+    }
+
+    public synchronized void reset() {
+        delay.delayNs = 0;
+        if (crusher.isFrozen()) {
+            crusher.unfreeze();
+        }
+    }
+
+    public synchronized String state() {
+        return "{\"listen\":" + listenPort + ",\"target\":" + targetPort + ",\"latencyMs\":"
+                + TimeUnit.NANOSECONDS.toMillis(delay.delayNs) + ",\"blackhole\":" + crusher.isFrozen()
+                + ",\"connections\":" + crusher.getClientTotalCount() + "}";
+    }
+
+    public int listenPort() {
+        return listenPort;
+    }
+
+    @Override
+    public synchronized void close() {
+        if (control != null) {
+            control.stop(0);
+        }
+        if (crusher != null) {
+            crusher.close();
+        }
+        if (reactor != null) {
+            reactor.close();
+        }
+    }
+}
