@@ -23,6 +23,7 @@ COMPONENTS=(
   "redis-us|node|us|$REDIS_US_PORT|redis://127.0.0.1:$REDIS_US_PORT"
   "redis-eu|node|eu|$REDIS_EU_PORT|redis://127.0.0.1:$REDIS_EU_PORT"
   "kafka|node|-|$KAFKA_PORT|127.0.0.1:$KAFKA_PORT"
+  "redis-us-proxy|node|us|$REDIS_US_PROXY_PORT|redis://127.0.0.1:$REDIS_US_PROXY_PORT (control http://127.0.0.1:$REDIS_US_PROXY_CONTROL_PORT)"
   "cdc-relay|app|-|$CDC_RELAY_PORT|http://127.0.0.1:$CDC_RELAY_PORT"
   "catalog-us-1|app|us|$CATALOG_US_1_PORT|http://127.0.0.1:$CATALOG_US_1_PORT"
   "catalog-us-2|app|us|$CATALOG_US_2_PORT|http://127.0.0.1:$CATALOG_US_2_PORT"
@@ -61,6 +62,7 @@ start_node() { # name args...
   PG_PORT="$PG_PORT" PG_DATABASE="$PG_DATABASE" PG_USER="$PG_USER" PG_PASSWORD="$PG_PASSWORD" \
   REDIS_US_PORT="$REDIS_US_PORT" REDIS_EU_PORT="$REDIS_EU_PORT" \
   KAFKA_PORT="$KAFKA_PORT" KAFKA_CONTROLLER_PORT="$KAFKA_CONTROLLER_PORT" STACK_RUN_DIR="$RUN" STACK_NODE_NAME="$name" \
+  PROXY_LISTEN_PORT="$REDIS_US_PROXY_PORT" PROXY_TARGET_PORT="$REDIS_US_PORT" PROXY_CONTROL_PORT="$REDIS_US_PROXY_CONTROL_PORT" \
     setsid nohup "$JAVA" -Xmx128m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -cp "$(node_cp)" \
       dev.cdccache.stack.NodeMain "$@" >>"$LOGS/$name.log" 2>&1 < /dev/null &
   echo $! >"$RUN/$name.pid"
@@ -73,6 +75,8 @@ app_props() { # name region port
   echo "-Dquarkus.datasource.jdbc.url=jdbc:postgresql://127.0.0.1:$PG_PORT/$PG_DATABASE"
   echo "-Dquarkus.datasource.username=$PG_USER -Dquarkus.datasource.password=$PG_PASSWORD"
   echo "-Dcache.instance-id=$name -Dkafka.bootstrap.servers=127.0.0.1:$KAFKA_PORT"
+  # catalog-us-2 reaches its Redis through the fault proxy, so network chaos can target one instance.
+  [[ "$name" == catalog-us-2 ]] && redis_port="$REDIS_US_PROXY_PORT"
   [[ "$region" != "-" ]] && echo "-Dcache.region=$region -Dcache.redis-uri=redis://127.0.0.1:$redis_port"
   echo "-Dcdc.invalidator.redis.us=redis://127.0.0.1:$REDIS_US_PORT -Dcdc.invalidator.redis.eu=redis://127.0.0.1:$REDIS_EU_PORT"
   echo "-Dcdc.invalidator.wan-delay.eu=$EU_WAN_DELAY -Dadmin.token=$ADMIN_TOKEN"
@@ -126,6 +130,7 @@ launch() { # component-line ; starts it unless running, no wait
   if [[ "$kind" == node ]]; then
     case "$name" in
       postgres) start_node "$name" postgres ;;
+      redis-us-proxy) start_node "$name" proxy ;;
       redis-*) start_node "$name" redis "$region" ;;
       kafka) start_node "$name" kafka ;;
     esac
@@ -137,18 +142,33 @@ launch() { # component-line ; starts it unless running, no wait
 
 wait_for() { local c; for c in "$@"; do await_ready "$(field "$c" 1)" "$(field "$c" 2)" "$(field "$c" 4)" 180; done; }
 
+component() { # name -> component line
+  local c
+  for c in "${COMPONENTS[@]}"; do [[ "$(field "$c" 1)" == "$1" ]] && { echo "$c"; return 0; }; done
+  die "unknown process '$1'"
+}
+
+by_name() { local n; for n in "$@"; do component "$n"; done; }
+
 cmd_up() {
   require_built
-  local t0=$SECONDS
-  # Backing nodes in parallel, then one app alone (it runs the Flyway migrations and seeds 10,000 products),
-  # then the rest two or three at a time: eight JVMs starting at once on 2 cores take 4x longer each.
-  launch "${COMPONENTS[0]}"; launch "${COMPONENTS[1]}"; launch "${COMPONENTS[2]}"; launch "${COMPONENTS[3]}"
-  wait_for "${COMPONENTS[@]:0:4}"
-  launch "${COMPONENTS[4]}"; wait_for "${COMPONENTS[4]}"
-  launch "${COMPONENTS[5]}"; launch "${COMPONENTS[7]}"; launch "${COMPONENTS[10]}"
-  wait_for "${COMPONENTS[5]}" "${COMPONENTS[7]}" "${COMPONENTS[10]}"
-  launch "${COMPONENTS[6]}"; launch "${COMPONENTS[8]}"; launch "${COMPONENTS[9]}"; launch "${COMPONENTS[11]}"
-  wait_for "${COMPONENTS[6]}" "${COMPONENTS[8]}" "${COMPONENTS[9]}" "${COMPONENTS[11]}"
+  local t0=$SECONDS c
+  # Backing nodes in parallel, then the relay alone (it runs the Flyway migrations and seeds 10,000 products),
+  # then the rest three or four at a time: eight JVMs starting at once on 2 cores take 4x longer each.
+  local -a waves=(
+    "postgres redis-us redis-eu kafka"
+    "redis-us-proxy"
+    "cdc-relay"
+    "catalog-us-1 pricing-us invalidator-us"
+    "catalog-us-2 catalog-eu pricing-eu invalidator-eu"
+  )
+  local wave
+  for wave in "${waves[@]}"; do
+    # shellcheck disable=SC2086
+    mapfile -t lines < <(by_name $wave)
+    for c in "${lines[@]}"; do launch "$c"; done
+    wait_for "${lines[@]}"
+  done
   log "stack up in $((SECONDS - t0)) s"
   cmd_status
 }
@@ -177,16 +197,18 @@ stop_component() { # component-line
 }
 
 cmd_down() {
-  local c
+  local c i
   # Applications first, all at once (each drains on SIGTERM); then the backing nodes they depended on.
-  for c in "${COMPONENTS[@]:4}"; do stop_component "$c" & done
+  for c in "${COMPONENTS[@]}"; do [[ "$(field "$c" 2)" == app ]] && stop_component "$c" & done
   wait
-  for c in "${COMPONENTS[3]}" "${COMPONENTS[2]}" "${COMPONENTS[1]}" "${COMPONENTS[0]}"; do stop_component "$c" & done
+  for ((i=${#COMPONENTS[@]}-1; i>=0; i--)); do
+    c="${COMPONENTS[$i]}"; [[ "$(field "$c" 2)" == node ]] && stop_component "$c" &
+  done
   wait
 }
 
 cmd_status() {
-  printf '%-16s %-6s %-48s %-8s %s\n' SERVICE REGION URL PID STATE
+  printf '%-16s %-6s %-58s %-8s %s\n' SERVICE REGION URL PID STATE
   local c name region url p state code
   for c in "${COMPONENTS[@]}"; do
     name="$(field "$c" 1)"; region="$(field "$c" 3)"; url="$(field "$c" 5)"; p="$(pid_of "$name")"
@@ -199,7 +221,7 @@ cmd_status() {
     else
       state=stopped; p="-"
     fi
-    printf '%-16s %-6s %-48s %-8s %s\n' "$name" "$region" "$url" "${p:--}" "$state"
+    printf '%-16s %-6s %-58s %-8s %s\n' "$name" "$region" "$url" "${p:--}" "$state"
   done
 }
 
@@ -217,12 +239,6 @@ cmd_clean() {
   done
   rm -rf "$DATA" "$LOGS" "$RUN"
   log "wiped $STACK_DIR (data, logs, pid files)"
-}
-
-component() { # name -> component line
-  local c
-  for c in "${COMPONENTS[@]}"; do [[ "$(field "$c" 1)" == "$1" ]] && { echo "$c"; return 0; }; done
-  die "unknown process '$1'"
 }
 
 case "${1:-}" in

@@ -76,7 +76,7 @@ class ComposeFileTest {
     @Test
     @SuppressWarnings("unchecked")
     void everyImageIsPinnedExactly() throws Exception {
-        assertEquals(14, services.size(), "all services present: " + services.keySet());
+        assertEquals(15, services.size(), "all services present: " + services.keySet());
         for (var e : services.entrySet()) {
             Map<String, Object> svc = (Map<String, Object>) e.getValue();
             if (svc.containsKey("build")) {
@@ -135,7 +135,8 @@ class ComposeFileTest {
                 Map.entry("catalog-us-1", "CATALOG_US_1_PORT"), Map.entry("catalog-us-2", "CATALOG_US_2_PORT"),
                 Map.entry("pricing-us", "PRICING_US_PORT"), Map.entry("catalog-eu", "CATALOG_EU_PORT"),
                 Map.entry("pricing-eu", "PRICING_EU_PORT"), Map.entry("cdc-relay", "CDC_RELAY_PORT"),
-                Map.entry("invalidator-us", "INVALIDATOR_US_PORT"), Map.entry("invalidator-eu", "INVALIDATOR_EU_PORT"));
+                Map.entry("invalidator-us", "INVALIDATOR_US_PORT"), Map.entry("invalidator-eu", "INVALIDATOR_EU_PORT"),
+                Map.entry("toxiproxy", "REDIS_US_PROXY_PORT"));
         for (var e : portVarOf.entrySet()) {
             Map<String, Object> svc = (Map<String, Object>) services.get(e.getKey());
             assertNotNull(svc, "compose has " + e.getKey());
