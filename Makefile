@@ -1,5 +1,5 @@
 # Front door. Every target calls a script under infra/; see README.md.
-.PHONY: up down status logs clean build test bench-cdc probe chaos-drop-dels chaos-kill-relay chaos-pause-invalidator chaos-stop-redis chaos-drop-l1-broadcast report chaos-redis-network
+.PHONY: up down status logs clean build test bench-cdc probe chaos-drop-dels chaos-kill-relay chaos-pause-invalidator chaos-stop-redis chaos-drop-l1-broadcast report chaos-redis-network cdc-reset
 
 up:        ## start PostgreSQL, Kafka, Redis us/eu and every service; waits until ready, prints the table
 	@infra/stack.sh up
@@ -36,3 +36,6 @@ report:    ## the dashboard's key figures as text, from every process's /q/metri
 	@infra/report.sh
 chaos-redis-network:      ## latency or blackhole between catalog-us-2 and redis-us: make chaos-redis-network MODE=blackhole
 	@infra/chaos/redis-network.sh $(or $(MODE),latency)
+cdc-reset: ## recovery after a slot/offset mismatch: new slot, then a flush of every cache key space in every region
+	@infra/stack.sh stop cdc-relay
+	@CDC_RELAY_EXTRA=-Dcdc.relay.reset-on-start=true infra/stack.sh up

@@ -27,6 +27,8 @@ final class LocalStack {
         PORTS.put("KAFKA_CONTROLLER_PORT", "29093");
         PORTS.put("REDIS_US_PORT", "26379");
         PORTS.put("REDIS_EU_PORT", "26380");
+        PORTS.put("REDIS_US_PROXY_PORT", "26389");
+        PORTS.put("REDIS_US_PROXY_CONTROL_PORT", "26390");
         PORTS.put("CATALOG_US_1_PORT", "28081");
         PORTS.put("CATALOG_US_2_PORT", "28083");
         PORTS.put("PRICING_US_PORT", "28082");

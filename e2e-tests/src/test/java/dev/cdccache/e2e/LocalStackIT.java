@@ -33,7 +33,7 @@ class LocalStackIT {
         LocalStack.Result r = STACK.run("up");
         assertEquals(0, r.exit(), r.output());
         pids = new java.util.ArrayList<>(STACK.recordedPids());
-        assertTrue(pids.size() >= 12 + 3, "12 processes plus the nodes' own children: " + pids);
+        assertTrue(pids.size() >= 13 + 3, "13 processes plus the nodes' own children: " + pids);
     }
 
     @AfterAll
@@ -56,7 +56,7 @@ class LocalStackIT {
         }
         String status = STACK.run("status").output();
         assertEquals(8, status.lines().filter(l -> l.endsWith(" ready")).count(), status);
-        assertEquals(4, status.lines().filter(l -> l.endsWith(" running")).count(), status);
+        assertEquals(5, status.lines().filter(l -> l.endsWith(" running")).count(), status);
         assertTrue(STACK.run("up").output().contains("already running"), "up twice is harmless");
     }
 

@@ -214,6 +214,24 @@ class CdcBackstopTest {
     }
 
     @Test
+    void aLostSlotStopsTheRelayLoudlyAndTheResetRecoversByFlushingEveryKeySpace() throws Exception {
+        relay.stop();
+        sql("SELECT pg_drop_replication_slot('cdc_relay')");
+        long id = 2004;
+        sql("UPDATE prices SET amount_minor = amount_minor + 1 WHERE product_id = " + id); // lost with the slot
+        relay.start();
+        await().atMost(Duration.ofSeconds(60)).until(() -> !relay.isRunning() && relay.lastError() != null);
+        assertTrue(relay.lastError().contains("no longer available") || relay.lastError().contains("offset"),
+                "a clear error, not a silent skip: " + relay.lastError());
+        given().get("/q/health/ready").then().statusCode(503);
+
+        cacheEverywhere(id, 2005); // stale entries nobody will ever get a change event for
+        relay.start(true);
+        await().atMost(Duration.ofSeconds(60)).until(() -> gone(us, id) && gone(eu, id) && gone(us, 2005) && gone(eu, 2005));
+        assertTrue(relay.isRunning());
+    }
+
+    @Test
     void createDeleteAndTruncateAreEachHandled() throws Exception {
         long id = 900_001;
         // create: clears a cached "does not exist"

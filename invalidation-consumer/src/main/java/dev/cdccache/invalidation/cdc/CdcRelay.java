@@ -82,12 +82,22 @@ public class CdcRelay {
     }
 
     public synchronized void start() throws Exception {
-        if (engine != null) {
+        start(config.relay().resetOnStart());
+    }
+
+    /**
+     * Starts the engine; with {@code reset}, first drops the slot and offsets and, once streaming, publishes a flush
+     * of every key space (the documented recovery after a slot/offset mismatch).
+     */
+    public synchronized void start(boolean reset) throws Exception {
+        if (engine != null && running) {
             return;
+        }
+        if (engine != null) {
+            stop(); // a failed engine: clean up before starting again
         }
         CdcConfig.Relay relay = config.relay();
         KafkaTopics.ensure(bootstrap, config);
-        boolean reset = relay.resetOnStart();
         if (reset) {
             resetSlotAndOffsets();
         }
