@@ -5,10 +5,10 @@ import dev.cdccache.catalog.config.CatalogConfig;
 import dev.cdccache.catalog.service.CatalogService;
 import dev.cdccache.support.config.CacheConfig;
 import dev.cdccache.support.rest.CacheHeaders;
+import dev.cdccache.support.rest.CachedReads;
 import dev.cdccache.support.rest.IfMatch;
 import dev.cdccache.support.rest.ProblemException;
 import io.smallrye.mutiny.Uni;
-import io.smallrye.mutiny.infrastructure.Infrastructure;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
 import jakarta.ws.rs.Consumes;
@@ -49,19 +49,7 @@ public class ProductResource {
     @Path("{id}")
     public Uni<Response> get(@PathParam("id") String rawId) {
         long id = IfMatch.parseId(rawId, "product id");
-        CachedValue hit = service.cachedView(id);
-        if (hit != null) {
-            return Uni.createFrom().item(respond(hit));
-        }
-        return Uni.createFrom().item(() -> {
-            try {
-                return respond(service.view(id));
-            } catch (RuntimeException e) {
-                throw e;
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        }).runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
+        return CachedReads.read(service.cachedView(id), () -> service.view(id), this::respond);
     }
 
     private Response respond(CachedValue v) {

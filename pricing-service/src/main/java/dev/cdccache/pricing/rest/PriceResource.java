@@ -5,9 +5,9 @@ import dev.cdccache.pricing.repository.PriceRepository;
 import dev.cdccache.pricing.service.PricingService;
 import dev.cdccache.support.config.CacheConfig;
 import dev.cdccache.support.rest.CacheHeaders;
+import dev.cdccache.support.rest.CachedReads;
 import dev.cdccache.support.rest.IfMatch;
 import io.smallrye.mutiny.Uni;
-import io.smallrye.mutiny.infrastructure.Infrastructure;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.DecimalMax;
 import jakarta.validation.constraints.DecimalMin;
@@ -63,19 +63,7 @@ public class PriceResource {
     @Path("{productId}")
     public Uni<Response> get(@PathParam("productId") String rawId) {
         long id = IfMatch.parseId(rawId, "product id");
-        CachedValue hit = service.cachedPrice(id);
-        if (hit != null) {
-            return Uni.createFrom().item(respond(hit));
-        }
-        return Uni.createFrom().item(() -> {
-            try {
-                return respond(service.price(id));
-            } catch (RuntimeException e) {
-                throw e;
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        }).runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
+        return CachedReads.read(service.cachedPrice(id), () -> service.price(id), this::respond);
     }
 
     private Response respond(CachedValue v) {
