@@ -12,6 +12,36 @@ public final class CacheMetrics {
     public CacheMetrics(MeterRegistry registry, String region) {
         this.registry = registry;
         this.region = region;
+        preRegister();
+    }
+
+    /** Registers every series at zero, so dashboards and alerts see "0", not "no data", before the first event. */
+    private void preRegister() {
+        for (DataClass dc : DataClass.values()) {
+            for (CachedValue.Source tier : CachedValue.Source.values()) {
+                counter("cache.reads", "tier", tier.name(), "data_class", dc.name());
+            }
+            counter("cache.db.loads", "data_class", dc.name());
+            counter("cache.lease.waits", "data_class", dc.name());
+            counter("cache.lease.wait.timeouts", "data_class", dc.name());
+            counter("cache.fills.rejected", "tier", "L2", "data_class", dc.name());
+        }
+        counter("cache.fills.rejected", "tier", "L1", "data_class", "ANY");
+        for (String op : new String[]{"read", "fill"}) {
+            counter("cache.l2.unavailable", "op", op);
+        }
+        counter("cache.dels.failed");
+        counter("cache.dels");
+        for (String reason : new String[]{"resubscribed", "subscription-lost", "subscription-stalled", "liveness-restored",
+                "sequence-gap", "requested", "malformed"}) {
+            counter("cache.l1.flushes", "reason", reason);
+        }
+        for (String what : new String[]{"del", "l1-broadcast"}) {
+            counter("cache.chaos.dropped", "what", what);
+        }
+        counter("cache.l1.broadcast.failed");
+        counter("cache.l1.broadcast.ack.timeouts");
+        counter("cache.l1.evictions.received");
     }
 
     public void hit(CachedValue.Source tier, DataClass dc) {

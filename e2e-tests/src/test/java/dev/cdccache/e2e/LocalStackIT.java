@@ -111,6 +111,28 @@ class LocalStackIT {
         assertEquals(200, STACK.get(STACK.port("CDC_RELAY_PORT"), "/q/health/ready").statusCode(), "relay back");
     }
 
+    @Test
+    void everyMetricTheDashboardQueriesIsServed() throws Exception {
+        StringBuilder served = new StringBuilder();
+        for (String name : List.of("CATALOG_US_1_PORT", "CATALOG_US_2_PORT", "PRICING_US_PORT", "CATALOG_EU_PORT",
+                "PRICING_EU_PORT", "CDC_RELAY_PORT", "INVALIDATOR_US_PORT", "INVALIDATOR_EU_PORT")) {
+            served.append(STACK.get(STACK.port(name), "/q/metrics").body());
+        }
+        // Touch the write path once so its timer has buckets.
+        STACK.send("PUT", STACK.port("PRICING_US_PORT"), "/prices/78", "{\"amountMinor\": 1, \"currency\": \"USD\"}");
+        served.append(STACK.get(STACK.port("PRICING_US_PORT"), "/q/metrics").body());
+        JsonNode dash = JSON.readTree(STACK.root.resolve("infra/grafana/dashboards/cdc-cache-invalidation.json").toFile());
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\b((?:cache|cdc|ft)_[a-z_]+)\\b")
+                .matcher(dash.toString());
+        int checked = 0;
+        while (m.find()) {
+            assertTrue(served.toString().contains("\n" + m.group(1) + "{") || served.toString().contains("\n" + m.group(1) + " "),
+                    "the dashboard queries " + m.group(1) + ", which no process serves");
+            checked++;
+        }
+        assertTrue(checked >= 14, "dashboard queries checked: " + checked);
+    }
+
     private static long priceVersion(HttpResponse<String> r) throws Exception {
         JsonNode n = JSON.readTree(r.body());
         return n.path("price").path("version").asLong(-1);

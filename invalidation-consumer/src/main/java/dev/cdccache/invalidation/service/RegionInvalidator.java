@@ -69,6 +69,8 @@ public final class RegionInvalidator implements Runnable {
         this.wanDelay = wanDelay;
         registry.gauge("cdc.invalidator.heartbeat.age.ms", List.of(io.micrometer.core.instrument.Tag.of("region", region)),
                 lastHeartbeatCommitMs, v -> v.get() < 0 ? Double.NaN : System.currentTimeMillis() - v.get());
+        Counter.builder("cdc.invalidator.dlq").tag("region", region).register(registry);
+        Counter.builder("cdc.invalidator.retries").tag("region", region).register(registry);
         registry.gauge("cdc.invalidator.consumer.lag", List.of(io.micrometer.core.instrument.Tag.of("region", region)),
                 this, RegionInvalidator::consumerLag);
     }
