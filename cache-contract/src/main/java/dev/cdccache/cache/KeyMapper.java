@@ -34,12 +34,16 @@ public final class KeyMapper {
         };
     }
 
+    /** One invalidation for a batch: linear in the batch (a bulk repricing maps thousands of rows at once). */
     public static Invalidation mapAll(Collection<RowChange> changes) {
-        Invalidation result = Invalidation.NONE;
+        Set<String> keys = new LinkedHashSet<>();
+        Set<String> prefixes = new LinkedHashSet<>();
         for (RowChange c : changes) {
-            result = result.plus(map(c));
+            Invalidation one = map(c);
+            keys.addAll(one.keys());
+            prefixes.addAll(one.prefixes());
         }
-        return result;
+        return new Invalidation(keys, prefixes);
     }
 
     /** Exact keys plus key prefixes (a truncate invalidates a whole key space). */

@@ -43,6 +43,18 @@ class KeyMapperTest {
     }
 
     @Test
+    void aBulkBatchMapsEveryRowOnce() {
+        List<RowChange> changes = new java.util.ArrayList<>();
+        for (long id = 1; id <= 20_000; id++) {
+            changes.add(RowChange.of("prices", RowChange.Op.UPDATE, "product_id", id));
+            changes.add(RowChange.of("prices", RowChange.Op.UPDATE, "product_id", id)); // duplicates collapse
+        }
+        var inv = KeyMapper.mapAll(changes);
+        assertEquals(40_000, inv.keys().size());
+        assertTrue(inv.keys().contains("cat:v1:product:20000"));
+    }
+
+    @Test
     void dataClassFollowsKeyPrefix() {
         assertEquals(DataClass.PRICE, CacheKeys.dataClassOf(CacheKeys.price(1)));
         assertEquals(DataClass.CATALOG, CacheKeys.dataClassOf(CacheKeys.productView(1)));
