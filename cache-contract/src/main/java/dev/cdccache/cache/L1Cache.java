@@ -87,6 +87,12 @@ public final class L1Cache {
     public record Registration(Load load, boolean owner) {
     }
 
+    /** The result of a load of {@code key} already in flight in this process, or null. Non-blocking. */
+    public CompletableFuture<CachedValue> inFlight(String key) {
+        Load load = inFlight.get(key);
+        return load == null ? null : load.result;
+    }
+
     /** Keeps the loaded value unless an eviction overtook the load; always completes and unregisters the load. */
     public void completeLoad(String key, Load load, CachedValue value, long ttlMillis) {
         try {

@@ -59,6 +59,14 @@ public final class LayeredCache {
         return v;
     }
 
+    /**
+     * Non-blocking: the shared result of a load of {@code key} already running in this process, or null. Lets a
+     * caller on the event loop wait for it without holding a worker thread.
+     */
+    public java.util.concurrent.CompletableFuture<CachedValue> inFlight(String key) {
+        return l1.inFlight(key);
+    }
+
     public CachedValue get(String key, Loader loader) throws Exception {
         CachedValue hit = getIfPresentL1(key);
         if (hit != null) {

@@ -49,7 +49,7 @@ public class ProductResource {
     @Path("{id}")
     public Uni<Response> get(@PathParam("id") String rawId) {
         long id = IfMatch.parseId(rawId, "product id");
-        return CachedReads.read(service.cachedView(id), () -> service.view(id), this::respond);
+        return CachedReads.read(service.cachedView(id), service.inFlightView(id), () -> service.view(id), this::respond);
     }
 
     private Response respond(CachedValue v) {

@@ -41,6 +41,11 @@ public class CatalogService {
         return cache.cache().getIfPresentL1(CacheKeys.productView(id));
     }
 
+    /** Non-blocking; the result of a load of this view already running in this process, or null. */
+    public java.util.concurrent.CompletableFuture<CachedValue> inFlightView(long id) {
+        return cache.cache().inFlight(CacheKeys.productView(id));
+    }
+
     /** Blocking: L2 and, on a miss, PostgreSQL. */
     public CachedValue view(long id) throws Exception {
         return cache.cache().get(CacheKeys.productView(id), loader(id));

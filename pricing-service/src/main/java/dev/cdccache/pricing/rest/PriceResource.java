@@ -63,7 +63,7 @@ public class PriceResource {
     @Path("{productId}")
     public Uni<Response> get(@PathParam("productId") String rawId) {
         long id = IfMatch.parseId(rawId, "product id");
-        return CachedReads.read(service.cachedPrice(id), () -> service.price(id), this::respond);
+        return CachedReads.read(service.cachedPrice(id), service.inFlightPrice(id), () -> service.price(id), this::respond);
     }
 
     private Response respond(CachedValue v) {

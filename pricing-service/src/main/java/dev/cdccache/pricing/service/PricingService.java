@@ -37,6 +37,10 @@ public class PricingService {
         return cache.cache().getIfPresentL1(CacheKeys.price(productId));
     }
 
+    public java.util.concurrent.CompletableFuture<CachedValue> inFlightPrice(long productId) {
+        return cache.cache().inFlight(CacheKeys.price(productId));
+    }
+
     public CachedValue price(long productId) throws Exception {
         Loader loader = key -> repository.find(productId)
                 .map(p -> new Loader.Loaded(write(p), p.version())).orElse(null);
