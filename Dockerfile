@@ -12,7 +12,8 @@ RUN --mount=type=cache,target=/root/.m2 \
 FROM ${JRE_IMAGE} AS runtime
 # curl for the compose healthchecks (GET /q/health/ready).
 RUN apt-get update && apt-get install -y --no-install-recommends curl && rm -rf /var/lib/apt/lists/*
-RUN useradd --system --uid 1001 app
+RUN useradd --system --uid 1001 app && mkdir -p /data && chown app /data
+# /data: the relay's Debezium offsets (a named volume takes this ownership on first mount).
 WORKDIR /app
 ENV JAVA_OPTS="-XX:+UseSerialGC -Xmx384m" QUARKUS_HTTP_HOST=0.0.0.0
 USER app
