@@ -1,9 +1,7 @@
 package dev.cdccache.cache;
 
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashSet;
-import java.util.List;
 import java.util.Set;
 
 /**
@@ -63,23 +61,8 @@ public final class KeyMapper {
             return new Invalidation(Set.of(), Set.of(prefixes));
         }
 
-        public Invalidation plus(Invalidation other) {
-            if (other.isEmpty()) {
-                return this;
-            }
-            Set<String> k = new LinkedHashSet<>(keys);
-            k.addAll(other.keys);
-            Set<String> p = new LinkedHashSet<>(prefixes);
-            p.addAll(other.prefixes);
-            return new Invalidation(k, p);
-        }
-
         public boolean isEmpty() {
             return keys.isEmpty() && prefixes.isEmpty();
-        }
-
-        public List<String> keyList() {
-            return new ArrayList<>(keys);
         }
     }
 }

@@ -35,7 +35,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * Several keys travel in one message. The publisher waits (bounded) for an acknowledgement from every subscriber
  * that received the message, so when a write answers, every reachable instance of the region has already evicted.
  * Wire format: {@code publisherId \t seq \t ackChannel \t op \t key\u001fkey...} where op is {@code K} (keys),
- * {@code P} (prefixes) or {@code F} (flush everything).
+ * {@code P} (prefixes); any other op flushes everything.
  */
 public final class L1Broadcast implements AutoCloseable {
 
@@ -189,10 +189,6 @@ public final class L1Broadcast implements AutoCloseable {
         }
     }
 
-    public void publishFlush() {
-        publish('F', List.of());
-    }
-
     /** Publishes and waits up to the ack timeout for every receiver. Throws if Redis refused the publish. */
     private void publish(char op, Collection<String> items) {
         long s = seq.incrementAndGet();
@@ -248,17 +244,9 @@ public final class L1Broadcast implements AutoCloseable {
         }
     }
 
-    public String publisherId() {
-        return publisherId;
-    }
-
     /** Chaos switch: the fraction (0..1) of eviction messages this publisher drops. */
     public void setDropRate(double rate) {
         this.dropRate = Math.max(0, Math.min(1, rate));
-    }
-
-    public double dropRate() {
-        return dropRate;
     }
 
     /** Test hook: pretends the next sequence number was used by a lost message. */

@@ -157,9 +157,4 @@ public final class L1Cache {
     public boolean isEnabled() {
         return enabled;
     }
-
-    public long size() {
-        cache.cleanUp();
-        return cache.estimatedSize();
-    }
 }

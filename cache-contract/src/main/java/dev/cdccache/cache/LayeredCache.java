@@ -168,10 +168,6 @@ public final class LayeredCache {
         this.fillHook = hook == null ? FillHook.NONE : hook;
     }
 
-    public L1Cache l1() {
-        return l1;
-    }
-
     private static Exception rethrow(Throwable t) {
         if (t instanceof Exception e) {
             return e;

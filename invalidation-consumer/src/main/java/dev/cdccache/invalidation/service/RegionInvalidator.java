@@ -54,7 +54,6 @@ public final class RegionInvalidator implements Runnable {
     private final AtomicBoolean running = new AtomicBoolean();
     private final AtomicBoolean crashBeforeNextInvalidation = new AtomicBoolean();
     private final AtomicLong lastHeartbeatCommitMs = new AtomicLong(-1);
-    private final AtomicLong processed = new AtomicLong();
     private volatile KafkaConsumer<String, String> consumer;
     private volatile boolean assigned;
     private volatile Thread thread;
@@ -109,10 +108,6 @@ public final class RegionInvalidator implements Runnable {
 
     public boolean isAssigned() {
         return assigned;
-    }
-
-    public long processed() {
-        return processed.get();
     }
 
     public String region() {
@@ -200,7 +195,6 @@ public final class RegionInvalidator implements Runnable {
             Counter.builder("cdc.invalidator.records").tag("region", region).tag("table", change.table())
                     .tag("op", change.op().name()).register(registry).increment();
         }
-        processed.addAndGet(changes.size());
         if (changes.size() >= 500) {
             LOG.infof("invalidator %s: %d changes → %d keys: decode %d ms, map %d ms, DEL+L1 %d ms, metrics %d ms",
                     region, changes.size(), inv.keys().size(), (t1 - t0) / 1_000_000, (t2 - t1) / 1_000_000,
