@@ -41,6 +41,8 @@ public final class L1Broadcast implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(L1Broadcast.class);
     private static final char SEP = '\u001f';
+    private static final long LIVENESS_INTERVAL_MS = 1000;
+    private static final long LIVENESS_TIMEOUT_MS = 1000;
 
     private final RedisClient client;
     private final RedisConnectionHolder commands;
@@ -62,6 +64,7 @@ public final class L1Broadcast implements AutoCloseable {
     private volatile double dropRate;
     private volatile boolean closed;
     private volatile boolean subscribed;
+    private volatile boolean stalled;
 
     public L1Broadcast(RedisClient client, RedisConnectionHolder commands, String region,
                        L1Cache l1, CacheMetrics metrics, long ackTimeoutMillis) {
@@ -87,21 +90,14 @@ public final class L1Broadcast implements AutoCloseable {
             @Override
             public void onRedisConnected(RedisChannelHandler<?, ?> connection, SocketAddress address) {
                 if (connection == subscription) {
-                    // Evictions published while we were away are lost: start from an empty L1.
-                    l1.flush("resubscribed");
-                    lastSeqByPublisher.clear();
-                    stalled = false;
-                    subscribed = true;
-                    l1.setEnabled(true);
+                    goLive("resubscribed");
                 }
             }
 
             @Override
             public void onRedisDisconnected(RedisChannelHandler<?, ?> connection) {
                 if (connection == subscription) {
-                    subscribed = false;
-                    l1.setEnabled(false);
-                    l1.flush("subscription-lost");
+                    goDark("subscription-lost");
                 }
             }
         });
@@ -109,10 +105,6 @@ public final class L1Broadcast implements AutoCloseable {
         trySubscribe();
         retry.scheduleWithFixedDelay(this::checkLiveness, LIVENESS_INTERVAL_MS, LIVENESS_INTERVAL_MS, TimeUnit.MILLISECONDS);
     }
-
-    private static final long LIVENESS_INTERVAL_MS = 1000;
-    private static final long LIVENESS_TIMEOUT_MS = 1000;
-    private volatile boolean stalled;
 
     /** PING on the subscription connection itself: the only proof that evictions can still reach us. */
     private void checkLiveness() {
@@ -123,23 +115,33 @@ public final class L1Broadcast implements AutoCloseable {
         try {
             sub.async().ping().get(LIVENESS_TIMEOUT_MS, TimeUnit.MILLISECONDS);
             if (stalled) {
-                stalled = false;
-                l1.flush("liveness-restored");
-                lastSeqByPublisher.clear();
-                subscribed = true;
-                l1.setEnabled(true);
+                goLive("liveness-restored");
                 LOG.infof("L1 eviction subscription on %s answers again; L1 re-enabled", channel);
             }
         } catch (Exception e) {
             if (!stalled) {
                 stalled = true;
-                subscribed = false;
-                l1.setEnabled(false);
-                l1.flush("subscription-stalled");
+                goDark("subscription-stalled");
                 LOG.warnf("L1 eviction subscription on %s did not answer a PING within %d ms; L1 flushed and off",
                         channel, LIVENESS_TIMEOUT_MS);
             }
         }
+    }
+
+    /** Evictions can arrive again, but those sent meanwhile are lost: start from an empty L1. */
+    private void goLive(String reason) {
+        l1.flush(reason);
+        lastSeqByPublisher.clear();
+        stalled = false;
+        subscribed = true;
+        l1.setEnabled(true);
+    }
+
+    /** No eviction can reach us: L1 may not be read, filled or trusted. */
+    private void goDark(String reason) {
+        subscribed = false;
+        l1.setEnabled(false);
+        l1.flush(reason);
     }
 
     private synchronized void trySubscribe() {
