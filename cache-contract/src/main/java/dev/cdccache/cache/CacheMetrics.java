@@ -8,6 +8,8 @@ public final class CacheMetrics {
 
     private final MeterRegistry registry;
     private final String region;
+    /** cache.reads by [data class][tier]: counted on every read, so looked up once, not per request. */
+    private final Counter[][] reads = new Counter[DataClass.values().length][CachedValue.Source.values().length];
 
     public CacheMetrics(MeterRegistry registry, String region) {
         this.registry = registry;
@@ -19,7 +21,7 @@ public final class CacheMetrics {
     private void preRegister() {
         for (DataClass dc : DataClass.values()) {
             for (CachedValue.Source tier : CachedValue.Source.values()) {
-                counter("cache.reads", "tier", tier.name(), "data_class", dc.name());
+                reads[dc.ordinal()][tier.ordinal()] = counter("cache.reads", "tier", tier.name(), "data_class", dc.name());
             }
             counter("cache.db.loads", "data_class", dc.name());
             counter("cache.lease.waits", "data_class", dc.name());
@@ -45,7 +47,7 @@ public final class CacheMetrics {
     }
 
     public void hit(CachedValue.Source tier, DataClass dc) {
-        counter("cache.reads", "tier", tier.name(), "data_class", dc.name()).increment();
+        reads[dc.ordinal()][tier.ordinal()].increment();
     }
 
     public void dbLoad(DataClass dc) {

@@ -71,7 +71,7 @@ public final class L1Cache {
             return null;
         }
         Entry e = cache.getIfPresent(key);
-        return e == null ? null : e.value.from(CachedValue.Source.L1);
+        return e == null ? null : e.value;
     }
 
     /**
@@ -97,7 +97,9 @@ public final class L1Cache {
     public void completeLoad(String key, Load load, CachedValue value, long ttlMillis) {
         try {
             if (enabled && ttlMillis > 0 && !load.invalidated) {
-                cache.put(key, new Entry(value, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(ttlMillis)));
+                // Stored as an L1 answer once, rather than re-labelled on every hit.
+                cache.put(key, new Entry(value.from(CachedValue.Source.L1),
+                        System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(ttlMillis)));
                 if (load.invalidated || !enabled) {
                     cache.invalidate(key);
                     metrics.l1FillRejected();
