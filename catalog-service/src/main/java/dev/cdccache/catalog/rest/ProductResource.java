@@ -5,7 +5,6 @@ import dev.cdccache.catalog.config.CatalogConfig;
 import dev.cdccache.catalog.service.CatalogService;
 import dev.cdccache.support.config.CacheConfig;
 import dev.cdccache.support.rest.CacheHeaders;
-import dev.cdccache.support.rest.CachedReads;
 import dev.cdccache.support.rest.IfMatch;
 import dev.cdccache.support.rest.ProblemException;
 import io.smallrye.mutiny.Uni;
@@ -49,7 +48,7 @@ public class ProductResource {
     @Path("{id}")
     public Uni<Response> get(@PathParam("id") String rawId) {
         long id = IfMatch.parseId(rawId, "product id");
-        return CachedReads.read(service.cachedView(id), service.inFlightView(id), () -> service.view(id), this::respond);
+        return service.view(id).map(this::respond);
     }
 
     private Response respond(CachedValue v) {

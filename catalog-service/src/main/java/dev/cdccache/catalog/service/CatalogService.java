@@ -11,7 +11,9 @@ import dev.cdccache.cache.RowChange;
 import dev.cdccache.catalog.config.CatalogConfig;
 import dev.cdccache.catalog.entity.ProductView;
 import dev.cdccache.catalog.repository.ProductRepository;
+import dev.cdccache.support.cache.CachedReads;
 import dev.cdccache.support.cache.WritePath;
+import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.util.List;
@@ -36,19 +38,9 @@ public class CatalogService {
         this.config = config;
     }
 
-    /** Non-blocking; null on an L1 miss. */
-    public CachedValue cachedView(long id) {
-        return cache.cache().getIfPresentL1(CacheKeys.productView(id));
-    }
-
-    /** Non-blocking; the result of a load of this view already running in this process, or null. */
-    public java.util.concurrent.CompletableFuture<CachedValue> inFlightView(long id) {
-        return cache.cache().inFlight(CacheKeys.productView(id));
-    }
-
-    /** Blocking: L2 and, on a miss, PostgreSQL. */
-    public CachedValue view(long id) throws Exception {
-        return cache.cache().get(CacheKeys.productView(id), loader(id));
+    /** L1 → L2 → PostgreSQL; an L1 hit completes on the caller's (event-loop) thread. */
+    public Uni<CachedValue> view(long id) {
+        return CachedReads.read(cache.cache(), CacheKeys.productView(id), loader(id));
     }
 
     private Loader loader(long id) {

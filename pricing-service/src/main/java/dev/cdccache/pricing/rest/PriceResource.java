@@ -5,7 +5,6 @@ import dev.cdccache.pricing.repository.PriceRepository;
 import dev.cdccache.pricing.service.PricingService;
 import dev.cdccache.support.config.CacheConfig;
 import dev.cdccache.support.rest.CacheHeaders;
-import dev.cdccache.support.rest.CachedReads;
 import dev.cdccache.support.rest.IfMatch;
 import io.smallrye.mutiny.Uni;
 import jakarta.validation.Valid;
@@ -63,7 +62,7 @@ public class PriceResource {
     @Path("{productId}")
     public Uni<Response> get(@PathParam("productId") String rawId) {
         long id = IfMatch.parseId(rawId, "product id");
-        return CachedReads.read(service.cachedPrice(id), service.inFlightPrice(id), () -> service.price(id), this::respond);
+        return service.price(id).map(this::respond);
     }
 
     private Response respond(CachedValue v) {

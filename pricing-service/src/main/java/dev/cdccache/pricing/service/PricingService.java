@@ -11,7 +11,9 @@ import dev.cdccache.cache.RegionCache;
 import dev.cdccache.cache.RowChange;
 import dev.cdccache.pricing.entity.PriceView;
 import dev.cdccache.pricing.repository.PriceRepository;
+import dev.cdccache.support.cache.CachedReads;
 import dev.cdccache.support.cache.WritePath;
+import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.math.BigDecimal;
@@ -33,18 +35,11 @@ public class PricingService {
         this.json = json;
     }
 
-    public CachedValue cachedPrice(long productId) {
-        return cache.cache().getIfPresentL1(CacheKeys.price(productId));
-    }
-
-    public java.util.concurrent.CompletableFuture<CachedValue> inFlightPrice(long productId) {
-        return cache.cache().inFlight(CacheKeys.price(productId));
-    }
-
-    public CachedValue price(long productId) throws Exception {
+    /** L1 → L2 → PostgreSQL; an L1 hit completes on the caller's (event-loop) thread. */
+    public Uni<CachedValue> price(long productId) {
         Loader loader = key -> repository.find(productId)
                 .map(p -> new Loader.Loaded(write(p), p.version())).orElse(null);
-        return cache.cache().get(CacheKeys.price(productId), loader);
+        return CachedReads.read(cache.cache(), CacheKeys.price(productId), loader);
     }
 
     /** Also invalidates the catalog's product view: the mapping says a price row feeds both. */
