@@ -19,7 +19,7 @@ public class ReadPathChaos {
     }
 
     void apply(@Observes FaultInjection.ChaosSettings settings) {
-        if (config.readinessCheck()) {
+        if (config.readPath()) {
             cache.get().broadcast().setDropRate(settings.dropL1BroadcastRate());
         }
     }

@@ -1,11 +1,15 @@
 package dev.cdccache.support.config;
 
 import dev.cdccache.cache.DataClass;
+import dev.cdccache.cache.L2Store;
+import dev.cdccache.cache.LayeredCache;
+import dev.cdccache.cache.RegionCache;
 import dev.cdccache.cache.StalenessPolicy;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
 import java.time.Duration;
+import java.util.Map;
 
 /** Cache settings of one process. Defaults are the documented staleness contract (README). */
 @ConfigMapping(prefix = "cache")
@@ -35,15 +39,28 @@ public interface CacheConfig {
     @WithDefault("200ms")
     Duration broadcastAckTimeout();
 
-    /** Whether this process reports its region Redis in readiness (off for processes without a read path). */
+    /**
+     * Whether this process serves reads through its region cache. Off in invalidation-consumer, which only
+     * invalidates: then the region Redis is not part of its readiness and chaos switches leave that cache alone.
+     */
     @WithDefault("true")
-    boolean readinessCheck();
+    boolean readPath();
 
     Policy catalog();
 
     Policy price();
 
     Lease lease();
+
+    /** Settings of one region cache built from this configuration; shared by the read path and the invalidators. */
+    default RegionCache.Settings settings(String redisUri, String region, long l1MaxEntries) {
+        return new RegionCache.Settings(redisUri, region, l2Timeout().toMillis(), l1MaxEntries,
+                broadcastAckTimeout().toMillis(),
+                Map.of(DataClass.CATALOG, catalog().resolve(DataClass.CATALOG),
+                        DataClass.PRICE, price().resolve(DataClass.PRICE)),
+                new LayeredCache.LeaseSettings(lease().ttl().toMillis(), lease().maxWait().toMillis(), lease().poll().toMillis()),
+                L2Store.FillMode.LEASE_CHECKED);
+    }
 
     interface Policy {
         /** Redis TTL. Catalog default 10m; price default 60s (see {@link DataClass}). */

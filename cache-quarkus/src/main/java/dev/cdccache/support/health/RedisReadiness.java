@@ -30,7 +30,7 @@ public class RedisReadiness implements HealthCheck {
 
     @Override
     public HealthCheckResponse call() {
-        if (!config.readinessCheck()) {
+        if (!config.readPath()) {
             return HealthCheckResponse.named("redis-read-path").up().withData("checked", "not used by this process").build();
         }
         RegionCache cache = caches.get();

@@ -1,9 +1,6 @@
 package dev.cdccache.invalidation.service;
 
-import dev.cdccache.cache.DataClass;
 import dev.cdccache.cache.Guard;
-import dev.cdccache.cache.L2Store;
-import dev.cdccache.cache.LayeredCache;
 import dev.cdccache.cache.RegionCache;
 import dev.cdccache.invalidation.config.CdcConfig;
 import dev.cdccache.support.cache.FaultInjection;
@@ -46,10 +43,8 @@ public class Invalidators {
                 throw new IllegalStateException("cdc.invalidator.redis." + region + " is not set");
             }
             // Guard.DIRECT: the invalidator retries until Redis answers; a circuit breaker would only add delay.
-            RegionCache cache = new RegionCache(new RegionCache.Settings(uri, region, cacheConfig.l2Timeout().toMillis(),
-                    1000, cacheConfig.broadcastAckTimeout().toMillis(),
-                    Map.of(DataClass.CATALOG, DataClass.CATALOG.defaults(), DataClass.PRICE, DataClass.PRICE.defaults()),
-                    LayeredCache.LeaseSettings.DEFAULT, L2Store.FillMode.LEASE_CHECKED), registry, Guard.DIRECT, Guard.DIRECT);
+            // A small L1: this cache is only used to invalidate and broadcast, never to serve reads.
+            RegionCache cache = new RegionCache(cacheConfig.settings(uri, region, 1000), registry, Guard.DIRECT, Guard.DIRECT);
             caches.put(region, cache);
             RegionInvalidator inv = new RegionInvalidator(region, bootstrap, config, cache, registry,
                     config.invalidator().wanDelay().getOrDefault(region, Duration.ZERO));
