@@ -29,7 +29,7 @@ public final class CdcBulkBench {
         int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 5;
         Map<String, StatefulRedisConnection<String, String>> redis = new LinkedHashMap<>();
         List<RedisClient> clients = new ArrayList<>();
-        for (String[] r : new String[][]{{"us", env("REDIS_US_PORT", "16379")}, {"eu", env("REDIS_EU_PORT", "16380")}}) {
+        for (String[] r : new String[][]{{"us", StackEnv.get("REDIS_US_PORT", "16379")}, {"eu", StackEnv.get("REDIS_EU_PORT", "16380")}}) {
             RedisClient c = RedisClient.create("redis://127.0.0.1:" + r[1]);
             clients.add(c);
             redis.put(r[0], c.connect());
@@ -40,8 +40,8 @@ public final class CdcBulkBench {
         }
         System.out.printf(Locale.ROOT, "CDC bulk invalidation: %d price rows in one transaction, %d rounds%n", rows, rounds);
         System.out.printf(Locale.ROOT, "%-6s %s%n", "round", "commit → last key gone (ms) per region");
-        String url = "jdbc:postgresql://127.0.0.1:" + env("PG_PORT", "15432") + "/" + env("PG_DATABASE", "cdccache");
-        try (Connection db = DriverManager.getConnection(url, env("PG_USER", "cdccache"), env("PG_PASSWORD", "cdccache"));
+        String url = StackEnv.jdbcUrl();
+        try (Connection db = DriverManager.getConnection(url, StackEnv.user(), StackEnv.password());
              Statement st = db.createStatement()) {
             for (int round = 1; round <= rounds; round++) {
                 for (StatefulRedisConnection<String, String> c : redis.values()) {
@@ -81,10 +81,5 @@ public final class CdcBulkBench {
             left += c.sync().exists(chunk);
         }
         return left;
-    }
-
-    private static String env(String name, String fallback) {
-        String v = System.getenv(name);
-        return v == null || v.isBlank() ? fallback : v;
     }
 }

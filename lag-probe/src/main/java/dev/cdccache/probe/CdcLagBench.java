@@ -30,10 +30,10 @@ public final class CdcLagBench {
     public static void main(String[] args) throws Exception {
         int writes = args.length > 0 ? Integer.parseInt(args[0]) : 1000;
         long intervalMs = args.length > 1 ? Long.parseLong(args[1]) : 20;
-        String pgUrl = "jdbc:postgresql://127.0.0.1:" + env("PG_PORT", "15432") + "/" + env("PG_DATABASE", "cdccache");
+        String pgUrl = StackEnv.jdbcUrl();
         Map<String, String> redis = new LinkedHashMap<>();
-        redis.put("us", "redis://127.0.0.1:" + env("REDIS_US_PORT", "16379"));
-        redis.put("eu", "redis://127.0.0.1:" + env("REDIS_EU_PORT", "16380"));
+        redis.put("us", "redis://127.0.0.1:" + StackEnv.get("REDIS_US_PORT", "16379"));
+        redis.put("eu", "redis://127.0.0.1:" + StackEnv.get("REDIS_EU_PORT", "16380"));
 
         Map<String, RedisClient> clients = new LinkedHashMap<>();
         Map<String, RedisCommands<String, String>> setters = new LinkedHashMap<>();
@@ -54,7 +54,7 @@ public final class CdcLagBench {
         System.out.printf(Locale.ROOT, "CDC commit-to-DEL lag: %d plain-SQL price updates, one every %d ms, regions %s%n",
                 writes, intervalMs, redis.keySet());
         long start = System.nanoTime();
-        try (Connection db = DriverManager.getConnection(pgUrl, env("PG_USER", "cdccache"), env("PG_PASSWORD", "cdccache"));
+        try (Connection db = DriverManager.getConnection(pgUrl, StackEnv.user(), StackEnv.password());
              PreparedStatement update = db.prepareStatement(
                      "UPDATE prices SET amount_minor = amount_minor + 1 WHERE product_id = ?")) {
             for (int i = 0; i < writes; i++) {
@@ -130,10 +130,5 @@ public final class CdcLagBench {
 
     private static double ms(long micros) {
         return micros / 1000.0;
-    }
-
-    private static String env(String name, String fallback) {
-        String v = System.getenv(name);
-        return v == null || v.isBlank() ? fallback : v;
     }
 }

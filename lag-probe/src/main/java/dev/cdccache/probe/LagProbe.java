@@ -72,8 +72,8 @@ public final class LagProbe {
         Map<String, AtomicLong> neverFresh = new LinkedHashMap<>();
         System.out.printf(Locale.ROOT, "lag probe: %d price writes via %s, one every %d ms, %d instances polled%n",
                 writes, via, intervalMs, instances.size());
-        String pgUrl = "jdbc:postgresql://127.0.0.1:" + env("PG_PORT", "15432") + "/" + env("PG_DATABASE", "cdccache");
-        try (Connection db = DriverManager.getConnection(pgUrl, env("PG_USER", "cdccache"), env("PG_PASSWORD", "cdccache"))) {
+        String pgUrl = StackEnv.jdbcUrl();
+        try (Connection db = DriverManager.getConnection(pgUrl, StackEnv.user(), StackEnv.password())) {
             // Warm every instance first, so a stale value is really there to be invalidated.
             List<long[]> written = new ArrayList<>(); // {productId, version, answeredNanos}
             for (int i = 0; i < writes; i++) {
@@ -239,11 +239,6 @@ public final class LagProbe {
     }
 
     private static int port(String name, int fallback) {
-        return Integer.parseInt(env(name, String.valueOf(fallback)));
-    }
-
-    private static String env(String name, String fallback) {
-        String v = System.getenv(name);
-        return v == null || v.isBlank() ? fallback : v;
+        return Integer.parseInt(StackEnv.get(name, String.valueOf(fallback)));
     }
 }

@@ -59,14 +59,7 @@ public final class ChangeEnvelope {
         } catch (IllegalArgumentException e) {
             throw new Undecodable("unknown op " + n.get("op").asText());
         }
-        Map<String, Object> key = new LinkedHashMap<>();
-        JsonNode k = n.get("key");
-        if (k != null && k.isObject()) {
-            for (Iterator<Map.Entry<String, JsonNode>> it = k.fields(); it.hasNext(); ) {
-                Map.Entry<String, JsonNode> e = it.next();
-                key.put(e.getKey(), e.getValue().isNumber() ? (Object) e.getValue().asLong() : e.getValue().asText());
-            }
-        }
+        Map<String, Object> key = keyOf(n.get("key"));
         if (op != RowChange.Op.TRUNCATE && key.isEmpty()) {
             throw new Undecodable(op + " without a primary key");
         }
@@ -100,6 +93,14 @@ public final class ChangeEnvelope {
         if (table == null) {
             throw new Undecodable("Debezium event without source.table");
         }
+        Map<String, Object> key = keyOf(k);
+        JsonNode row = op == RowChange.Op.DELETE ? v.path("before") : v.path("after");
+        long version = row.path("version").asLong(-1);
+        return new RowChange(table, op, key, version, source.path("ts_ms").asLong(-1), source.path("lsn").asLong(-1));
+    }
+
+    /** Primary-key columns of a JSON object (numbers as longs); empty for null or a non-object. */
+    private static Map<String, Object> keyOf(JsonNode k) {
         Map<String, Object> key = new LinkedHashMap<>();
         if (k != null && k.isObject()) {
             for (Iterator<Map.Entry<String, JsonNode>> it = k.fields(); it.hasNext(); ) {
@@ -107,9 +108,7 @@ public final class ChangeEnvelope {
                 key.put(e.getKey(), e.getValue().isNumber() ? (Object) e.getValue().asLong() : e.getValue().asText());
             }
         }
-        JsonNode row = op == RowChange.Op.DELETE ? v.path("before") : v.path("after");
-        long version = row.path("version").asLong(-1);
-        return new RowChange(table, op, key, version, source.path("ts_ms").asLong(-1), source.path("lsn").asLong(-1));
+        return key;
     }
 
     private static JsonNode unwrap(JsonNode n) {
