@@ -1,7 +1,6 @@
 package dev.cdccache.cache;
 
 import dev.cdccache.stack.StackControl;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -19,9 +18,7 @@ final class Instances implements AutoCloseable {
     }
 
     RegionCache create(String region, L2Store.FillMode mode) {
-        RegionCache rc = new RegionCache(new RegionCache.Settings(StackControl.property("stack.redis." + region), region,
-                250, 10_000, 500, Map.of(), LayeredCache.LeaseSettings.DEFAULT, mode),
-                new SimpleMeterRegistry(), Guard.DIRECT, Guard.DIRECT);
+        RegionCache rc = TestRegionCaches.instance(StackControl.property("stack.redis." + region), region, mode);
         created.add(rc);
         return rc;
     }

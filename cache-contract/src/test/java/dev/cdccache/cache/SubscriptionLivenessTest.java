@@ -2,12 +2,10 @@ package dev.cdccache.cache;
 
 import dev.cdccache.stack.FaultProxy;
 import dev.cdccache.stack.StackControl;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
 
 import java.net.ServerSocket;
 import java.net.URI;
-import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
@@ -28,9 +26,7 @@ class SubscriptionLivenessTest {
             proxyPort = s.getLocalPort();
         }
         try (FaultProxy proxy = new FaultProxy(proxyPort, redisPort, 0).start();
-             RegionCache rc = new RegionCache(new RegionCache.Settings("redis://127.0.0.1:" + proxyPort, "us", 250, 1000, 200,
-                     Map.of(), LayeredCache.LeaseSettings.DEFAULT, L2Store.FillMode.LEASE_CHECKED),
-                     new SimpleMeterRegistry(), Guard.DIRECT, Guard.DIRECT)) {
+             RegionCache rc = TestRegionCaches.instance("redis://127.0.0.1:" + proxyPort, "us", L2Store.FillMode.LEASE_CHECKED)) {
             String key = CacheKeys.productView(ThreadLocalRandom.current().nextLong(5_000_000, 6_000_000));
             Loader loader = k -> new Loader.Loaded("{}", 1);
             rc.cache().get(key, loader);

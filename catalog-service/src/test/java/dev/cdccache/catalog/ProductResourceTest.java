@@ -2,14 +2,11 @@ package dev.cdccache.catalog;
 
 import dev.cdccache.cache.CacheKeys;
 import dev.cdccache.cache.DataClass;
-import dev.cdccache.cache.Guard;
-import dev.cdccache.cache.L2Store;
-import dev.cdccache.cache.LayeredCache;
 import dev.cdccache.cache.Loader;
 import dev.cdccache.cache.RegionCache;
+import dev.cdccache.cache.TestRegionCaches;
 import dev.cdccache.stack.BackingServicesResource;
 import dev.cdccache.stack.StackControl;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
@@ -72,9 +69,7 @@ class ProductResourceTest {
         long id = createProduct("RYW-" + System.nanoTime());
         String key = CacheKeys.productView(id);
         // A second process of region us, wired exactly as the service wires itself.
-        try (RegionCache other = new RegionCache(new RegionCache.Settings(StackControl.property("stack.redis.us"), "us",
-                250, 1000, 500, Map.of(), LayeredCache.LeaseSettings.DEFAULT, L2Store.FillMode.LEASE_CHECKED),
-                new SimpleMeterRegistry(), Guard.DIRECT, Guard.DIRECT)) {
+        try (RegionCache other = TestRegionCaches.instance("us")) {
             Loader viaDb = k -> new Loader.Loaded("{}", dbVersion(id));
             given().get("/products/" + id).then().header("X-Version", "1");
             given().get("/products/" + id).then().header("X-Cache", "L1");

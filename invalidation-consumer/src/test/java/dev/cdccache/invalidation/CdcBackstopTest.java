@@ -1,18 +1,15 @@
 package dev.cdccache.invalidation;
 
 import dev.cdccache.cache.CacheKeys;
-import dev.cdccache.cache.Guard;
-import dev.cdccache.cache.L2Store;
-import dev.cdccache.cache.LayeredCache;
 import dev.cdccache.cache.Loader;
 import dev.cdccache.cache.RegionCache;
+import dev.cdccache.cache.TestRegionCaches;
 import dev.cdccache.invalidation.cdc.CdcRelay;
 import dev.cdccache.invalidation.service.Invalidators;
 import dev.cdccache.stack.BackingServicesResource;
 import dev.cdccache.stack.StackControl;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
@@ -70,8 +67,8 @@ class CdcBackstopTest {
 
     @BeforeEach
     void instances() {
-        us = serviceInstance("us");
-        eu = serviceInstance("eu");
+        us = TestRegionCaches.instance("us");
+        eu = TestRegionCaches.instance("eu");
         awaitPipelineLive();
     }
 
@@ -79,12 +76,6 @@ class CdcBackstopTest {
     void close() {
         us.close();
         eu.close();
-    }
-
-    private static RegionCache serviceInstance(String region) {
-        return new RegionCache(new RegionCache.Settings(StackControl.property("stack.redis." + region), region, 250, 10_000,
-                500, Map.of(), LayeredCache.LeaseSettings.DEFAULT, L2Store.FillMode.LEASE_CHECKED),
-                new SimpleMeterRegistry(), Guard.DIRECT, Guard.DIRECT);
     }
 
     private static void sql(String... statements) throws Exception {

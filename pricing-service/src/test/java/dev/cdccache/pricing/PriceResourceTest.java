@@ -1,14 +1,11 @@
 package dev.cdccache.pricing;
 
 import dev.cdccache.cache.CacheKeys;
-import dev.cdccache.cache.Guard;
-import dev.cdccache.cache.L2Store;
-import dev.cdccache.cache.LayeredCache;
 import dev.cdccache.cache.Loader;
 import dev.cdccache.cache.RegionCache;
+import dev.cdccache.cache.TestRegionCaches;
 import dev.cdccache.stack.BackingServicesResource;
 import dev.cdccache.stack.StackControl;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
@@ -33,12 +30,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @QuarkusTestResource(BackingServicesResource.class)
 class PriceResourceTest {
 
-    private static RegionCache otherInstance(String region) {
-        return new RegionCache(new RegionCache.Settings(StackControl.property("stack.redis." + region), region,
-                250, 1000, 500, Map.of(), LayeredCache.LeaseSettings.DEFAULT, L2Store.FillMode.LEASE_CHECKED),
-                new SimpleMeterRegistry(), Guard.DIRECT, Guard.DIRECT);
-    }
-
     private static long[] dbPrice(long productId) throws Exception {
         try (Connection c = DriverManager.getConnection(StackControl.property("stack.pg.jdbc-url"),
                 StackControl.property("stack.pg.user"), StackControl.property("stack.pg.password"));
@@ -53,7 +44,7 @@ class PriceResourceTest {
     @Test
     void priceWriteInvalidatesThePriceAndTheCatalogViewInItsRegion() throws Exception {
         long id = 1202; // not in "books", which the bulk test reprices
-        try (RegionCache catalogInstance = otherInstance("us"); RegionCache eu = otherInstance("eu")) {
+        try (RegionCache catalogInstance = TestRegionCaches.instance("us"); RegionCache eu = TestRegionCaches.instance("eu")) {
             Loader viewLoader = k -> new Loader.Loaded("{\"view\":true}", 1);
             catalogInstance.cache().get(CacheKeys.productView(id), viewLoader); // the catalog's cached view, L1 + L2
             eu.cache().get(CacheKeys.productView(id), viewLoader);
@@ -95,7 +86,7 @@ class PriceResourceTest {
 
     @Test
     void bulkRepricingChangesACategoryInOneTransactionAndInvalidatesEveryKey() throws Exception {
-        try (RegionCache catalogInstance = otherInstance("us")) {
+        try (RegionCache catalogInstance = TestRegionCaches.instance("us")) {
             Loader viewLoader = k -> new Loader.Loaded("{}", 1);
             // books: ids 1, 41, 81, ... (seeded round-robin over 40 categories)
             for (long id = 1; id <= 10_000; id += 40) {

@@ -1,0 +1,27 @@
+package dev.cdccache.cache;
+
+import dev.cdccache.stack.StackControl;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+
+import java.util.Map;
+
+/**
+ * One way for every module's tests to stand up "another process" of a region: a {@link RegionCache} wired as a
+ * service wires itself (default policies and leases, lease-checked fills, no fault-tolerance guards), against the
+ * real Redis of the test stack. Shipped in cache-contract's test-jar.
+ */
+public final class TestRegionCaches {
+
+    private TestRegionCaches() {
+    }
+
+    /** An instance of {@code region} on the test stack's Redis for that region. */
+    public static RegionCache instance(String region) {
+        return instance(StackControl.property("stack.redis." + region), region, L2Store.FillMode.LEASE_CHECKED);
+    }
+
+    public static RegionCache instance(String redisUri, String region, L2Store.FillMode mode) {
+        return new RegionCache(new RegionCache.Settings(redisUri, region, 250, 10_000, 500, Map.of(),
+                LayeredCache.LeaseSettings.DEFAULT, mode), new SimpleMeterRegistry(), Guard.DIRECT, Guard.DIRECT);
+    }
+}
