@@ -6,11 +6,8 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 # shellcheck source=infra/stack.env
 source "$ROOT/infra/stack.env"
 
-metrics() { curl -sf "http://127.0.0.1:$1/q/metrics" || { echo "# DOWN"; }; }
-
-sum() { # metrics-text regex → sum of values
-  { grep -E "^$2" <<<"$1" || true; } | awk '{s += $NF} END {printf "%d", s}'
-}
+# shellcheck source=infra/metrics.sh
+source "$ROOT/infra/metrics.sh"
 
 quantile() { # metrics-text bucket-regex q → upper edge (ms) of the bucket holding quantile q
   { grep -E "^$2" <<<"$1" || true; } | sed -E 's/.*le="([^"]+)".* ([0-9.eE+-]+)$/\1 \2/' \

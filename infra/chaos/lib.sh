@@ -35,6 +35,9 @@ require_stack() {
   done
 }
 
+# shellcheck source=infra/metrics.sh
+source "$ROOT/infra/metrics.sh"
+
 metric_sum() { # port metric-name-regex
-  { curl -s "http://127.0.0.1:$1/q/metrics" || true; } | { grep -E "^$2" || true; } | awk '{s += $NF} END {printf "%d", s}'
+  sum "$(metrics "$1")" "$2"
 }
