@@ -38,6 +38,14 @@ public final class CacheInvalidator {
         public boolean complete() {
             return l2Deleted && broadcastSent;
         }
+
+        /**
+         * What a write tells its client ({@code X-Cache-Invalidation}): {@code complete}, {@code partial} (one of
+         * DEL and broadcast failed) or {@code deferred-to-cdc} (neither happened; the CDC backstop will do it).
+         */
+        public String outcome() {
+            return complete() ? "complete" : (l2Deleted || broadcastSent) ? "partial" : "deferred-to-cdc";
+        }
     }
 
     public Result invalidate(KeyMapper.Invalidation inv) {

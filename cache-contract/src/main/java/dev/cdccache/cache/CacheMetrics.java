@@ -34,6 +34,7 @@ public final class CacheMetrics {
         }
         counter("cache.dels.failed");
         counter("cache.dels");
+        counter("cache.l1.lease.lapses");
         for (String reason : new String[]{"resubscribed", "subscription-lost", "subscription-stalled", "liveness-restored",
                 "sequence-gap", "requested", "malformed"}) {
             counter("cache.l1.flushes", "reason", reason);
@@ -97,6 +98,11 @@ public final class CacheMetrics {
     /** Something a chaos switch dropped on purpose: {@code del} (write-path DEL + broadcast) or {@code l1-broadcast}. */
     public void chaosDropped(String what) {
         counter("cache.chaos.dropped", "what", what).increment();
+    }
+
+    /** L1 stopped serving because the subscription did not prove delivery within the lease. */
+    public void l1LeaseLapsed() {
+        counter("cache.l1.lease.lapses").increment();
     }
 
     public void evictionsReceived(int keys) {

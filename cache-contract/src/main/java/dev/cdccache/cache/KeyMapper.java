@@ -1,7 +1,10 @@
 package dev.cdccache.cache;
 
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -32,12 +35,28 @@ public final class KeyMapper {
         };
     }
 
+    /**
+     * Every key space a table feeds: what a truncate of it invalidates. The compensation for a change of that table
+     * whose keys cannot be known (a record that does not map): flushing too much is safe, a stale key is not.
+     */
+    public static Invalidation keySpacesOf(String table) {
+        return map(new RowChange(table, RowChange.Op.TRUNCATE, Map.of(), -1, -1, -1));
+    }
+
     /** One invalidation for a batch: linear in the batch (a bulk repricing maps thousands of rows at once). */
     public static Invalidation mapAll(Collection<RowChange> changes) {
+        List<Invalidation> each = new ArrayList<>(changes.size());
+        for (RowChange c : changes) {
+            each.add(map(c));
+        }
+        return merge(each);
+    }
+
+    /** The union of several invalidations, linear in their total size. */
+    public static Invalidation merge(Collection<Invalidation> invalidations) {
         Set<String> keys = new LinkedHashSet<>();
         Set<String> prefixes = new LinkedHashSet<>();
-        for (RowChange c : changes) {
-            Invalidation one = map(c);
+        for (Invalidation one : invalidations) {
             keys.addAll(one.keys());
             prefixes.addAll(one.prefixes());
         }

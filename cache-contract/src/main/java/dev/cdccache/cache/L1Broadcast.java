@@ -3,6 +3,7 @@ package dev.cdccache.cache;
 import io.lettuce.core.RedisChannelHandler;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisConnectionStateListener;
+import io.lettuce.core.RedisFuture;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import org.jboss.logging.Logger;
@@ -14,9 +15,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -30,6 +33,12 @@ import java.util.concurrent.atomic.AtomicLong;
  *   <li>a subscription that stalls without dropping (a blackholed connection: nothing flows, TCP does not notice
  *       for minutes) is caught by a PING on the subscription every second: no PONG within the liveness timeout
  *       flushes L1 and switches it off until a PING answers again;</li>
+ *   <li>an eviction that is merely late (a GC pause, a stalled event loop, a half-open path) is bounded by the L1
+ *       lease: every {@value #LEASE_PING_MS} ms a PING goes down the subscription connection, and L1 may serve
+ *       entries only until {@value #LEASE_MS} ms after the send time of the last PING answered. Redis answers on
+ *       that connection in order, so a PONG for a PING sent after a PUBLISH was processed arrives after its
+ *       eviction. Hence: once a write has answered, no instance of the region serves the old value from L1 for
+ *       more than {@value #LEASE_MS} ms, acknowledged or not;</li>
  *   <li>L1 TTLs stay short, which bounds whatever slips through.</li>
  * </ul>
  * Several keys travel in one message. The publisher waits (bounded) for an acknowledgement from every subscriber
@@ -43,6 +52,9 @@ public final class L1Broadcast implements AutoCloseable {
     private static final char SEP = '\u001f';
     private static final long LIVENESS_INTERVAL_MS = 1000;
     private static final long LIVENESS_TIMEOUT_MS = 1000;
+    /** How long after a PING's send time its PONG lets L1 serve; the bound on a late eviction. */
+    public static final long LEASE_MS = 200;
+    static final long LEASE_PING_MS = 50;
 
     private final RedisClient client;
     private final RedisConnectionHolder commands;
@@ -53,6 +65,7 @@ public final class L1Broadcast implements AutoCloseable {
     private final String ackChannel;
     private final long ackTimeoutMillis;
     private final AtomicLong seq = new AtomicLong();
+    private final Object publishOrder = new Object();
     private final Map<String, Long> lastSeqByPublisher = new ConcurrentHashMap<>();
     private final Map<Long, PendingAck> pendingAcks = new ConcurrentHashMap<>();
     private final ScheduledExecutorService retry = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -65,6 +78,9 @@ public final class L1Broadcast implements AutoCloseable {
     private volatile boolean closed;
     private volatile boolean subscribed;
     private volatile boolean stalled;
+    private volatile long lastLeaseUntil = System.nanoTime();
+    private volatile boolean leaseLapsed;
+    private final java.util.concurrent.atomic.AtomicInteger leasePingsOutstanding = new java.util.concurrent.atomic.AtomicInteger();
 
     public L1Broadcast(RedisClient client, RedisConnectionHolder commands, String region,
                        L1Cache l1, CacheMetrics metrics, long ackTimeoutMillis) {
@@ -104,6 +120,39 @@ public final class L1Broadcast implements AutoCloseable {
         l1.setEnabled(false);
         trySubscribe();
         retry.scheduleWithFixedDelay(this::checkLiveness, LIVENESS_INTERVAL_MS, LIVENESS_INTERVAL_MS, TimeUnit.MILLISECONDS);
+        retry.scheduleAtFixedRate(this::renewLease, 0, LEASE_PING_MS, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Asynchronous PING on the subscription: its PONG comes after every message Redis sent before it, so when it
+     * arrives every eviction published before the PING was sent has been applied.
+     */
+    private void renewLease() {
+        StatefulRedisPubSubConnection<String, String> sub = subscription;
+        if (sub == null || closed || !sub.isOpen()) {
+            return;
+        }
+        long sentAt = System.nanoTime();
+        if (!leaseLapsed && sentAt - lastLeaseUntil > 0) {
+            leaseLapsed = true;
+            metrics.l1LeaseLapsed();
+        }
+        if (leasePingsOutstanding.get() >= 20) {
+            return; // a silent connection: do not pile up PINGs it will never answer
+        }
+        try {
+            leasePingsOutstanding.incrementAndGet();
+            sub.async().ping().whenComplete((pong, error) -> leasePingsOutstanding.decrementAndGet()).thenRun(() -> {
+                long until = sentAt + TimeUnit.MILLISECONDS.toNanos(LEASE_MS);
+                if (until - lastLeaseUntil > 0) {
+                    lastLeaseUntil = until;
+                    leaseLapsed = false;
+                    l1.leaseUntil(until);
+                }
+            });
+        } catch (RuntimeException e) {
+            // not connected: the lease runs out on its own
+        }
     }
 
     /** PING on the subscription connection itself: the only proof that evictions can still reach us. */
@@ -162,7 +211,10 @@ public final class L1Broadcast implements AutoCloseable {
                     }
                 }
             });
+            long sentAt = System.nanoTime();
             subscription.sync().subscribe(channel, ackChannel);
+            lastLeaseUntil = sentAt + TimeUnit.MILLISECONDS.toNanos(LEASE_MS);
+            l1.leaseUntil(lastLeaseUntil);
             subscribed = true;
             l1.setEnabled(true);
         } catch (RuntimeException e) {
@@ -191,24 +243,40 @@ public final class L1Broadcast implements AutoCloseable {
         }
     }
 
-    /** Publishes and waits up to the ack timeout for every receiver. Throws if Redis refused the publish. */
+    /**
+     * Publishes and waits up to the ack timeout for every receiver. Throws if Redis refused the publish.
+     *
+     * <p>The sequence number is taken and the PUBLISH queued on the one command connection under a lock, so messages
+     * leave in sequence order whatever the writers' concurrency: receivers treat a gap as a loss and flush their
+     * whole L1. Only the wait for acknowledgements runs outside the lock.
+     */
     private void publish(char op, Collection<String> items) {
-        long s = seq.incrementAndGet();
-        if (dropRate > 0 && java.util.concurrent.ThreadLocalRandom.current().nextDouble() < dropRate) {
-            // Chaos: the message is "lost in transit" — its sequence number is used, so receivers see the gap
-            // on this publisher's next message, exactly as with a real pub/sub loss.
-            metrics.chaosDropped("l1-broadcast");
-            return;
-        }
-        String message = publisherId + '\t' + s + '\t' + ackChannel + '\t' + op + '\t' + String.join(String.valueOf(SEP), items);
+        long s;
         PendingAck pending = new PendingAck();
-        pendingAcks.put(s, pending);
+        RedisFuture<Long> published;
+        synchronized (publishOrder) {
+            s = seq.incrementAndGet();
+            if (dropRate > 0 && java.util.concurrent.ThreadLocalRandom.current().nextDouble() < dropRate) {
+                // Chaos: the message is "lost in transit" — its sequence number is used, so receivers see the gap
+                // on this publisher's next message, exactly as with a real pub/sub loss.
+                metrics.chaosDropped("l1-broadcast");
+                return;
+            }
+            String message = publisherId + '\t' + s + '\t' + ackChannel + '\t' + op + '\t' + String.join(String.valueOf(SEP), items);
+            pendingAcks.put(s, pending);
+            published = commands.get().async().publish(channel, message);
+        }
         try {
-            long receivers = commands.get().sync().publish(channel, message);
+            long receivers = published.get(ackTimeoutMillis, TimeUnit.MILLISECONDS);
             if (!pending.await((int) receivers, ackTimeoutMillis)) {
                 metrics.broadcastAckTimeout();
                 LOG.debugf("L1 eviction %d: %d of %d acks within %d ms", s, pending.count(), receivers, ackTimeoutMillis);
             }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while publishing an L1 eviction", e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("L1 eviction publish failed: " + e.getMessage(), e);
         } finally {
             pendingAcks.remove(s);
         }

@@ -39,6 +39,8 @@ public final class L1Cache {
     private final Map<String, Load> inFlight = new ConcurrentHashMap<>();
     private final CacheMetrics metrics;
     private volatile boolean enabled = true;
+    /** System.nanoTime() until which entries may be served: the eviction subscription's liveness lease. */
+    private volatile long servableUntilNanos = System.nanoTime();
 
     public L1Cache(long maximumSize, CacheMetrics metrics) {
         this.metrics = metrics;
@@ -65,9 +67,23 @@ public final class L1Cache {
         CaffeineCacheMetrics.monitor(metrics.registry(), cache, "l1", "region", metrics.region());
     }
 
+    /**
+     * Whether entries may be served now: enabled, and the eviction subscription proved recently that it delivers
+     * (see {@link L1Broadcast}). An instance that cannot prove it answers from L2 instead of serving what an
+     * undelivered eviction should have removed.
+     */
+    public boolean servable() {
+        return enabled && System.nanoTime() - servableUntilNanos < 0;
+    }
+
+    /** Called in order of the subscription's PONGs: entries may be served until {@code untilNanos}. */
+    public void leaseUntil(long untilNanos) {
+        servableUntilNanos = untilNanos;
+    }
+
     /** Non-blocking: safe on the event loop. */
     public CachedValue getIfPresent(String key) {
-        if (!enabled) {
+        if (!servable()) {
             return null;
         }
         Entry e = cache.getIfPresent(key);
@@ -80,6 +96,10 @@ public final class L1Cache {
      */
     public Registration beginLoad(String key) {
         Load mine = new Load();
+        if (!servable()) {
+            // A load in flight may be one an undelivered eviction should have cancelled: do not join it.
+            return new Registration(mine, true);
+        }
         Load existing = inFlight.putIfAbsent(key, mine);
         return existing == null ? new Registration(mine, true) : new Registration(existing, false);
     }
@@ -89,6 +109,9 @@ public final class L1Cache {
 
     /** The result of a load of {@code key} already in flight in this process, or null. Non-blocking. */
     public CompletableFuture<CachedValue> inFlight(String key) {
+        if (!servable()) {
+            return null;
+        }
         Load load = inFlight.get(key);
         return load == null ? null : load.result;
     }

@@ -42,11 +42,17 @@ public final class L2Store {
             return 0
             """;
 
+    static final String RELEASE = """
+            if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+            return 0
+            """;
+
     private static final int DEL_CHUNK = 256;
 
     private final RedisConnectionHolder connection;
     private final FillMode fillMode;
     private final long timeoutMillis;
+    private volatile FlushHook flushHook = FlushHook.NONE;
 
     public L2Store(RedisConnectionHolder connection, FillMode fillMode, long timeoutMillis) {
         this.connection = connection;
@@ -88,6 +94,14 @@ public final class L2Store {
         return written != null && written == 1L;
     }
 
+    /**
+     * Gives a lease back without filling (the holder's load failed), if it is still this holder's: other readers
+     * then take their own lease at once instead of waiting for it to expire.
+     */
+    public void releaseLease(String key, String token) {
+        sync().eval(RELEASE, ScriptOutputType.INTEGER, new String[]{CacheKeys.lease(key)}, token);
+    }
+
     /** Deletes keys and their leases, pipelined in chunks; each chunk is one atomic DEL. Returns keys removed. */
     public long delete(Collection<String> keys) {
         if (keys.isEmpty()) {
@@ -113,20 +127,40 @@ public final class L2Store {
         return removed;
     }
 
-    /** Deletes every key (and lease) under a prefix: a truncate invalidates a whole key space. */
+    /**
+     * Deletes every key (and lease) under a prefix: a truncate invalidates a whole key space.
+     *
+     * <p>Leases first, then keys. A fill needs its lease to still be there: a fill that lands after the lease scan
+     * passed its key was rejected, and one that landed before wrote a key the key scan then finds (SCAN returns
+     * every key present for its whole duration). Keys first would let a fill read before the truncate land between
+     * the two scans and survive a full TTL.
+     */
     public long deletePrefix(String prefix) {
-        long removed = 0;
-        for (String pattern : List.of(prefix + "*", CacheKeys.lease(prefix) + "*")) {
-            ScanCursor cursor = ScanCursor.INITIAL;
-            do {
-                KeyScanCursor<String> page = sync().scan(cursor, ScanArgs.Builder.matches(pattern).limit(1000));
-                if (!page.getKeys().isEmpty()) {
-                    removed += sync().del(page.getKeys().toArray(String[]::new));
-                }
-                cursor = page;
-            } while (!cursor.isFinished());
+        long removed = deleteMatching(CacheKeys.lease(prefix) + "*");
+        try {
+            flushHook.betweenScans(prefix);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted during a key-space flush", e);
         }
+        return removed + deleteMatching(prefix + "*");
+    }
+
+    private long deleteMatching(String pattern) {
+        long removed = 0;
+        ScanCursor cursor = ScanCursor.INITIAL;
+        do {
+            KeyScanCursor<String> page = sync().scan(cursor, ScanArgs.Builder.matches(pattern).limit(1000));
+            if (!page.getKeys().isEmpty()) {
+                removed += sync().del(page.getKeys().toArray(String[]::new));
+            }
+            cursor = page;
+        } while (!cursor.isFinished());
         return removed;
+    }
+
+    public void setFlushHook(FlushHook hook) {
+        this.flushHook = hook == null ? FlushHook.NONE : hook;
     }
 
     public String get(String key) {

@@ -121,7 +121,13 @@ public final class LayeredCache {
                 return new Fetched(h.value(), h.remainingMillis(), true);
             }
             if (lookup instanceof L2Store.LeaseGranted) {
-                CachedValue loaded = loadFromDb(key, loader, dc);
+                CachedValue loaded;
+                try {
+                    loaded = loadFromDb(key, loader, dc);
+                } catch (Exception | Error e) {
+                    releaseLease(key, token);
+                    throw e;
+                }
                 fillHook.beforeFill(key);
                 long ttl = policy.l2TtlMillis(loaded.isNegative());
                 boolean written;
@@ -148,6 +154,18 @@ public final class LayeredCache {
                 return new Fetched(loadFromDb(key, loader, dc), -1, false);
             }
             Thread.sleep(lease.pollMillis()); // another reader holds the lease: look again shortly, bounded by deadline
+        }
+    }
+
+    private void releaseLease(String key, String token) {
+        try {
+            l2Guard.call(() -> {
+                l2.releaseLease(key, token);
+                return null;
+            });
+        } catch (Exception e) {
+            // The lease then expires on its own (its TTL bounds the wait of other readers).
+            LOG.debugf("releasing the lease of %s failed (%s)", key, e.getMessage());
         }
     }
 

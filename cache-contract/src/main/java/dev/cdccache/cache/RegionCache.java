@@ -37,7 +37,12 @@ public final class RegionCache implements AutoCloseable {
     private final CacheInvalidator invalidator;
     private final CacheMetrics metrics;
 
-    public RegionCache(Settings s, MeterRegistry registry, Guard l2Guard, Guard dbGuard) {
+    /**
+     * @param readGuard         wraps the read path's Redis calls (the services: timeout and circuit breaker)
+     * @param invalidationGuard wraps the invalidator's Redis calls; never the read breaker, so reads that opened it
+     *                          cannot make a write skip its DEL and broadcast
+     */
+    public RegionCache(Settings s, MeterRegistry registry, Guard readGuard, Guard invalidationGuard, Guard dbGuard) {
         metrics = new CacheMetrics(registry, s.region());
         client = RedisClient.create(RedisURI.create(s.redisUri()));
         client.setOptions(ClientOptions.builder()
@@ -52,8 +57,8 @@ public final class RegionCache implements AutoCloseable {
         l2 = new L2Store(connection, s.fillMode(), s.l2TimeoutMillis());
         broadcast = new L1Broadcast(client, connection, s.region(), l1, metrics, s.ackTimeoutMillis());
         broadcast.start();
-        cache = new LayeredCache(l1, l2, l2Guard, dbGuard, s.policies(), s.lease(), metrics);
-        invalidator = new CacheInvalidator(l1, l2, l2Guard, broadcast, metrics);
+        cache = new LayeredCache(l1, l2, readGuard, dbGuard, s.policies(), s.lease(), metrics);
+        invalidator = new CacheInvalidator(l1, l2, invalidationGuard, broadcast, metrics);
     }
 
     public LayeredCache cache() {

@@ -71,6 +71,38 @@ class L1BroadcastTest {
     }
 
     @Test
+    void concurrentPublishesFromOneProcessArriveInSequenceOrderWithoutAGapFlush() throws Exception {
+        RegionCache a = instances.create("us");
+        RegionCache b = instances.create("us");
+        a.broadcast().publishKeys(java.util.List.of(newKey())); // b learns a's sequence
+        double before = b.metrics().count("cache.l1.flushes", "reason", "sequence-gap");
+        double evictionsBefore = b.metrics().count("cache.l1.evictions.received");
+        int threads = 16;
+        int perThread = 100;
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
+        try {
+            java.util.List<java.util.concurrent.Future<?>> done = new java.util.ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                done.add(pool.submit(() -> {
+                    for (int i = 0; i < perThread; i++) {
+                        a.broadcast().publishKeys(java.util.List.of(newKey()));
+                    }
+                }));
+            }
+            for (java.util.concurrent.Future<?> f : done) {
+                f.get(60, TimeUnit.SECONDS);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        // Every message was acknowledged by b before its publish returned (or the ack wait timed out): count them.
+        await().atMost(10, TimeUnit.SECONDS).until(() ->
+                b.metrics().count("cache.l1.evictions.received") - evictionsBefore >= threads * perThread);
+        assertEquals(before, b.metrics().count("cache.l1.flushes", "reason", "sequence-gap"),
+                "1,600 concurrent publishes caused no sequence-gap flush");
+    }
+
+    @Test
     void losingTheSubscriptionFlushesAndDisablesL1UntilItIsBack() throws Exception {
         RegionCache b = instances.create("eu");
         Instances.Rows rows = new Instances.Rows();

@@ -22,6 +22,6 @@ public final class TestRegionCaches {
 
     public static RegionCache instance(String redisUri, String region, L2Store.FillMode mode) {
         return new RegionCache(new RegionCache.Settings(redisUri, region, 250, 10_000, 500, Map.of(),
-                LayeredCache.LeaseSettings.DEFAULT, mode), new SimpleMeterRegistry(), Guard.DIRECT, Guard.DIRECT);
+                LayeredCache.LeaseSettings.DEFAULT, mode), new SimpleMeterRegistry(), Guard.DIRECT, Guard.DIRECT, Guard.DIRECT);
     }
 }

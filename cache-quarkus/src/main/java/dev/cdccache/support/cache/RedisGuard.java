@@ -4,19 +4,23 @@ import dev.cdccache.cache.Guard;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.faulttolerance.CircuitBreaker;
 import org.eclipse.microprofile.faulttolerance.Timeout;
+import io.smallrye.faulttolerance.api.CircuitBreakerName;
 
 import java.util.concurrent.Callable;
 
 /**
- * Every L2 call goes through here. After 10 calls with half of them failing the circuit opens for 2 s: reads then
+ * Every L2 call of the read path goes through here (invalidations go through {@link InvalidationGuard}). After 10 calls with half of them failing the circuit opens for 2 s: reads then
  * skip Redis entirely (straight to PostgreSQL behind {@link DbGuard}) instead of paying a timeout each.
  * Override with {@code quarkus.fault-tolerance."dev.cdccache.support.cache.RedisGuard/call".circuit-breaker.*}.
  */
 @ApplicationScoped
 public class RedisGuard implements Guard {
 
+    public static final String NAME = "redis-reads";
+
     @Override
     @Timeout(500)
+    @CircuitBreakerName(NAME)
     @CircuitBreaker(requestVolumeThreshold = 10, failureRatio = 0.5, delay = 2000, successThreshold = 2)
     public <T> T call(Callable<T> call) throws Exception {
         return call.call();

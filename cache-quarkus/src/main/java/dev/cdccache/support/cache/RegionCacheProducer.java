@@ -14,9 +14,10 @@ public class RegionCacheProducer {
 
     @Produces
     @ApplicationScoped
-    RegionCache regionCache(CacheConfig config, MeterRegistry registry, RedisGuard redisGuard, DbGuard dbGuard) {
+    RegionCache regionCache(CacheConfig config, MeterRegistry registry, RedisGuard redisGuard,
+                             InvalidationGuard invalidationGuard, DbGuard dbGuard) {
         return new RegionCache(config.settings(config.redisUri(), config.region(), config.l1MaxEntries()),
-                registry, redisGuard, dbGuard);
+                registry, redisGuard, invalidationGuard, dbGuard);
     }
 
     void close(@Disposes RegionCache cache) {

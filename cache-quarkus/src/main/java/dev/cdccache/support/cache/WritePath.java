@@ -14,7 +14,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * Layer 1 of the contract: after a transaction commits, delete the L2 keys the change affects (pipelined, with
  * their leases) and broadcast the region's L1 eviction, before the write answers. Failures never fail the write:
- * they are counted ({@code cache.dels.failed}) and the CDC backstop or the TTL catch them.
+ * they are counted ({@code cache.dels.failed}), reported in {@code X-Cache-Invalidation}, and the CDC backstop or
+ * the TTL catch them.
  */
 @ApplicationScoped
 public class WritePath {
@@ -22,10 +23,12 @@ public class WritePath {
     private final RegionCache cache;
     private final FaultInjection faults;
     private final Timer duration;
+    private final InvalidationReport report;
 
-    public WritePath(RegionCache cache, FaultInjection faults, MeterRegistry registry) {
+    public WritePath(RegionCache cache, FaultInjection faults, MeterRegistry registry, InvalidationReport report) {
         this.cache = cache;
         this.faults = faults;
+        this.report = report;
         this.duration = Timer.builder("cache.writepath.invalidation")
                 .description("commit done → L2 DEL and acknowledged L1 eviction done")
                 .tag("region", cache.metrics().region())
@@ -33,7 +36,14 @@ public class WritePath {
                 .register(registry);
     }
 
+    /** Invalidates after commit and records the outcome for the response header. Never throws for a cache failure. */
     public CacheInvalidator.Result afterCommit(Collection<RowChange> changes) {
+        CacheInvalidator.Result result = invalidate(changes);
+        report.record(result.outcome());
+        return result;
+    }
+
+    private CacheInvalidator.Result invalidate(Collection<RowChange> changes) {
         if (faults.dropThisDel()) {
             cache.metrics().chaosDropped("del");
             long now = System.currentTimeMillis();

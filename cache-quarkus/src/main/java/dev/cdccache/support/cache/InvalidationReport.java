@@ -1,0 +1,21 @@
+package dev.cdccache.support.cache;
+
+import jakarta.enterprise.context.RequestScoped;
+
+/** What the current request's write path did to the caches; the response carries it as a header. */
+@RequestScoped
+public class InvalidationReport {
+
+    private String outcome;
+
+    public String outcome() {
+        return outcome;
+    }
+
+    void record(String outcome) {
+        // A request that writes twice reports the weaker of its outcomes.
+        if (this.outcome == null || "complete".equals(this.outcome)) {
+            this.outcome = outcome;
+        }
+    }
+}
