@@ -52,6 +52,9 @@ public final class PostgresNode implements AutoCloseable {
                 .setServerConfig("wal_level", "logical")
                 .setServerConfig("synchronous_commit", "on")
                 .setServerConfig("max_wal_senders", "10")
+                // Bounds the WAL an abandoned or stuck slot can pin; a breach invalidates the slot (the relay then
+                // stops loudly and make cdc-reset recovers) instead of filling the disk.
+                .setServerConfig("max_slot_wal_keep_size", "2GB")
                 .setServerConfig("max_replication_slots", "10")
                 .setServerConfig("max_connections", "200")
                 .setServerConfig("fsync", "off")

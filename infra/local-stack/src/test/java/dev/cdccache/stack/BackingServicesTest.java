@@ -26,6 +26,7 @@ class BackingServicesTest {
              Statement st = c.createStatement()) {
             assertEquals("logical", single(st, "SHOW wal_level"));
             assertEquals("on", single(st, "SHOW synchronous_commit"));
+            assertEquals("2GB", single(st, "SHOW max_slot_wal_keep_size"), "a stuck slot cannot fill the disk");
             assertEquals("t", single(st, "SELECT rolreplication::text FROM pg_roles WHERE rolname = current_user").substring(0, 1));
             assertTrue(single(st, "SHOW server_version").startsWith("17"));
         }

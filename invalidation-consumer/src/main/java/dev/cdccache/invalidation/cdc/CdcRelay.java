@@ -20,6 +20,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -60,6 +61,9 @@ public class CdcRelay {
     private volatile KafkaProducer<String, String> producer;
     private volatile boolean running;
     private volatile String lastError;
+    private volatile boolean delivering = true;
+    private volatile String lastSendFailure;
+    private volatile boolean flushPending;
 
     public CdcRelay(CdcConfig config, @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrap,
                     MeterRegistry registry) {
@@ -118,11 +122,11 @@ public class CdcRelay {
                 .build();
         executor = Executors.newSingleThreadExecutor(r -> new Thread(r, "cdc-relay-engine"));
         running = true;
+        delivering = true;
+        // Not now: the engine creates the new slot later, on its own thread. A flush published before the slot exists
+        // would let a change committed in between go uncaptured and unflushed. The first batch proves streaming.
+        flushPending = reset;
         executor.execute(engine);
-        if (reset) {
-            // After the engine runs, changes are captured again; flushing now covers whatever was missed before.
-            publishFlushAll();
-        }
         LOG.infof("CDC relay started: slot %s, publication %s, poll %s", relay.slotName(), relay.publication(), relay.pollInterval());
     }
 
@@ -147,6 +151,25 @@ public class CdcRelay {
         return running && engine != null;
     }
 
+    /** Why the relay is not publishing, as a category for health output (the log has the details); null if it is. */
+    public String problem() {
+        if (!isRunning()) {
+            String e = lastError;
+            if (e == null) {
+                return "stopped";
+            }
+            return e.contains("no longer available") || e.contains("offset")
+                    ? "replication slot or its offsets lost: recover with make cdc-reset"
+                    : "engine stopped with an error: see the relay log";
+        }
+        return delivering ? null : "Kafka does not acknowledge: retrying with offsets held back";
+    }
+
+    /** False while Kafka does not acknowledge what the relay sends (it retries, holding the offsets back). */
+    public boolean isDelivering() {
+        return delivering;
+    }
+
     public String lastError() {
         return lastError;
     }
@@ -157,7 +180,15 @@ public class CdcRelay {
 
     private void handleBatch(List<ChangeEvent<String, String>> events,
                              DebeziumEngine.RecordCommitter<ChangeEvent<String, String>> committer) throws InterruptedException {
-        List<ProducerRecord<String, String>> out = new ArrayList<>(events.size());
+        List<ProducerRecord<String, String>> out = new ArrayList<>(events.size() + 2);
+        boolean flushing = flushPending;
+        if (flushing) {
+            // Streaming from the new slot has begun (this batch came from it): whatever was committed before it
+            // existed is covered by flushing every key space, and everything after is in the stream.
+            for (String table : List.of(KeyMapper.PRODUCTS, KeyMapper.PRICES)) {
+                out.add(flushOf(table));
+            }
+        }
         for (ChangeEvent<String, String> e : events) {
             if (e.destination() == null || e.destination().startsWith("__debezium-heartbeat")) {
                 continue;
@@ -166,8 +197,7 @@ public class CdcRelay {
             try {
                 change = ChangeEnvelope.fromDebezium(e.key(), e.value());
             } catch (ChangeEnvelope.Undecodable bad) {
-                // Published raw to the DLQ: the invalidators never see it, a human does.
-                out.add(new ProducerRecord<>(config.dlqTopic(), e.key(), e.value()));
+                out.addAll(deadLetter(e, bad.getMessage()));
                 continue;
             }
             if (change == null) {
@@ -180,10 +210,40 @@ public class CdcRelay {
                     e.key() == null ? change.table() : e.key(), ChangeEnvelope.encode(change, System.currentTimeMillis())));
         }
         sendAll(out);
+        if (flushing) {
+            flushPending = false;
+            LOG.warn("CDC relay reset: streaming from the new slot; published a flush of every key space to all regions");
+        }
         for (ChangeEvent<String, String> e : events) {
             committer.markProcessed(e);
         }
         committer.markBatchFinished();
+    }
+
+    /**
+     * A change the relay cannot translate: the raw event goes to the dead-letter topic with its reason, and its
+     * table's key spaces are flushed in every region (a truncate record on its topic), since its keys are unknown.
+     */
+    private List<ProducerRecord<String, String>> deadLetter(ChangeEvent<String, String> e, String reason) {
+        ProducerRecord<String, String> dead = new ProducerRecord<>(config.dlqTopic(), e.key(), e.value());
+        dead.headers().add("dlq.reason", reason.getBytes(StandardCharsets.UTF_8));
+        dead.headers().add("dlq.source", ("relay:" + e.destination()).getBytes(StandardCharsets.UTF_8));
+        String prefix = config.topicPrefix() + ".public.";
+        String table = e.destination().startsWith(prefix) ? e.destination().substring(prefix.length()) : null;
+        Counter.builder("cdc.relay.dlq").register(registry).increment();
+        LOG.warnf("CDC relay: event of %s sent to %s (%s); flushing that table's key spaces", e.destination(),
+                config.dlqTopic(), reason);
+        if (table == null || KafkaTopics.HEARTBEAT_TABLE.equals(table)) {
+            return List.of(dead);
+        }
+        dead.headers().add("dlq.compensation", ("flush " + table).getBytes(StandardCharsets.UTF_8));
+        return List.of(dead, flushOf(table));
+    }
+
+    private ProducerRecord<String, String> flushOf(String table) {
+        long now = System.currentTimeMillis();
+        RowChange truncate = new RowChange(table, RowChange.Op.TRUNCATE, Map.of(), -1, now, -1);
+        return new ProducerRecord<>(KafkaTopics.forTable(config, table), table, ChangeEnvelope.encode(truncate, now));
     }
 
     /** Sends and waits for every acknowledgement; retries failures forever (the offsets wait with them). */
@@ -202,11 +262,13 @@ public class CdcRelay {
                     count(pending.get(i).topic());
                 } catch (java.util.concurrent.ExecutionException ex) {
                     failed.add(pending.get(i));
-                    lastError = "Kafka send failed: " + ex.getCause().getMessage();
+                    lastSendFailure = ex.getCause().getClass().getSimpleName();
                 }
             }
+            delivering = failed.isEmpty();
             if (!failed.isEmpty()) {
-                LOG.warnf("%d records not acknowledged by Kafka; retrying in %d ms (offsets are held back)", failed.size(), backoff);
+                LOG.warnf("%d records not acknowledged by Kafka (%s); retrying in %d ms (offsets are held back)",
+                        failed.size(), lastSendFailure, backoff);
                 Thread.sleep(backoff);
                 backoff = Math.min(backoff * 2, 5000);
             }
@@ -218,14 +280,30 @@ public class CdcRelay {
         Counter.builder("cdc.relay.records").tag("topic", topic).register(registry).increment();
     }
 
-    private void publishFlushAll() throws Exception {
-        long now = System.currentTimeMillis();
-        for (String table : List.of(KeyMapper.PRODUCTS, KeyMapper.PRICES)) {
-            RowChange truncate = new RowChange(table, RowChange.Op.TRUNCATE, Map.of(), -1, now, -1);
-            producer.send(new ProducerRecord<>(KafkaTopics.forTable(config, table), table,
-                    ChangeEnvelope.encode(truncate, now))).get(30, TimeUnit.SECONDS);
+    /**
+     * The slot as PostgreSQL sees it: {@code wal_status} ({@code reserved}, {@code extended}, {@code unreserved} =
+     * past {@code max_slot_wal_keep_size} and about to be lost, {@code lost}) and the WAL it retains.
+     */
+    public record SlotStatus(String walStatus, long retainedBytes) {
+        public boolean breached() {
+            return "unreserved".equals(walStatus) || "lost".equals(walStatus);
         }
-        LOG.warn("CDC relay reset: published a flush of every key space to all regions");
+    }
+
+    /** Null when the slot does not exist (yet) or the database does not answer. */
+    public SlotStatus slotStatus() {
+        CdcConfig.Relay relay = config.relay();
+        try (Connection c = DriverManager.getConnection(jdbcUrl(), relay.dbUser(), relay.dbPassword());
+             PreparedStatement ps = c.prepareStatement("SELECT wal_status, "
+                     + "coalesce(pg_wal_lsn_diff(pg_current_wal_lsn(), restart_lsn), 0)::bigint "
+                     + "FROM pg_replication_slots WHERE slot_name = ?")) {
+            ps.setString(1, relay.slotName());
+            try (var rs = ps.executeQuery()) {
+                return rs.next() ? new SlotStatus(rs.getString(1), rs.getLong(2)) : null;
+            }
+        } catch (java.sql.SQLException e) {
+            return null;
+        }
     }
 
     private void resetSlotAndOffsets() throws Exception {

@@ -102,5 +102,27 @@ public interface CdcConfig {
 
         @WithDefault("2000")
         int maxPollRecords();
+
+        /**
+         * Consumer instances per region in this process (a second one shares the partitions and takes them over
+         * when the first fails). The stack runs one per process and a second process per region.
+         */
+        @WithDefault("1")
+        int instances();
+
+        /**
+         * Kafka's {@code max.poll.interval.ms}. The loop polls while it retries (partitions paused), so a Redis outage
+         * longer than this does not cost the group membership; this only bounds a loop that is really stuck.
+         */
+        @WithDefault("5m")
+        Duration maxPollInterval();
+
+        /** Kafka's {@code session.timeout.ms}: how soon the group notices a member that died without leaving. */
+        @WithDefault("6s")
+        Duration sessionTimeout();
+
+        /** Liveness goes DOWN when the consume loop has not turned for this long (an orchestrator restarts it). */
+        @WithDefault("60s")
+        Duration stuckAfter();
     }
 }

@@ -10,7 +10,11 @@ import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.HealthCheckResponseBuilder;
 import org.eclipse.microprofile.health.Readiness;
 
-/** Not ready when the Debezium engine or any region's consumer is down. */
+/**
+ * Not ready when the relay cannot publish, or when any invalidator of this process is not invalidating (joining,
+ * retrying against its Redis or the dead-letter topic, recovering from a failure). Says why, never with exception
+ * text.
+ */
 @Readiness
 @ApplicationScoped
 public class CdcReadiness implements HealthCheck {
@@ -31,19 +35,36 @@ public class CdcReadiness implements HealthCheck {
         boolean up = true;
         if (config.relay().enabled()) {
             boolean running = relay.isRunning();
-            up &= running;
-            b.withData("relay", running ? "UP" : "DOWN");
-            if (relay.lastError() != null) {
-                b.withData("relay-error", relay.lastError());
+            boolean delivering = relay.isDelivering();
+            up &= running && delivering;
+            b.withData("relay", !running ? "DOWN" : delivering ? "UP" : "KAFKA-UNREACHABLE");
+            if (relay.problem() != null) {
+                b.withData("relay-problem", relay.problem());
+            }
+            CdcRelay.SlotStatus slot = relay.slotStatus();
+            if (slot != null) {
+                // Past max_slot_wal_keep_size: PostgreSQL is about to drop the WAL the slot needs.
+                up &= !slot.breached();
+                b.withData("slot-wal-status", slot.walStatus());
+                b.withData("slot-retained-wal-bytes", slot.retainedBytes());
             }
             long hb = relay.lastHeartbeatCommitMs();
             b.withData("relay-heartbeat-age-ms", hb < 0 ? -1 : System.currentTimeMillis() - hb);
         }
-        for (RegionInvalidator inv : invalidators.all().values()) {
-            boolean ok = inv.isRunning() && inv.isAssigned();
-            up &= ok;
-            b.withData("invalidator-" + inv.region(), ok ? "UP" : (inv.isRunning() ? "JOINING" : "DOWN"));
-            b.withData("invalidator-" + inv.region() + "-redis", invalidators.cache(inv.region()).ping() ? "UP" : "DOWN");
+        for (String region : invalidators.regions()) {
+            // A region whose Redis does not answer cannot be invalidated, even before a change arrives.
+            boolean redis = invalidators.cache(region).ping();
+            up &= redis;
+            b.withData("invalidator-" + region + "-redis", redis ? "UP" : "DOWN");
+        }
+        for (RegionInvalidator inv : invalidators.all()) {
+            RegionInvalidator.State state = inv.state();
+            up &= state.ready();
+            String name = "invalidator-" + inv.region() + "-" + inv.memberId();
+            b.withData(name, state.name());
+            if (inv.problem() != null) {
+                b.withData(name + "-problem", inv.problem());
+            }
         }
         return b.status(up).build();
     }

@@ -13,11 +13,15 @@ import jakarta.enterprise.event.Observes;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** Starts one {@link RegionInvalidator} (own consumer group, own Redis) per configured region. */
+/**
+ * Starts the {@link RegionInvalidator}s of each configured region: one consumer group and one Redis per region,
+ * {@code cdc.invalidator.instances} members of that group in this process.
+ */
 @ApplicationScoped
 public class Invalidators {
 
@@ -25,11 +29,14 @@ public class Invalidators {
     private final CacheConfig cacheConfig;
     private final String bootstrap;
     private final MeterRegistry registry;
-    private final Map<String, RegionInvalidator> byRegion = new LinkedHashMap<>();
+    private final InvalidatorHook hook;
+    private final Map<String, List<RegionInvalidator>> byRegion = new LinkedHashMap<>();
     private final Map<String, RegionCache> caches = new LinkedHashMap<>();
 
     public Invalidators(CdcConfig config, CacheConfig cacheConfig,
-                        @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrap, MeterRegistry registry) {
+                        @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrap, MeterRegistry registry,
+                        InvalidatorHook hook) {
+        this.hook = hook;
         this.config = config;
         this.cacheConfig = cacheConfig;
         this.bootstrap = bootstrap;
@@ -44,17 +51,25 @@ public class Invalidators {
             }
             // Guard.DIRECT: the invalidator retries until Redis answers; a circuit breaker would only add delay.
             // A small L1: this cache is only used to invalidate and broadcast, never to serve reads.
-            RegionCache cache = new RegionCache(cacheConfig.settings(uri, region, 1000), registry, Guard.DIRECT, Guard.DIRECT);
+            RegionCache cache = new RegionCache(cacheConfig.settings(uri, region, 1000), registry, Guard.DIRECT, Guard.DIRECT, Guard.DIRECT);
             caches.put(region, cache);
-            RegionInvalidator inv = new RegionInvalidator(region, bootstrap, config, cache, registry,
-                    config.invalidator().wanDelay().getOrDefault(region, Duration.ZERO));
-            byRegion.put(region, inv);
-            inv.start();
+            List<RegionInvalidator> members = new ArrayList<>();
+            for (int i = 1; i <= config.invalidator().instances(); i++) {
+                members.add(member(region, ProcessHandle.current().pid() + "-" + i));
+            }
+            byRegion.put(region, List.copyOf(members));
+            members.forEach(RegionInvalidator::start);
         }
     }
 
+    /** Another member of {@code region}'s consumer group, sharing this process's Redis connection; not started. */
+    public RegionInvalidator member(String region, String memberId) {
+        return new RegionInvalidator(region, memberId, bootstrap, config, cache(region), registry,
+                config.invalidator().wanDelay().getOrDefault(region, Duration.ZERO), hook);
+    }
+
     void onStop(@Observes ShutdownEvent ev) throws InterruptedException {
-        for (RegionInvalidator inv : byRegion.values()) {
+        for (RegionInvalidator inv : all()) {
             inv.stop();
         }
         caches.values().forEach(RegionCache::close);
@@ -65,16 +80,21 @@ public class Invalidators {
         caches.values().forEach(c -> c.broadcast().setDropRate(settings.dropL1BroadcastRate()));
     }
 
-    public Map<String, RegionInvalidator> all() {
-        return byRegion;
+    public List<RegionInvalidator> all() {
+        return byRegion.values().stream().flatMap(List::stream).toList();
     }
 
+    public java.util.Set<String> regions() {
+        return byRegion.keySet();
+    }
+
+    /** The first member of the region's group in this process. */
     public RegionInvalidator region(String region) {
-        RegionInvalidator inv = byRegion.get(region);
-        if (inv == null) {
+        List<RegionInvalidator> members = byRegion.get(region);
+        if (members == null) {
             throw new IllegalArgumentException("no invalidator for region " + region);
         }
-        return inv;
+        return members.get(0);
     }
 
     public RegionCache cache(String region) {

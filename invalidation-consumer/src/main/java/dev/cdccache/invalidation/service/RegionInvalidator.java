@@ -9,16 +9,21 @@ import dev.cdccache.invalidation.cdc.KafkaTopics;
 import dev.cdccache.invalidation.config.CdcConfig;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tag;
 import io.micrometer.core.instrument.Timer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.Metric;
 import org.apache.kafka.common.MetricName;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -27,6 +32,8 @@ import org.jboss.logging.Logger;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -34,17 +41,35 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
 import java.util.regex.Pattern;
 
 /**
  * Invalidator of one region: Kafka → {@link KeyMapper} → DEL (keys + leases) in the region's Redis and one L1
- * eviction message per poll. Kafka offsets are committed only after the invalidation succeeded; until then it
- * retries, so a Redis outage delays invalidations but loses none. Re-delivered records are harmless (DEL is
- * idempotent).
+ * eviction message per poll. Offsets are committed only after the invalidation succeeded; re-delivered records are
+ * harmless (DEL is idempotent).
+ *
+ * <p>It never stops for good while the process runs. A supervisor recreates the consumer after any failure (with
+ * backoff) and resumes from the committed offsets. While a step cannot complete (Redis down, the dead-letter topic
+ * unreachable) the consumer's partitions are paused and it keeps polling, so it stays a live group member however
+ * long the outage lasts. A record that decodes but cannot be mapped goes to the dead-letter topic and its table's
+ * whole key space is flushed in this region: a poison change must neither leave a stale key nor stop the loop.
  */
 public final class RegionInvalidator implements Runnable {
 
     private static final Logger LOG = Logger.getLogger(RegionInvalidator.class);
+    private static final Duration POLL = Duration.ofMillis(100);
+    private static final Duration COMMIT_TIMEOUT = Duration.ofSeconds(10);
+    private static final long MAX_BACKOFF_MS = 2000;
+
+    /** What the loop is doing, for readiness: only {@link #INVALIDATING} and {@link #STANDBY} are ready. */
+    public enum State {
+        STARTING, JOINING, INVALIDATING, STANDBY, RETRYING, RECOVERING, STOPPED;
+
+        public boolean ready() {
+            return this == INVALIDATING || this == STANDBY;
+        }
+    }
 
     private final String region;
     private final String bootstrap;
@@ -52,30 +77,48 @@ public final class RegionInvalidator implements Runnable {
     private final RegionCache cache;
     private final MeterRegistry registry;
     private final Duration wanDelay;
+    private final InvalidatorHook hook;
+    private final String memberId;
     private final AtomicBoolean running = new AtomicBoolean();
-    private final AtomicBoolean crashBeforeNextInvalidation = new AtomicBoolean();
     private final AtomicLong lastHeartbeatCommitMs = new AtomicLong(-1);
-    /** Meters per table/stage/op, registered once: a bulk poll records thousands of changes. */
+    /** Wall-clock ms of the loop's last turn; liveness goes DOWN when it is older than the stuck bound. */
+    private final AtomicLong lastTickMs = new AtomicLong(System.currentTimeMillis());
     private final Map<String, Timer> lagTimers = new ConcurrentHashMap<>();
     private final Map<String, Counter> recordCounters = new ConcurrentHashMap<>();
+    private final Counter retries;
+    private final Counter dlqCount;
+    private final Counter restarts;
+    private final Counter compensations;
+    private final Counter commitFailures;
     private volatile KafkaConsumer<String, String> consumer;
-    private volatile boolean assigned;
+    private volatile State state = State.STOPPED;
+    private volatile String lastProblem;
     private volatile Thread thread;
 
-    public RegionInvalidator(String region, String bootstrap, CdcConfig config, RegionCache cache, MeterRegistry registry,
-                             Duration wanDelay) {
+    public RegionInvalidator(String region, String memberId, String bootstrap, CdcConfig config, RegionCache cache,
+                             MeterRegistry registry, Duration wanDelay, InvalidatorHook hook) {
         this.region = region;
+        this.memberId = memberId;
         this.bootstrap = bootstrap;
         this.config = config;
         this.cache = cache;
         this.registry = registry;
         this.wanDelay = wanDelay;
-        registry.gauge("cdc.invalidator.heartbeat.age.ms", List.of(io.micrometer.core.instrument.Tag.of("region", region)),
-                lastHeartbeatCommitMs, v -> v.get() < 0 ? Double.NaN : System.currentTimeMillis() - v.get());
-        Counter.builder("cdc.invalidator.dlq").tag("region", region).register(registry);
-        Counter.builder("cdc.invalidator.retries").tag("region", region).register(registry);
-        registry.gauge("cdc.invalidator.consumer.lag", List.of(io.micrometer.core.instrument.Tag.of("region", region)),
-                this, RegionInvalidator::consumerLag);
+        this.hook = hook;
+        List<Tag> tags = List.of(Tag.of("region", region));
+        registry.gauge("cdc.invalidator.heartbeat.age.ms", tags, lastHeartbeatCommitMs,
+                v -> v.get() < 0 ? Double.NaN : System.currentTimeMillis() - v.get());
+        registry.gauge("cdc.invalidator.consumer.lag", tags, this, RegionInvalidator::consumerLag);
+        registry.gauge("cdc.invalidator.ready", tags, this, r -> r.state.ready() ? 1 : 0);
+        dlqCount = Counter.builder("cdc.invalidator.dlq").tags(tags).register(registry);
+        retries = Counter.builder("cdc.invalidator.retries").tags(tags).register(registry);
+        restarts = Counter.builder("cdc.invalidator.restarts")
+                .description("consumer recreated by the supervisor after a failure").tags(tags).register(registry);
+        compensations = Counter.builder("cdc.invalidator.compensating.flushes")
+                .description("key spaces flushed for a change that could not be mapped").tags(tags).register(registry);
+        commitFailures = Counter.builder("cdc.invalidator.commit.failures")
+                .description("offset commits refused (rebalance, timeout): the records are re-delivered").tags(tags)
+                .register(registry);
     }
 
     public synchronized void start() {
@@ -83,11 +126,16 @@ public final class RegionInvalidator implements Runnable {
             return;
         }
         running.set(true);
-        thread = new Thread(this, "invalidator-" + region);
+        state = State.STARTING;
+        lastTickMs.set(System.currentTimeMillis());
+        thread = new Thread(this, "invalidator-" + region + "-" + memberId);
         thread.start();
     }
 
-    /** Stops the loop; uncommitted records are re-delivered to the next consumer of the group. */
+    /**
+     * Stops the loop without committing what it has not invalidated: the group re-delivers those records to the
+     * next consumer, as after a crash.
+     */
     public void stop() throws InterruptedException {
         running.set(false);
         KafkaConsumer<String, String> c = consumer;
@@ -100,142 +148,262 @@ public final class RegionInvalidator implements Runnable {
         }
     }
 
-    /** Test hook: the next batch is received and then the process "dies" before invalidating or committing it. */
-    public void crashBeforeNextInvalidation() {
-        crashBeforeNextInvalidation.set(true);
-    }
-
     public boolean isRunning() {
         Thread t = thread;
         return running.get() && t != null && t.isAlive();
     }
 
-    public boolean isAssigned() {
-        return assigned;
+    public State state() {
+        return isRunning() ? state : State.STOPPED;
+    }
+
+    /** Why the loop is not invalidating right now (null when it is); no exception text, only a category. */
+    public String problem() {
+        return state().ready() ? null : lastProblem;
+    }
+
+    public long millisSinceLastTick() {
+        return System.currentTimeMillis() - lastTickMs.get();
     }
 
     public String region() {
         return region;
     }
 
+    public String memberId() {
+        return memberId;
+    }
+
     @Override
     public void run() {
+        long backoff = 100;
+        while (running.get()) {
+            try {
+                consume();
+                backoff = 100;
+            } catch (WakeupException e) {
+                // stop() asked us to leave; the loop condition ends it
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            } catch (RuntimeException e) {
+                if (!running.get()) {
+                    break;
+                }
+                restarts.increment();
+                state = State.RECOVERING;
+                lastProblem = "consumer failed (" + e.getClass().getSimpleName() + "); recreating it";
+                LOG.errorf(e, "invalidator %s/%s: consumer failed; recreating it in %d ms and resuming from the "
+                        + "committed offsets", region, memberId, backoff);
+                try {
+                    Thread.sleep(backoff);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+                backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
+            }
+        }
+        state = State.STOPPED;
+    }
+
+    /** One consumer's life: returns only when stopped; throws on any failure so the supervisor starts another. */
+    private void consume() throws InterruptedException {
+        try (KafkaConsumer<String, String> c = new KafkaConsumer<>(consumerProps());
+             KafkaProducer<String, String> dlq = new KafkaProducer<>(producerProps())) {
+            consumer = c;
+            state = State.JOINING;
+            Membership listener = new Membership(c);
+            c.subscribe(Pattern.compile(Pattern.quote(config.topicPrefix() + ".public.") + ".*"), listener);
+            while (running.get()) {
+                tick();
+                ConsumerRecords<String, String> records = c.poll(POLL);
+                if (listener.joined) {
+                    state = c.assignment().isEmpty() ? State.STANDBY : State.INVALIDATING;
+                    lastProblem = null;
+                }
+                if (records.isEmpty()) {
+                    continue;
+                }
+                hook.batchReceived(region, memberId, records.count());
+                handle(c, listener, records, dlq);
+            }
+        } finally {
+            consumer = null;
+        }
+    }
+
+    private void handle(KafkaConsumer<String, String> c, Membership listener, ConsumerRecords<String, String> records,
+                        KafkaProducer<String, String> dlq) throws InterruptedException {
+        long t0 = System.nanoTime();
+        Batch batch = Batch.of(records, config.topicPrefix());
+        for (RowChange change : batch.changes()) {
+            if (KafkaTopics.HEARTBEAT_TABLE.equals(change.table())) {
+                lastHeartbeatCommitMs.accumulateAndGet(change.commitTsMs(), Math::max);
+            }
+        }
+        if (!wanDelay.isZero()) {
+            Thread.sleep(wanDelay.toMillis()); // simulated WAN hop to this region (documented as a simulation)
+        }
+        long t1 = System.nanoTime();
+        for (Batch.DeadLetter d : batch.deadLetters()) {
+            untilDone(c, listener, "dead-letter topic unreachable", () -> deadLetter(dlq, d));
+            dlqCount.increment();
+            if (!d.compensation().isEmpty()) {
+                compensations.increment();
+            }
+            LOG.warnf("invalidator %s: record %s/%d@%d sent to %s (%s); compensating flush %s", region,
+                    d.record().topic(), d.record().partition(), d.record().offset(), config.dlqTopic(), d.reason(),
+                    d.compensation().prefixes());
+        }
+        CacheInvalidator.Result[] result = new CacheInvalidator.Result[1];
+        untilDone(c, listener, "region Redis unavailable", () -> {
+            result[0] = cache.invalidator().invalidate(batch.invalidation());
+            return result[0].complete();
+        });
+        long t2 = System.nanoTime();
+        commit(c, records);
+        for (RowChange change : batch.changes()) {
+            if (change.commitTsMs() > 0 && !KafkaTopics.HEARTBEAT_TABLE.equals(change.table())) {
+                lag("del", change.table()).record(Math.max(0, result[0].l2DoneAtMs() - change.commitTsMs()), TimeUnit.MILLISECONDS);
+                lag("l1", change.table()).record(Math.max(0, result[0].l1DoneAtMs() - change.commitTsMs()), TimeUnit.MILLISECONDS);
+            }
+            recordCounter(change).increment();
+        }
+        if (batch.changes().size() >= 500) {
+            LOG.infof("invalidator %s: %d changes → %d keys: decode+map %d ms, DEL+L1 %d ms", region,
+                    batch.changes().size(), batch.invalidation().keys().size(), (t1 - t0) / 1_000_000,
+                    (t2 - t1) / 1_000_000);
+        }
+    }
+
+    /**
+     * Runs {@code step} until it succeeds. Between attempts the partitions are paused and the consumer keeps
+     * polling (no records come back), so the group does not evict it however long the outage lasts. Partitions
+     * assigned meanwhile are paused by the listener; records that arrive anyway are sought back.
+     */
+    private void untilDone(KafkaConsumer<String, String> c, Membership listener, String problem, BooleanSupplier step) {
+        long backoff = 50;
+        boolean paused = false;
+        try {
+            while (!step.getAsBoolean()) {
+                if (!running.get()) {
+                    throw new WakeupException(); // leave without committing
+                }
+                if (!paused) {
+                    c.pause(c.assignment());
+                    listener.pauseNewAssignments = true;
+                    paused = true;
+                }
+                state = State.RETRYING;
+                lastProblem = problem;
+                retries.increment();
+                long until = System.currentTimeMillis() + backoff;
+                while (System.currentTimeMillis() < until) {
+                    tick();
+                    seekBack(c, c.poll(Duration.ofMillis(Math.max(1, Math.min(POLL.toMillis(), until - System.currentTimeMillis())))));
+                }
+                backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
+            }
+        } finally {
+            if (paused) {
+                listener.pauseNewAssignments = false;
+                c.resume(c.paused());
+                state = State.INVALIDATING;
+                lastProblem = null;
+            }
+        }
+    }
+
+    private static void seekBack(KafkaConsumer<String, String> c, ConsumerRecords<String, String> unexpected) {
+        for (TopicPartition tp : unexpected.partitions()) {
+            c.seek(tp, unexpected.records(tp).get(0).offset());
+            c.pause(List.of(tp));
+        }
+    }
+
+    /**
+     * Commits what was invalidated, for the partitions this consumer still owns. A refused commit (rebalance, broker
+     * timeout) is not an error: those records are re-delivered and invalidated again.
+     */
+    private void commit(KafkaConsumer<String, String> c, ConsumerRecords<String, String> records) {
+        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+        var owned = c.assignment();
+        for (TopicPartition tp : records.partitions()) {
+            if (owned.contains(tp)) {
+                List<ConsumerRecord<String, String>> rs = records.records(tp);
+                offsets.put(tp, new OffsetAndMetadata(rs.get(rs.size() - 1).offset() + 1));
+            }
+        }
+        if (offsets.isEmpty()) {
+            return;
+        }
+        try {
+            c.commitSync(offsets, COMMIT_TIMEOUT);
+        } catch (WakeupException e) {
+            throw e;
+        } catch (KafkaException e) {
+            commitFailures.increment();
+            LOG.warnf("invalidator %s/%s: offset commit refused (%s); the records will be re-delivered", region,
+                    memberId, e.getClass().getSimpleName());
+        }
+    }
+
+    private boolean deadLetter(KafkaProducer<String, String> dlq, Batch.DeadLetter d) {
+        ConsumerRecord<String, String> r = d.record();
+        ProducerRecord<String, String> out = new ProducerRecord<>(config.dlqTopic(), r.key(), r.value());
+        out.headers().add("dlq.reason", d.reason().getBytes(StandardCharsets.UTF_8));
+        out.headers().add("dlq.source", (r.topic() + "/" + r.partition() + "@" + r.offset()).getBytes(StandardCharsets.UTF_8));
+        out.headers().add("dlq.region", region.getBytes(StandardCharsets.UTF_8));
+        out.headers().add("dlq.compensation", String.join(",", d.compensation().prefixes()).getBytes(StandardCharsets.UTF_8));
+        try {
+            dlq.send(out).get(10, TimeUnit.SECONDS);
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new WakeupException();
+        } catch (Exception e) {
+            LOG.warnf("invalidator %s: dead-letter publish failed (%s); retrying", region, e.getMessage());
+            return false;
+        }
+    }
+
+    private void tick() {
+        lastTickMs.set(System.currentTimeMillis());
+    }
+
+    private Properties consumerProps() {
+        CdcConfig.Invalidator inv = config.invalidator();
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        p.put(ConsumerConfig.GROUP_ID_CONFIG, config.invalidator().groupPrefix() + "-" + region);
+        p.put(ConsumerConfig.GROUP_ID_CONFIG, inv.groupPrefix() + "-" + region);
+        p.put(ConsumerConfig.CLIENT_ID_CONFIG, inv.groupPrefix() + "-" + region + "-" + memberId);
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, config.invalidator().maxPollRecords());
+        p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, inv.maxPollRecords());
+        p.put(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, (int) inv.maxPollInterval().toMillis());
+        p.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, (int) inv.sessionTimeout().toMillis());
+        p.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, (int) Math.max(100, inv.sessionTimeout().toMillis() / 3));
         // Return as soon as one byte is there; the wait only bounds an idle long-poll.
         p.put(ConsumerConfig.FETCH_MIN_BYTES_CONFIG, 1);
         p.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 100);
         p.put(ConsumerConfig.METADATA_MAX_AGE_CONFIG, 5000);
         p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
         p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-        Properties dp = new Properties();
-        dp.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        dp.put(ProducerConfig.ACKS_CONFIG, "all");
-        dp.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-        dp.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-        dp.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-        try (KafkaConsumer<String, String> c = new KafkaConsumer<>(p); KafkaProducer<String, String> dlq = new KafkaProducer<>(dp)) {
-            consumer = c;
-            c.subscribe(Pattern.compile(Pattern.quote(config.topicPrefix() + ".public.") + ".*"));
-            while (running.get()) {
-                ConsumerRecords<String, String> records = c.poll(Duration.ofMillis(100));
-                assigned = !c.assignment().isEmpty();
-                if (records.isEmpty()) {
-                    continue;
-                }
-                if (crashBeforeNextInvalidation.compareAndSet(true, false)) {
-                    LOG.warnf("invalidator %s: simulated crash with %d records received, none invalidated or committed",
-                            region, records.count());
-                    running.set(false);
-                    return; // closing without commit: the group re-delivers these records
-                }
-                handle(records, dlq);
-                c.commitSync();
-            }
-        } catch (WakeupException e) {
-            // stop() asked us to leave
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (RuntimeException e) {
-            LOG.errorf(e, "invalidator %s stopped", region);
-        } finally {
-            consumer = null;
-            assigned = false;
-            running.set(false);
-        }
+        return p;
     }
 
-    private void handle(ConsumerRecords<String, String> records, KafkaProducer<String, String> dlq) throws InterruptedException {
-        long t0 = System.nanoTime();
-        List<RowChange> changes = new ArrayList<>(records.count());
-        for (ConsumerRecord<String, String> r : records) {
-            try {
-                RowChange change = ChangeEnvelope.decode(r.value());
-                changes.add(change);
-                if (KafkaTopics.HEARTBEAT_TABLE.equals(change.table())) {
-                    lastHeartbeatCommitMs.accumulateAndGet(change.commitTsMs(), Math::max);
-                }
-            } catch (ChangeEnvelope.Undecodable bad) {
-                deadLetter(dlq, r, bad.getMessage());
-            }
-        }
-        long t1 = System.nanoTime();
-        if (!wanDelay.isZero()) {
-            Thread.sleep(wanDelay.toMillis()); // simulated WAN hop to this region (documented as a simulation)
-        }
-        long t1b = System.nanoTime();
-        KeyMapper.Invalidation inv = KeyMapper.mapAll(changes);
-        long t2 = System.nanoTime();
-        CacheInvalidator.Result result = invalidateUntilDone(inv);
-        long t3 = System.nanoTime();
-        for (RowChange change : changes) {
-            if (change.commitTsMs() > 0 && !KafkaTopics.HEARTBEAT_TABLE.equals(change.table())) {
-                lag("del", change.table()).record(Math.max(0, result.l2DoneAtMs() - change.commitTsMs()), TimeUnit.MILLISECONDS);
-                lag("l1", change.table()).record(Math.max(0, result.l1DoneAtMs() - change.commitTsMs()), TimeUnit.MILLISECONDS);
-            }
-            recordCounter(change).increment();
-        }
-        if (changes.size() >= 500) {
-            LOG.infof("invalidator %s: %d changes → %d keys: decode %d ms, map %d ms, DEL+L1 %d ms, metrics %d ms",
-                    region, changes.size(), inv.keys().size(), (t1 - t0) / 1_000_000, (t2 - t1b) / 1_000_000,
-                    (t3 - t2) / 1_000_000, (System.nanoTime() - t3) / 1_000_000);
-        }
-    }
-
-    private CacheInvalidator.Result invalidateUntilDone(KeyMapper.Invalidation inv) throws InterruptedException {
-        long backoff = 50;
-        while (true) {
-            CacheInvalidator.Result r = cache.invalidator().invalidate(inv);
-            if (r.complete()) {
-                return r;
-            }
-            if (!running.get()) {
-                throw new WakeupException(); // leave without committing
-            }
-            Counter.builder("cdc.invalidator.retries").tag("region", region).register(registry).increment();
-            Thread.sleep(backoff);
-            backoff = Math.min(backoff * 2, 2000);
-        }
-    }
-
-    private void deadLetter(KafkaProducer<String, String> dlq, ConsumerRecord<String, String> r, String reason) {
-        ProducerRecord<String, String> out = new ProducerRecord<>(config.dlqTopic(), r.key(), r.value());
-        out.headers().add("dlq.reason", reason.getBytes(StandardCharsets.UTF_8));
-        out.headers().add("dlq.source", (r.topic() + "/" + r.partition() + "@" + r.offset()).getBytes(StandardCharsets.UTF_8));
-        out.headers().add("dlq.region", region.getBytes(StandardCharsets.UTF_8));
-        try {
-            dlq.send(out).get(30, TimeUnit.SECONDS);
-        } catch (Exception e) {
-            // Not acknowledged: fail the batch so it is retried rather than silently dropping the record.
-            throw new IllegalStateException("dead-letter publish failed", e);
-        }
-        Counter.builder("cdc.invalidator.dlq").tag("region", region).register(registry).increment();
-        LOG.warnf("invalidator %s: record %s/%d@%d sent to %s: %s", region, r.topic(), r.partition(), r.offset(),
-                config.dlqTopic(), reason);
+    private Properties producerProps() {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 8000);
+        p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 5000);
+        p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 5000);
+        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        return p;
     }
 
     private Timer lag(String stage, String table) {
@@ -268,5 +436,73 @@ public final class RegionInvalidator implements Runnable {
             // the consumer is single-threaded; a concurrent call may be refused
         }
         return Double.NaN;
+    }
+
+    /** Tracks group membership and pauses partitions assigned while a step is being retried. */
+    static final class Membership implements ConsumerRebalanceListener {
+        volatile boolean joined;
+        volatile boolean pauseNewAssignments;
+        private final KafkaConsumer<?, ?> consumer;
+
+        Membership(KafkaConsumer<?, ?> consumer) {
+            this.consumer = consumer;
+        }
+
+        @Override
+        public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+        }
+
+        @Override
+        public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+            joined = true;
+            if (pauseNewAssignments) {
+                consumer.pause(partitions);
+            }
+        }
+
+        @Override
+        public void onPartitionsLost(Collection<TopicPartition> partitions) {
+            joined = false;
+        }
+    }
+
+    /**
+     * One poll's records, classified: the changes to invalidate, and the records that cannot be invalidated as they
+     * are (dead letters), each with the compensating flush of its table's key spaces.
+     */
+    record Batch(List<RowChange> changes, List<DeadLetter> deadLetters, KeyMapper.Invalidation invalidation) {
+
+        record DeadLetter(ConsumerRecord<String, String> record, String reason, KeyMapper.Invalidation compensation) {
+        }
+
+        static Batch of(ConsumerRecords<String, String> records, String topicPrefix) {
+            List<RowChange> changes = new ArrayList<>(records.count());
+            List<DeadLetter> dead = new ArrayList<>();
+            List<KeyMapper.Invalidation> invalidations = new ArrayList<>(records.count());
+            String tablePrefix = topicPrefix + ".public.";
+            for (ConsumerRecord<String, String> r : records) {
+                String topicTable = r.topic().startsWith(tablePrefix) ? r.topic().substring(tablePrefix.length()) : r.topic();
+                String reason;
+                try {
+                    RowChange change = ChangeEnvelope.decode(r.value());
+                    if (!topicTable.equals(change.table())) {
+                        reason = "table " + change.table() + " on the topic of " + topicTable;
+                    } else {
+                        invalidations.add(KeyMapper.map(change));
+                        changes.add(change);
+                        continue;
+                    }
+                } catch (ChangeEnvelope.Undecodable e) {
+                    reason = e.getMessage();
+                } catch (RuntimeException e) {
+                    // decodes, but does not map (missing or non-numeric key column)
+                    reason = "unmappable: " + e.getMessage();
+                }
+                KeyMapper.Invalidation compensation = KeyMapper.keySpacesOf(topicTable);
+                dead.add(new DeadLetter(r, reason, compensation));
+                invalidations.add(compensation);
+            }
+            return new Batch(changes, dead, KeyMapper.merge(invalidations));
+        }
     }
 }
