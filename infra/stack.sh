@@ -13,6 +13,8 @@ STACK_DIR="$(mkdir -p "$STACK_DIR" && cd "$STACK_DIR" && pwd)"
 RUN="$STACK_DIR/run"
 LOGS="$STACK_DIR/logs"
 DATA="$STACK_DIR/data"
+SECRETS="$STACK_DIR/secrets.properties"
+TOKEN_FILE="$STACK_DIR/admin-token"
 mkdir -p "$RUN" "$LOGS" "$DATA"
 JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
 APP_JVM_OPTS="${APP_JVM_OPTS:--Xms64m -Xmx384m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xss512k}"
@@ -73,16 +75,17 @@ app_props() { # name region port
   local redis_port="$REDIS_US_PORT"; [[ "$region" == eu ]] && redis_port="$REDIS_EU_PORT"
   echo "-Dquarkus.http.port=$port -Dquarkus.http.host=127.0.0.1"
   echo "-Dquarkus.datasource.jdbc.url=jdbc:postgresql://127.0.0.1:$PG_PORT/$PG_DATABASE"
-  echo "-Dquarkus.datasource.username=$PG_USER -Dquarkus.datasource.password=$PG_PASSWORD"
+  # Secrets (database password, admin token) come from a 0600 file, never from the command line (ps shows it).
+  echo "-Dquarkus.datasource.username=$PG_USER -Dquarkus.config.locations=file:$SECRETS"
   echo "-Dcache.instance-id=$name -Dkafka.bootstrap.servers=127.0.0.1:$KAFKA_PORT"
   # catalog-us-2 reaches its Redis through the fault proxy, so network chaos can target one instance.
   [[ "$name" == catalog-us-2 ]] && redis_port="$REDIS_US_PROXY_PORT"
   [[ "$region" != "-" ]] && echo "-Dcache.region=$region -Dcache.redis-uri=redis://127.0.0.1:$redis_port"
   echo "-Dcdc.invalidator.redis.us=redis://127.0.0.1:$REDIS_US_PORT -Dcdc.invalidator.redis.eu=redis://127.0.0.1:$REDIS_EU_PORT"
-  echo "-Dcdc.invalidator.wan-delay.eu=$EU_WAN_DELAY -Dadmin.token=$ADMIN_TOKEN"
+  echo "-Dcdc.invalidator.wan-delay.eu=$EU_WAN_DELAY"
   case "$name" in
     cdc-relay) echo "-Dcdc.relay.enabled=true -Dcdc.relay.db-port=$PG_PORT -Dcdc.relay.db-name=$PG_DATABASE" \
-                    "-Dcdc.relay.db-user=$PG_USER -Dcdc.relay.db-password=$PG_PASSWORD" \
+                    "-Dcdc.relay.db-user=$PG_USER" \
                     "-Dcdc.relay.offset-file=$DATA/relay/offsets.dat ${CDC_RELAY_EXTRA:-}" ;;
     invalidator-*) echo "-Dcdc.invalidator.regions=$region" ;;
   esac
@@ -150,8 +153,28 @@ component() { # name -> component line
 
 by_name() { local n; for n in "$@"; do component "$n"; done; }
 
+# The admin token is random per stack (kept across restarts) unless ADMIN_TOKEN is set; the chaos scripts read
+# it from $TOKEN_FILE. Both files are readable by their owner only.
+ensure_secrets() {
+  local token="${ADMIN_TOKEN:-}"
+  if [[ -z "$token" ]]; then
+    [[ -s "$TOKEN_FILE" ]] || (umask 077; head -c 24 /dev/urandom | base64 | tr -d '/+=\n' >"$TOKEN_FILE")
+    token="$(cat "$TOKEN_FILE")"
+  else
+    (umask 077; printf '%s' "$token" >"$TOKEN_FILE")
+  fi
+  (umask 077; {
+    echo "# Written by make up; owner-only. Local stack secrets, passed to the apps by file, not by command line."
+    echo "quarkus.datasource.password=$PG_PASSWORD"
+    echo "cdc.relay.db-password=$PG_PASSWORD"
+    [[ "${CHAOS:-1}" == 0 ]] || echo "admin.token=$token"
+  } >"$SECRETS")
+  chmod 600 "$SECRETS" "$TOKEN_FILE"
+}
+
 cmd_up() {
   require_built
+  ensure_secrets
   local t0=$SECONDS c
   # Backing nodes in parallel, then the relay alone (it runs the Flyway migrations and seeds 10,000 products),
   # then the rest three or four at a time: eight JVMs starting at once on 2 cores take 4x longer each.

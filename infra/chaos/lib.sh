@@ -16,10 +16,17 @@ probe() { # LagProbe options...
   java -cp "lag-probe/target/lag-probe-0.1.0-SNAPSHOT.jar:lag-probe/target/lib/*" dev.cdccache.probe.LagProbe "$@" 2>/dev/null
 }
 
+admin_token() { # compose: export ADMIN_TOKEN (the same value given to docker compose up); local stack: its file
+  if [[ -n "${ADMIN_TOKEN:-}" ]]; then printf '%s' "$ADMIN_TOKEN"; return; fi
+  [[ -r "$STACK_DIR/admin-token" ]] || { echo "no admin token in $STACK_DIR/admin-token: run 'make up' (not CHAOS=0)" >&2; return 1; }
+  cat "$STACK_DIR/admin-token"
+}
+
 chaos_set() { # dropDelRate dropL1BroadcastRate ports...
-  local del="$1" l1="$2" port; shift 2
+  local del="$1" l1="$2" port token; shift 2
+  token="$(admin_token)" || return 1
   for port in "$@"; do
-    curl -sf -X PUT "http://127.0.0.1:$port/admin/chaos" -H "X-Admin-Token: $ADMIN_TOKEN" \
+    curl -sf -X PUT "http://127.0.0.1:$port/admin/chaos" -H @<(printf 'X-Admin-Token: %s\n' "$token") \
       -H 'Content-Type: application/json' -d "{\"dropDelRate\": $del, \"dropL1BroadcastRate\": $l1}" >/dev/null \
       || { echo "chaos switch on port $port failed (is the stack up? make up)" >&2; return 1; }
   done

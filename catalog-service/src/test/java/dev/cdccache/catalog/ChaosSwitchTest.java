@@ -36,6 +36,10 @@ class ChaosSwitchTest {
     void theSwitchNeedsTheTokenAndValidInput() {
         given().get("/admin/chaos").then().statusCode(401).contentType("application/problem+json");
         given().header("X-Admin-Token", "wrong").get("/admin/chaos").then().statusCode(401);
+        // The token is checked before the body: without it, an invalid or malformed body is still 401, not 400.
+        given().contentType(ContentType.JSON).body(Map.of("dropDelRate", 2, "dropL1BroadcastRate", 0))
+                .put("/admin/chaos").then().statusCode(401).contentType("application/problem+json");
+        given().contentType(ContentType.JSON).body("{not json").put("/admin/chaos").then().statusCode(401);
         given().contentType(ContentType.JSON).header("X-Admin-Token", TOKEN)
                 .body(Map.of("dropDelRate", 2, "dropL1BroadcastRate", 0)).put("/admin/chaos").then().statusCode(400);
         given().header("X-Admin-Token", TOKEN).get("/admin/chaos").then().statusCode(200)
@@ -49,7 +53,8 @@ class ChaosSwitchTest {
         assertNotNull(cache.l2().get(CacheKeys.productView(id)));
         set(1.0, 0);
         try {
-            given().contentType(ContentType.JSON).body(Map.of("name", "chaos")).patch("/products/" + id).then().statusCode(200);
+            given().contentType(ContentType.JSON).body(Map.of("name", "chaos")).patch("/products/" + id).then().statusCode(200)
+                    .header("X-Cache-Invalidation", "deferred-to-cdc");
             assertNotNull(cache.l2().get(CacheKeys.productView(id)), "the DEL was dropped: only CDC or the TTL can fix this");
             assertEquals(1.0, cache.metrics().count("cache.chaos.dropped", "what", "del"));
         } finally {

@@ -141,12 +141,28 @@ class ComposeFileTest {
             Map<String, Object> svc = (Map<String, Object>) services.get(e.getKey());
             assertNotNull(svc, "compose has " + e.getKey());
             List<Object> ports = (List<Object>) svc.get("ports");
-            String published = resolve(ports.get(0).toString()).split(":")[0];
-            assertEquals(stackEnv.get(e.getValue()), published, e.getKey() + " publishes the local stack's port");
+            String[] published = resolve(ports.get(0).toString()).split(":");
+            assertEquals(stackEnv.get(e.getValue()), published[1], e.getKey() + " publishes the local stack's port");
         }
-        for (String k : List.of("PG_DATABASE", "PG_USER", "PG_PASSWORD", "KAFKA_CONTROLLER_PORT", "EU_WAN_DELAY", "ADMIN_TOKEN")) {
+        for (String k : List.of("PG_DATABASE", "PG_USER", "PG_PASSWORD", "KAFKA_CONTROLLER_PORT", "EU_WAN_DELAY")) {
             assertEquals(stackEnv.get(k), dotEnv.get(k), k + " equal in .env and infra/stack.env");
         }
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void everyPortIsPublishedOnLoopbackOnlyAndNoAdminTokenIsCommitted() throws Exception {
+        for (var e : services.entrySet()) {
+            Object ports = ((Map<String, Object>) e.getValue()).get("ports");
+            if (ports != null) {
+                for (Object p : (List<Object>) ports) {
+                    assertTrue(p.toString().startsWith("127.0.0.1:"), e.getKey() + " publishes " + p + " beyond loopback");
+                }
+            }
+        }
+        assertFalse(dotEnv.containsKey("ADMIN_TOKEN"), ".env must not ship an admin token: chaos is off unless enabled");
+        assertFalse(Files.readString(ROOT.resolve("infra/stack.env")).contains("ADMIN_TOKEN=$"),
+                "infra/stack.env must not ship an admin token");
     }
 
     @Test

@@ -1,25 +1,35 @@
 package dev.cdccache.support.rest;
 
-/** Optimistic concurrency: the expected version comes from {@code If-Match} or the body's {@code version}. */
+import java.util.regex.Pattern;
+
+/**
+ * Strict parsing of what clients put in paths, query strings and {@code If-Match}: ASCII digits only (no sign, no
+ * other scripts' digits, no whitespace), bounded lengths, strong entity tags only.
+ */
 public final class IfMatch {
+
+    private static final Pattern DIGITS = Pattern.compile("[0-9]{1,18}");
+    private static final Pattern STRONG_TAG = Pattern.compile("\"([0-9]{1,18})\"");
 
     private IfMatch() {
     }
 
-    /** The expected version, or null when the client sent neither; 400 when they disagree or are malformed. */
+    /**
+     * The expected version, or null when the client sent neither; 400 when they disagree or are malformed. If-Match
+     * is compared strongly (RFC 9110 §13.1.1): a weak validator ({@code W/"3"}) cannot satisfy it and is refused.
+     */
     public static Long expected(String ifMatch, Long bodyVersion) {
         Long header = null;
-        if (ifMatch != null && !ifMatch.isBlank() && !"*".equals(ifMatch.trim())) {
+        if (ifMatch != null && !"*".equals(ifMatch.trim())) {
             String v = ifMatch.trim();
             if (v.startsWith("W/")) {
-                v = v.substring(2);
+                throw ProblemException.badRequest("If-Match needs a strong entity tag such as \"3\"; weak validators never match");
             }
-            v = v.replace("\"", "");
-            try {
-                header = Long.parseLong(v);
-            } catch (NumberFormatException e) {
-                throw ProblemException.badRequest("If-Match must be a version such as \"3\"");
+            var m = STRONG_TAG.matcher(v);
+            if (!m.matches()) {
+                throw ProblemException.badRequest("If-Match must be one entity tag such as \"3\"");
             }
+            header = Long.parseLong(m.group(1));
         }
         if (header != null && bodyVersion != null && !header.equals(bodyVersion)) {
             throw ProblemException.badRequest("If-Match (" + header + ") and body version (" + bodyVersion + ") disagree");
@@ -28,14 +38,25 @@ public final class IfMatch {
     }
 
     public static long parseId(String raw, String what) {
-        try {
-            long id = Long.parseLong(raw);
-            if (id <= 0) {
-                throw ProblemException.badRequest(what + " must be a positive integer");
-            }
-            return id;
-        } catch (NumberFormatException e) {
-            throw ProblemException.badRequest(what + " must be a positive integer");
+        if (raw == null || !DIGITS.matcher(raw).matches()) {
+            throw ProblemException.badRequest(what + " must be a positive integer (ASCII digits)");
         }
+        long id = Long.parseLong(raw);
+        if (id <= 0) {
+            throw ProblemException.badRequest(what + " must be a positive integer (ASCII digits)");
+        }
+        return id;
+    }
+
+    /** An integer query parameter within [min, max]. */
+    public static int intParam(String raw, String name, int min, int max) {
+        if (raw == null || !raw.matches("[0-9]{1,9}")) {
+            throw ProblemException.badRequest("'" + name + "' must be an integer between " + min + " and " + max);
+        }
+        int v = Integer.parseInt(raw);
+        if (v < min || v > max) {
+            throw ProblemException.badRequest("'" + name + "' must be between " + min + " and " + max);
+        }
+        return v;
     }
 }

@@ -12,6 +12,10 @@ public interface CatalogConfig {
     @WithDefault("100")
     int maxPageSize();
 
+    /** Highest page index of GET /products?category=; deep OFFSET pages cost the database and serve nobody. */
+    @WithDefault("1000")
+    int maxPage();
+
     /**
      * Artificial delay added to every cache-miss database load. Zero (off) except in tests and demos that need a
      * wide miss window to show lease waits and request coalescing.

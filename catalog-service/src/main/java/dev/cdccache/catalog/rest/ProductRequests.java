@@ -13,6 +13,7 @@ public final class ProductRequests {
 
     static final String SKU = "[A-Za-z0-9._-]+";
     static final String CATEGORY = "[a-z0-9-]+";
+    static final java.util.regex.Pattern CATEGORY_PATTERN = java.util.regex.Pattern.compile("[a-z0-9-]{1,64}");
 
     public record Create(
             @NotBlank @Size(max = 64) @Pattern(regexp = SKU, message = "letters, digits, '.', '_' or '-'") String sku,

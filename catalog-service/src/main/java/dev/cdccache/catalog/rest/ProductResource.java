@@ -66,8 +66,11 @@ public class ProductResource {
         if (category == null || category.isBlank()) {
             throw ProblemException.badRequest("query parameter 'category' is required");
         }
-        int page = intParam(rawPage, "page", 0, 1_000_000);
-        int size = intParam(rawSize, "size", 1, config.maxPageSize());
+        if (!ProductRequests.CATEGORY_PATTERN.matcher(category).matches()) {
+            throw ProblemException.badRequest("'category' must be 1-64 lower-case letters, digits or '-'");
+        }
+        int page = IfMatch.intParam(rawPage, "page", 0, config.maxPage());
+        int size = IfMatch.intParam(rawSize, "size", 1, config.maxPageSize());
         return new ProductRequests.Page(category, page, size, service.countByCategory(category),
                 service.byCategory(category, page, size));
     }
@@ -112,17 +115,5 @@ public class ProductResource {
         long id = IfMatch.parseId(rawId, "product id");
         service.delete(id, IfMatch.expected(ifMatch, null));
         return Response.noContent().build();
-    }
-
-    private static int intParam(String raw, String name, int min, int max) {
-        try {
-            int v = Integer.parseInt(raw);
-            if (v < min || v > max) {
-                throw ProblemException.badRequest("'" + name + "' must be between " + min + " and " + max);
-            }
-            return v;
-        } catch (NumberFormatException e) {
-            throw ProblemException.badRequest("'" + name + "' must be an integer");
-        }
     }
 }
