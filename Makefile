@@ -1,5 +1,5 @@
 # Front door. Every target calls a script under infra/; see README.md.
-.PHONY: up down status logs clean build test bench-cdc probe chaos-drop-dels chaos-kill-relay chaos-pause-invalidator chaos-stop-redis chaos-drop-l1-broadcast report chaos-redis-network cdc-reset bench-cdc-bulk bench-read
+.PHONY: up down status logs clean build test bench-cdc probe chaos-drop-dels chaos-kill-relay chaos-pause-invalidator chaos-stop-redis chaos-drop-l1-broadcast report chaos-redis-network cdc-reset bench-cdc-bulk bench-read nemesis
 
 up:        ## start PostgreSQL, Kafka, Redis us/eu and every service; waits until ready, prints the table
 	@infra/stack.sh up
@@ -37,6 +37,7 @@ report:    ## the dashboard's key figures as text, from every process's /q/metri
 chaos-redis-network:      ## latency or blackhole between catalog-us-2 and redis-us: make chaos-redis-network MODE=blackhole
 	@infra/chaos/redis-network.sh $(or $(MODE),latency)
 cdc-reset: ## recovery after a slot/offset mismatch: new slot, then a flush of every cache key space in every region
+	@infra/stack.sh stop cdc-relay-standby
 	@infra/stack.sh stop cdc-relay
 	@CDC_RELAY_EXTRA=-Dcdc.relay.reset-on-start=true infra/stack.sh up
 bench-cdc-bulk: ## CDC invalidation of one bulk transaction: make bench-cdc-bulk [ROWS=5000] [ROUNDS=5]
@@ -44,3 +45,5 @@ bench-cdc-bulk: ## CDC invalidation of one bulk transaction: make bench-cdc-bulk
 	@set -a; . infra/stack.env; set +a; java -cp "lag-probe/target/lag-probe-0.1.0-SNAPSHOT.jar:lag-probe/target/lib/*" dev.cdccache.probe.CdcBulkBench $(or $(ROWS),5000) $(or $(ROUNDS),5) 2>/dev/null
 bench-read: ## read-path req/s and latency with wrk (hot key, 10,000 keys): make bench-read [DURATION=10s] [CONNECTIONS=64]
 	@DURATION=$(or $(DURATION),10s) CONNECTIONS=$(or $(CONNECTIONS),64) infra/bench-read.sh
+nemesis: ## faults × REPS against the running stack, a checker over the recorded history: make nemesis [REPS=20] [FAULTS=a,b] [HOLD_MS=3000]
+	@infra/nemesis.sh --reps $(or $(REPS),20) --hold-ms $(or $(HOLD_MS),3000) --heal-ms $(or $(HEAL_MS),3000) $(if $(FAULTS),--faults $(FAULTS),)

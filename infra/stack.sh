@@ -34,13 +34,22 @@ COMPONENTS=(
   "pricing-eu|app|eu|$PRICING_EU_PORT|http://127.0.0.1:$PRICING_EU_PORT"
   "invalidator-us|app|us|$INVALIDATOR_US_PORT|http://127.0.0.1:$INVALIDATOR_US_PORT"
   "invalidator-eu|app|eu|$INVALIDATOR_EU_PORT|http://127.0.0.1:$INVALIDATOR_EU_PORT"
+  "cdc-relay-standby|app|-|$CDC_RELAY_STANDBY_PORT|http://127.0.0.1:$CDC_RELAY_STANDBY_PORT"
+  "invalidator-2|app|us+eu|$INVALIDATOR_2_PORT|http://127.0.0.1:$INVALIDATOR_2_PORT"
 )
 
 log() { printf '%s %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
 field() { echo "$1" | cut -d'|' -f"$2"; }
 pid_of() { [[ -f "$RUN/$1.pid" ]] && cat "$RUN/$1.pid" || true; }
-alive() { local p; p="$(pid_of "$1")"; [[ -n "$p" ]] && kill -0 "$p" 2>/dev/null; }
+# Alive and not a zombie: a process killed with -9 whose parent has gone may linger unreaped (state Z).
+alive() {
+  local p state
+  p="$(pid_of "$1")"
+  [[ -n "$p" ]] && kill -0 "$p" 2>/dev/null || return 1
+  state="$(sed -E 's/^.*\) ([A-Za-z]).*$/\1/' "/proc/$p/stat" 2>/dev/null || true)"
+  [[ -n "$state" && "$state" != Z && "$state" != X ]]
+}
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
 require_built() {
@@ -80,14 +89,17 @@ app_props() { # name region port
   echo "-Dcache.instance-id=$name -Dkafka.bootstrap.servers=127.0.0.1:$KAFKA_PORT"
   # catalog-us-2 reaches its Redis through the fault proxy, so network chaos can target one instance.
   [[ "$name" == catalog-us-2 ]] && redis_port="$REDIS_US_PROXY_PORT"
-  [[ "$region" != "-" ]] && echo "-Dcache.region=$region -Dcache.redis-uri=redis://127.0.0.1:$redis_port"
+  [[ "$region" != "-" ]] && echo "-Dcache.region=${region%%+*} -Dcache.redis-uri=redis://127.0.0.1:$redis_port"
   echo "-Dcdc.invalidator.redis.us=redis://127.0.0.1:$REDIS_US_PORT -Dcdc.invalidator.redis.eu=redis://127.0.0.1:$REDIS_EU_PORT"
   echo "-Dcdc.invalidator.wan-delay.eu=$EU_WAN_DELAY"
   case "$name" in
-    cdc-relay) echo "-Dcdc.relay.enabled=true -Dcdc.relay.db-port=$PG_PORT -Dcdc.relay.db-name=$PG_DATABASE" \
+    cdc-relay*) echo "-Dcdc.relay.enabled=true -Dcdc.relay.db-port=$PG_PORT -Dcdc.relay.db-name=$PG_DATABASE" \
                     "-Dcdc.relay.db-user=$PG_USER" \
-                    "-Dcdc.relay.offset-file=$DATA/relay/offsets.dat ${CDC_RELAY_EXTRA:-}" ;;
-    invalidator-*) echo "-Dcdc.invalidator.regions=$region" ;;
+                    "-Dcdc.relay.offset-file=$DATA/relay/offsets.dat"
+                # Both relays share the offset file; a reset (make cdc-reset) applies to the primary one only.
+                [[ "$name" == cdc-relay ]] && echo "${CDC_RELAY_EXTRA:-}" ;;
+    invalidator-*) echo "-Dcdc.invalidator.regions=${region/+/,} -Dcdc.invalidator.max-poll-interval=$INVALIDATOR_MAX_POLL_INTERVAL" \
+                        "-Dcdc.invalidator.session-timeout=$INVALIDATOR_SESSION_TIMEOUT" ;;
   esac
 }
 
@@ -184,6 +196,7 @@ cmd_up() {
     "cdc-relay"
     "catalog-us-1 pricing-us invalidator-us"
     "catalog-us-2 catalog-eu pricing-eu invalidator-eu"
+    "cdc-relay-standby invalidator-2"
   )
   local wave
   for wave in "${waves[@]}"; do

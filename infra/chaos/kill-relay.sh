@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# The CDC relay is killed and DELs are dropped: nothing invalidates until the relay returns; then every change
-# committed meanwhile is replayed from the replication slot.
+# Both CDC relays (the active one and its warm standby) are killed and DELs are dropped: nothing invalidates until a
+# relay returns; then every change committed meanwhile is replayed from the replication slot. (A kill of the active
+# relay alone is a failover to the standby within seconds: make nemesis FAULTS=kill-relay measures it.)
 source "$(dirname "$0")/lib.sh"
 WRITES="${WRITES:-20}"; DOWN_S="${DOWN_S:-10}"
 require_stack
 trap 'chaos_off; infra/stack.sh up >/dev/null 2>&1 || true' EXIT
-say "BREAK: kill -9 the CDC relay and drop every write-path DEL and L1 broadcast"
-kill -9 "$(infra/stack.sh pid cdc-relay)"
+say "BREAK: kill -9 both CDC relays (active and standby) and drop every write-path DEL and L1 broadcast"
+kill -9 "$(infra/stack.sh pid cdc-relay)" "$(infra/stack.sh pid cdc-relay-standby)"
 chaos_set 1 0 "${WRITERS[@]}"
 BOUND_MS=$(( DOWN_S * 1000 + 30000 ))
 say "BOUND: while the relay is down staleness is bounded only by the TTLs (price L2 60 s, catalog L2 10 min);

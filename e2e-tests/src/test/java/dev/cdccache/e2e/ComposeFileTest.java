@@ -76,7 +76,7 @@ class ComposeFileTest {
     @Test
     @SuppressWarnings("unchecked")
     void everyImageIsPinnedExactly() throws Exception {
-        assertEquals(15, services.size(), "all services present: " + services.keySet());
+        assertEquals(17, services.size(), "all services present: " + services.keySet());
         for (var e : services.entrySet()) {
             Map<String, Object> svc = (Map<String, Object>) e.getValue();
             if (svc.containsKey("build")) {
@@ -136,7 +136,8 @@ class ComposeFileTest {
                 Map.entry("pricing-us", "PRICING_US_PORT"), Map.entry("catalog-eu", "CATALOG_EU_PORT"),
                 Map.entry("pricing-eu", "PRICING_EU_PORT"), Map.entry("cdc-relay", "CDC_RELAY_PORT"),
                 Map.entry("invalidator-us", "INVALIDATOR_US_PORT"), Map.entry("invalidator-eu", "INVALIDATOR_EU_PORT"),
-                Map.entry("toxiproxy", "REDIS_US_PROXY_PORT"));
+                Map.entry("toxiproxy", "REDIS_US_PROXY_PORT"), Map.entry("cdc-relay-standby", "CDC_RELAY_STANDBY_PORT"),
+                Map.entry("invalidator-2", "INVALIDATOR_2_PORT"));
         for (var e : portVarOf.entrySet()) {
             Map<String, Object> svc = (Map<String, Object>) services.get(e.getKey());
             assertNotNull(svc, "compose has " + e.getKey());
@@ -169,7 +170,7 @@ class ComposeFileTest {
     void prometheusScrapesEveryAppAndTheDashboardParses() throws Exception {
         String prom = Files.readString(ROOT.resolve("infra/prometheus/prometheus.yml"));
         for (String app : List.of("cdc-relay", "catalog-us-1", "catalog-us-2", "pricing-us", "catalog-eu", "pricing-eu",
-                "invalidator-us", "invalidator-eu")) {
+                "invalidator-us", "invalidator-eu", "cdc-relay-standby", "invalidator-2")) {
             assertTrue(prom.contains("\"" + app + ":"), "prometheus scrapes " + app);
         }
         JsonNode dash = new ObjectMapper().readTree(ROOT.resolve("infra/grafana/dashboards/cdc-cache-invalidation.json").toFile());

@@ -37,6 +37,8 @@ final class LocalStack {
         PORTS.put("CDC_RELAY_PORT", "28090");
         PORTS.put("INVALIDATOR_US_PORT", "28091");
         PORTS.put("INVALIDATOR_EU_PORT", "28191");
+        PORTS.put("CDC_RELAY_STANDBY_PORT", "28093");
+        PORTS.put("INVALIDATOR_2_PORT", "28092");
     }
 
     final Path root = Paths.get(System.getProperty("cdccache.repo.root", "..")).toAbsolutePath().normalize();

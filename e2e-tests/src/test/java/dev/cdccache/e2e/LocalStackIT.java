@@ -32,7 +32,7 @@ class LocalStackIT {
         LocalStack.Result r = STACK.run("up");
         assertEquals(0, r.exit(), r.output());
         pids = new java.util.ArrayList<>(STACK.recordedPids());
-        assertTrue(pids.size() >= 13 + 3, "13 processes plus the nodes' own children: " + pids);
+        assertTrue(pids.size() >= 15 + 3, "15 processes plus the nodes' own children: " + pids);
     }
 
     @AfterAll
@@ -46,15 +46,61 @@ class LocalStackIT {
         assertTrue(STACK.recordedPids().isEmpty(), "pid files removed");
     }
 
+    /**
+     * The short nemesis: a few repetitions of faults while writers and readers record a history; the checker finds
+     * no read stale beyond its bound and no lost invalidation. Then the same checker against a stack whose backstop
+     * is switched off (DELs dropped, both invalidators stopped) must report the violation: it can fail.
+     */
+    @Test
+    void theShortNemesisHoldsTheContractAndItsCheckerCanFail() throws Exception {
+        LocalStack.Result held = STACK.script("infra/nemesis.sh", Map.of(), "--reps", "2", "--faults",
+                "kill-invalidator,pause-invalidator,drop-dels,drop-l1", "--hold-ms", "2000", "--heal-ms", "2000", "--keys", "20");
+        assertEquals(0, held.exit(), held.output());
+        assertTrue(held.output().contains("CONTRACT HELD") && held.output().contains("lost invalidations 0"), held.output());
+
+        LocalStack.Result broken = STACK.script("infra/nemesis.sh", Map.of(), "--reps", "1", "--faults", "backstop-off",
+                "--hold-ms", "6000", "--heal-ms", "1000", "--keys", "10", "--expect-violations", "true");
+        assertEquals(0, broken.exit(), broken.output());
+        assertTrue(broken.output().contains("VIOLATIONS DETECTED"), broken.output());
+        assertEquals(0, STACK.run("up").exit(), "the stack heals after the broken run");
+    }
+
+    @Test
+    void hostileInputIsRefusedWithProblemsAndChangesNothing() throws Exception {
+        HostileInput hostile = new HostileInput(STACK.port("CATALOG_US_1_PORT"), STACK.port("PRICING_US_PORT"));
+        assertTrue(hostile.size() >= 300, "at least 300 hostile requests: " + hostile.size());
+        String before = HostileInput.fingerprint(STACK.jdbcUrl());
+        List<String> failures = hostile.run();
+        assertEquals(List.of(), failures, "every hostile request refused with a 4xx problem, nothing leaked");
+        assertEquals(before, HostileInput.fingerprint(STACK.jdbcUrl()), "data unchanged");
+    }
+
+    @Test
+    void noSecretOnAnyCommandLineAndTheSecretFilesAreOwnerOnly() throws Exception {
+        java.nio.file.Path token = STACK.stackDir.resolve("admin-token");
+        String tokenValue = java.nio.file.Files.readString(token).trim();
+        assertTrue(tokenValue.length() >= 24, "a generated token");
+        for (java.nio.file.Path f : List.of(token, STACK.stackDir.resolve("secrets.properties"))) {
+            assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(
+                    java.nio.file.Files.getPosixFilePermissions(f)), f + " is owner-only");
+        }
+        for (long pid : STACK.recordedPids()) {
+            String cmd = ProcessHandle.of(pid).flatMap(p -> p.info().commandLine()).orElse("");
+            assertTrue(!cmd.contains(tokenValue) && !cmd.contains("password=") && !cmd.contains("admin.token"),
+                    "pid " + pid + " shows a secret on its command line: " + cmd);
+        }
+    }
+
     @Test
     void everyProcessIsReadyAndTheTableSaysSo() throws Exception {
         for (String name : List.of("CATALOG_US_1_PORT", "CATALOG_US_2_PORT", "PRICING_US_PORT", "CATALOG_EU_PORT",
-                "PRICING_EU_PORT", "CDC_RELAY_PORT", "INVALIDATOR_US_PORT", "INVALIDATOR_EU_PORT")) {
+                "PRICING_EU_PORT", "CDC_RELAY_PORT", "INVALIDATOR_US_PORT", "INVALIDATOR_EU_PORT", "CDC_RELAY_STANDBY_PORT",
+                "INVALIDATOR_2_PORT")) {
             HttpResponse<String> ready = STACK.get(STACK.port(name), "/q/health/ready");
             assertEquals(200, ready.statusCode(), name + ": " + ready.body());
         }
         String status = STACK.run("status").output();
-        assertEquals(8, status.lines().filter(l -> l.endsWith(" ready")).count(), status);
+        assertEquals(10, status.lines().filter(l -> l.endsWith(" ready")).count(), status);
         assertEquals(5, status.lines().filter(l -> l.endsWith(" running")).count(), status);
         assertTrue(STACK.run("up").output().contains("already running"), "up twice is harmless");
     }
@@ -114,7 +160,8 @@ class LocalStackIT {
     void everyMetricTheDashboardQueriesIsServed() throws Exception {
         StringBuilder served = new StringBuilder();
         for (String name : List.of("CATALOG_US_1_PORT", "CATALOG_US_2_PORT", "PRICING_US_PORT", "CATALOG_EU_PORT",
-                "PRICING_EU_PORT", "CDC_RELAY_PORT", "INVALIDATOR_US_PORT", "INVALIDATOR_EU_PORT")) {
+                "PRICING_EU_PORT", "CDC_RELAY_PORT", "INVALIDATOR_US_PORT", "INVALIDATOR_EU_PORT", "CDC_RELAY_STANDBY_PORT",
+                "INVALIDATOR_2_PORT")) {
             served.append(STACK.get(STACK.port(name), "/q/metrics").body());
         }
         // Touch the write path once so its timer has buckets.

@@ -69,6 +69,12 @@ class CdcBackstopTest {
     @Inject
     ScriptedInvalidatorHook hook;
 
+    @Inject
+    dev.cdccache.invalidation.config.CdcConfig cdcConfig;
+
+    @org.eclipse.microprofile.config.inject.ConfigProperty(name = "kafka.bootstrap.servers")
+    String bootstrap;
+
     private RegionCache us;
     private RegionCache eu;
 
@@ -173,6 +179,34 @@ class CdcBackstopTest {
         await().atMost(Duration.ofSeconds(30)).until(() -> LongStream.of(ids).allMatch(id -> gone(us, id) && gone(eu, id)));
         assertTrue(processed("us", "prices") - usBefore >= ids.length, "us saw every change");
         assertTrue(processed("eu", "prices") - euBefore >= ids.length, "eu saw every change");
+    }
+
+    /**
+     * A warm standby relay (same slot, same offsets) waits while the active one streams, and takes over when it goes:
+     * a change committed after the active relay stopped is invalidated by the standby, without any restart.
+     */
+    @Test
+    void aStandbyRelayTakesOverTheSlotWhenTheActiveOneGoes() throws Exception {
+        CdcRelay standby = new CdcRelay(cdcConfig, bootstrap, registry);
+        standby.standBy();
+        try {
+            long id = 2201;
+            cacheEverywhere(id);
+            sql("UPDATE prices SET amount_minor = amount_minor + 1 WHERE product_id = " + id);
+            await().atMost(BOUND).until(() -> gone(us, id) && gone(eu, id));
+            assertEquals(CdcRelay.Role.ACTIVE, relay.role());
+            assertEquals(CdcRelay.Role.STANDBY, standby.role(), "the standby waits while the slot is held");
+
+            relay.stop();
+            long after = 2202;
+            cacheEverywhere(after);
+            sql("UPDATE prices SET amount_minor = amount_minor + 1 WHERE product_id = " + after);
+            await().atMost(Duration.ofSeconds(20)).until(() -> gone(us, after) && gone(eu, after));
+            assertEquals(CdcRelay.Role.ACTIVE, standby.role());
+        } finally {
+            standby.stop();
+            relay.start();
+        }
     }
 
     @Test

@@ -41,6 +41,39 @@ class PriceResourceTest {
         }
     }
 
+    /** Before the guard, repeated large repricings overflowed bigint in PostgreSQL and answered 500. */
+    @Test
+    void aRepricingThatWouldExceedTheMaximumPriceChangesNothingAndIs422() throws Exception {
+        String category = "overflow-" + System.nanoTime() % 1_000_000;
+        long[] ids = new long[2];
+        try (Connection c = DriverManager.getConnection(StackControl.property("stack.pg.jdbc-url"),
+                StackControl.property("stack.pg.user"), StackControl.property("stack.pg.password"));
+             PreparedStatement ps = c.prepareStatement("INSERT INTO products (sku, name, category) VALUES (?, 'n', ?) RETURNING id")) {
+            for (int i = 0; i < ids.length; i++) {
+                ps.setString(1, category + "-" + i);
+                ps.setString(2, category);
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    ids[i] = rs.getLong(1);
+                }
+            }
+        }
+        given().contentType(ContentType.JSON).body(Map.of("amountMinor", 100, "currency", "USD"))
+                .put("/prices/" + ids[0]).then().statusCode(201);
+        given().contentType(ContentType.JSON).body(Map.of("amountMinor", 99_000_000_000L, "currency", "USD"))
+                .put("/prices/" + ids[1]).then().statusCode(201);
+
+        given().contentType(ContentType.JSON).body(Map.of("category", category, "percent", 5))
+                .post("/prices/bulk").then().statusCode(422).contentType("application/problem+json")
+                .body("detail", containsString("above the maximum"));
+        assertEquals(100, dbPrice(ids[0])[0], "all or nothing: the small price did not move either");
+        assertEquals(99_000_000_000L, dbPrice(ids[1])[0]);
+        assertEquals(1, dbPrice(ids[0])[1]);
+
+        given().contentType(ContentType.JSON).body(Map.of("category", category, "percent", 1))
+                .post("/prices/bulk").then().statusCode(200).body("updated", equalTo(2));
+    }
+
     @Test
     void priceWriteInvalidatesThePriceAndTheCatalogViewInItsRegion() throws Exception {
         long id = 1202; // not in "books", which the bulk test reprices

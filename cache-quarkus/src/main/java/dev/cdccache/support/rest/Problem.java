@@ -21,10 +21,19 @@ public record Problem(String type, String title, int status, String detail, Stri
     }
 
     public static Response response(int status, String title, String detail, List<Violation> violations) {
-        String type = "https://cdc-cache-invalidation.dev/problems/" + title.toLowerCase().replaceAll("[^a-z0-9]+", "-");
         return Response.status(status)
                 .type(TYPE)
-                .entity(new Problem(type, title, status, detail, null, violations))
+                .entity(new Problem(typeOf(title), title, status, detail, null, violations))
                 .build();
+    }
+
+    /** The same body as text, for the HTTP layer below JAX-RS (Vert.x routes and failure handlers). */
+    public static String json(int status, String title, String detail) {
+        return "{\"type\":\"" + typeOf(title) + "\",\"title\":\"" + title + "\",\"status\":" + status
+                + ",\"detail\":\"" + detail.replace("\\", "\\\\").replace("\"", "\\\"") + "\"}";
+    }
+
+    private static String typeOf(String title) {
+        return "https://cdc-cache-invalidation.dev/problems/" + title.toLowerCase().replaceAll("[^a-z0-9]+", "-");
     }
 }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import dev.cdccache.support.service.Rejected;
 import io.smallrye.faulttolerance.api.RateLimitException;
 import jakarta.validation.ConstraintViolation;
 import jakarta.validation.ConstraintViolationException;
@@ -87,8 +88,15 @@ public class ProblemMappers {
     }
 
     @ServerExceptionMapper
+    public Response rejected(Rejected e) {
+        return Problem.response(422, "Unprocessable Content", e.getMessage());
+    }
+
+    @ServerExceptionMapper
     public Response shed(BulkheadException e) {
-        return Problem.response(503, "Service Unavailable", "database load shed: too many concurrent cache misses");
+        // Retry-After: the bulkhead sheds bursts, so a retry a second later usually gets through.
+        return Response.fromResponse(Problem.response(503, "Service Unavailable",
+                "database load shed: too many concurrent cache misses")).header("Retry-After", "1").build();
     }
 
     @ServerExceptionMapper

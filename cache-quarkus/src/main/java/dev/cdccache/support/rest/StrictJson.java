@@ -19,7 +19,8 @@ import java.io.IOException;
 /**
  * Bodies are read strictly, so a request means exactly one thing or is refused with 400: no duplicate keys, nothing
  * after the value, no coercion ({@code "1999"} is not a number, {@code 1.5} is not an integer, {@code 1} is not a
- * string or boolean), and no control characters in strings (PostgreSQL cannot store NUL; none belongs in a name).
+ * string or boolean), and no control characters or unpaired surrogates in strings (PostgreSQL cannot store NUL, and
+ * a lone surrogate would be stored as '?').
  */
 @Singleton
 public class StrictJson implements ObjectMapperCustomizer {
@@ -54,6 +55,12 @@ public class StrictJson implements ObjectMapperCustomizer {
                 char c = s.charAt(i);
                 if (c < 0x20 && c != '\t' && c != '\n' && c != '\r' || c == 0x7f) {
                     throw InvalidFormatException.from(p, "control characters are not allowed", s, String.class);
+                }
+                if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+                    i++; // a well-formed pair: one character outside the BMP
+                } else if (Character.isSurrogate(c)) {
+                    // An unpaired surrogate is not a character: stored as '?' it would silently change the value.
+                    throw InvalidFormatException.from(p, "unpaired surrogate in a string", s, String.class);
                 }
             }
             return s;

@@ -84,6 +84,8 @@ public final class KafkaNode implements AutoCloseable {
                 "share.coordinator.state.topic.min.isr=1",
                 // A consumer group starts consuming at once instead of waiting 3 s for more members.
                 "group.initial.rebalance.delay.ms=0",
+                // Invalidators use a 2 s session so a dead member's partitions move within ~3 s (default minimum 6 s).
+                "group.min.session.timeout.ms=1000",
                 "auto.create.topics.enable=true",
                 "log.retention.hours=24",
                 ""));

@@ -57,6 +57,7 @@ public class CdcRelay {
     private final MeterRegistry registry;
     private final AtomicLong lastHeartbeatCommitMs = new AtomicLong(-1);
     private volatile DebeziumEngine<ChangeEvent<String, String>> engine;
+    private volatile DebeziumEngine<ChangeEvent<String, String>> prepared;
     private volatile ExecutorService executor;
     private volatile KafkaProducer<String, String> producer;
     private volatile boolean running;
@@ -64,6 +65,10 @@ public class CdcRelay {
     private volatile boolean delivering = true;
     private volatile String lastSendFailure;
     private volatile boolean flushPending;
+    private volatile boolean wanted;
+    private volatile boolean failed;
+    private volatile Thread takeover;
+    private static final long TAKEOVER_POLL_MS = 200;
 
     public CdcRelay(CdcConfig config, @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrap,
                     MeterRegistry registry) {
@@ -76,7 +81,11 @@ public class CdcRelay {
 
     void onStart(@Observes StartupEvent ev) throws Exception {
         if (config.relay().enabled()) {
-            start();
+            if (config.relay().resetOnStart()) {
+                start(true);
+            } else {
+                standBy();
+            }
         }
     }
 
@@ -84,35 +93,85 @@ public class CdcRelay {
         stop();
     }
 
+    /** What this relay is doing: streaming, waiting for the slot, stopped after a fatal error, or off. */
+    public enum Role { ACTIVE, STANDBY, FAILED, STOPPED }
+
+    public Role role() {
+        if (isRunning()) {
+            return Role.ACTIVE;
+        }
+        if (failed) {
+            return Role.FAILED;
+        }
+        return wanted ? Role.STANDBY : Role.STOPPED;
+    }
+
+    /**
+     * Runs as a warm standby: the replication slot admits one reader, so every relay watches it and the first to see
+     * it free starts streaming, from the offsets the previous one flushed (a shared offset file). After a kill -9 of
+     * the active relay PostgreSQL frees the slot at once, and a standby streams again within about a second plus
+     * the engine's start.
+     */
+    public synchronized void standBy() {
+        wanted = true;
+        failed = false;
+        ensureTakeoverLoop();
+    }
+
     public synchronized void start() throws Exception {
         start(config.relay().resetOnStart());
     }
 
     /**
-     * Starts the engine; with {@code reset}, first drops the slot and offsets and, once streaming, publishes a flush
-     * of every key space (the documented recovery after a slot/offset mismatch).
+     * Starts the engine now; with {@code reset}, first drops the slot and offsets and, once streaming, publishes a
+     * flush of every key space (the documented recovery after a slot/offset mismatch). If another relay holds the
+     * slot, this one becomes its standby.
      */
     public synchronized void start(boolean reset) throws Exception {
+        wanted = true;
+        failed = false;
+        lastError = null;
         if (engine != null && running) {
             return;
         }
-        if (engine != null) {
-            stop(); // a failed engine: clean up before starting again
-        }
-        CdcConfig.Relay relay = config.relay();
-        KafkaTopics.ensure(bootstrap, config);
+        cleanUpEngine();
         if (reset) {
+            // Whoever streams first from the new slot publishes the flush: the marker travels with the offsets.
+            Path marker = flushMarker();
+            Files.createDirectories(marker.toAbsolutePath().getParent());
+            Files.writeString(marker, "flush every key space once streaming from the new slot\n");
             resetSlotAndOffsets();
         }
-        Files.createDirectories(Paths.get(relay.offsetFile()).toAbsolutePath().getParent());
-        producer = new KafkaProducer<>(producerProps());
-        lastError = null;
-        engine = DebeziumEngine.create(Json.class)
+        startEngine();
+        ensureTakeoverLoop();
+    }
+
+    /**
+     * Topics, producer and engine, built but not run: a standby does this while it waits, so a takeover only has to
+     * run the engine (building it loads Debezium and costs seconds on a busy machine).
+     */
+    private void prepare() throws Exception {
+        if (prepared != null) {
+            return;
+        }
+        KafkaTopics.ensure(bootstrap, config);
+        Files.createDirectories(Paths.get(config.relay().offsetFile()).toAbsolutePath().getParent());
+        if (producer == null) {
+            producer = new KafkaProducer<>(producerProps());
+        }
+        prepared = DebeziumEngine.create(Json.class)
                 .using(engineProps())
                 .using((success, message, error) -> {
                     running = false;
                     if (!success) {
-                        lastError = message + (error == null ? "" : ": " + error.getMessage());
+                        String why = message + (error == null ? "" : ": " + error.getMessage());
+                        if (why.contains("is active for PID")) {
+                            // Another relay took the slot first: this one is its standby.
+                            LOG.infof("CDC relay: the slot is held by another relay; standing by");
+                            return;
+                        }
+                        lastError = why;
+                        failed = true;
                         LOG.errorf("CDC relay stopped: %s. If the slot or its offsets were lost, restart the relay "
                                 + "with cdc.relay.reset-on-start=true (make cdc-reset): it recreates the slot and "
                                 + "flushes every cache key space, since changes may have been missed.", lastError);
@@ -120,17 +179,98 @@ public class CdcRelay {
                 })
                 .notifying(this::handleBatch)
                 .build();
+    }
+
+    private void startEngine() throws Exception {
+        CdcConfig.Relay relay = config.relay();
+        prepare();
+        engine = prepared;
+        prepared = null;
         executor = Executors.newSingleThreadExecutor(r -> new Thread(r, "cdc-relay-engine"));
         running = true;
         delivering = true;
-        // Not now: the engine creates the new slot later, on its own thread. A flush published before the slot exists
-        // would let a change committed in between go uncaptured and unflushed. The first batch proves streaming.
-        flushPending = reset;
+        // Not at reset time: the engine creates the new slot later, on its own thread. A flush published before the
+        // slot exists would let a change committed in between go uncaptured and unflushed. The first batch proves
+        // streaming.
+        flushPending = Files.exists(flushMarker());
         executor.execute(engine);
         LOG.infof("CDC relay started: slot %s, publication %s, poll %s", relay.slotName(), relay.publication(), relay.pollInterval());
     }
 
+    private synchronized void ensureTakeoverLoop() {
+        if (takeover != null && takeover.isAlive()) {
+            return;
+        }
+        takeover = new Thread(this::takeoverLoop, "cdc-relay-takeover");
+        takeover.setDaemon(true);
+        takeover.start();
+    }
+
+    private void takeoverLoop() {
+        while (wanted) {
+            try {
+                synchronized (this) {
+                    if (engine != null && !running) {
+                        cleanUpEngine(); // an engine that ended (standing by, or failed)
+                    }
+                    if (wanted && !failed && engine == null) {
+                        prepare();
+                        if (slotFree()) {
+                            LOG.info("CDC relay: the replication slot is free; taking over");
+                            startEngine();
+                        }
+                    }
+                }
+                Thread.sleep(TAKEOVER_POLL_MS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (Exception e) {
+                LOG.warnf("CDC relay takeover check failed (%s); retrying", e.getMessage());
+                try {
+                    Thread.sleep(1000);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
+    }
+
+    /** True when no reader holds the slot (or it does not exist yet: the engine creates it). */
+    private boolean slotFree() throws java.sql.SQLException {
+        CdcConfig.Relay relay = config.relay();
+        try (Connection c = DriverManager.getConnection(jdbcUrl(), relay.dbUser(), relay.dbPassword());
+             PreparedStatement ps = c.prepareStatement("SELECT active FROM pg_replication_slots WHERE slot_name = ?")) {
+            ps.setString(1, relay.slotName());
+            try (var rs = ps.executeQuery()) {
+                return !rs.next() || !rs.getBoolean(1);
+            }
+        }
+    }
+
+    private Path flushMarker() {
+        return Paths.get(config.relay().offsetFile() + ".flush-pending");
+    }
+
     public synchronized void stop() {
+        wanted = false;
+        cleanUpEngine();
+        if (prepared != null) {
+            try {
+                prepared.close();
+            } catch (Exception e) {
+                LOG.debugf("closing the unused standby engine: %s", e.getMessage());
+            }
+            prepared = null;
+        }
+        if (producer != null) {
+            producer.close(Duration.ofSeconds(5));
+            producer = null;
+        }
+    }
+
+    private synchronized void cleanUpEngine() {
         if (engine == null) {
             return;
         }
@@ -141,7 +281,10 @@ public class CdcRelay {
         } catch (Exception e) {
             LOG.warn("stopping the CDC engine", e);
         } finally {
-            producer.close(Duration.ofSeconds(5));
+            if (producer != null) {
+                producer.close(Duration.ofSeconds(5));
+                producer = null;
+            }
             engine = null;
             running = false;
         }
@@ -153,7 +296,11 @@ public class CdcRelay {
 
     /** Why the relay is not publishing, as a category for health output (the log has the details); null if it is. */
     public String problem() {
-        if (!isRunning()) {
+        Role role = role();
+        if (role == Role.STANDBY) {
+            return null; // a healthy standby: the slot is held by the active relay
+        }
+        if (role != Role.ACTIVE) {
             String e = lastError;
             if (e == null) {
                 return "stopped";
@@ -212,6 +359,12 @@ public class CdcRelay {
         sendAll(out);
         if (flushing) {
             flushPending = false;
+            try {
+                Files.deleteIfExists(flushMarker());
+            } catch (java.io.IOException e) {
+                LOG.warnf("could not delete %s (%s): the next relay to stream will flush again, which is safe",
+                        flushMarker(), e.getMessage());
+            }
             LOG.warn("CDC relay reset: streaming from the new slot; published a flush of every key space to all regions");
         }
         for (ChangeEvent<String, String> e : events) {

@@ -34,10 +34,10 @@ public class CdcReadiness implements HealthCheck {
         HealthCheckResponseBuilder b = HealthCheckResponse.named("cdc");
         boolean up = true;
         if (config.relay().enabled()) {
-            boolean running = relay.isRunning();
+            CdcRelay.Role role = relay.role();
             boolean delivering = relay.isDelivering();
-            up &= running && delivering;
-            b.withData("relay", !running ? "DOWN" : delivering ? "UP" : "KAFKA-UNREACHABLE");
+            up &= role == CdcRelay.Role.STANDBY || role == CdcRelay.Role.ACTIVE && delivering;
+            b.withData("relay", role.name());
             if (relay.problem() != null) {
                 b.withData("relay-problem", relay.problem());
             }

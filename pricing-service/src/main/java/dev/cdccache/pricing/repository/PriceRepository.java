@@ -2,6 +2,7 @@ package dev.cdccache.pricing.repository;
 
 import dev.cdccache.pricing.entity.PriceView;
 import dev.cdccache.support.rest.ProblemException;
+import dev.cdccache.support.service.Rejected;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import javax.sql.DataSource;
@@ -86,22 +87,64 @@ public class PriceRepository {
         }
     }
 
-    /** Reprices a whole category in one statement (one transaction); returns the product ids changed. */
-    public List<Long> reprice(String category, BigDecimal percent) throws SQLException {
-        try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement("""
-                UPDATE prices p SET amount_minor = GREATEST(0, round(p.amount_minor * (100 + ?) / 100.0))
-                FROM products pr
-                WHERE pr.id = p.product_id AND pr.category = ?
-                RETURNING p.product_id""")) {
-            ps.setBigDecimal(1, percent);
-            ps.setString(2, category);
+    /** The highest price a PUT or a repricing may set, in minor units. */
+    public static final long MAX_AMOUNT_MINOR = 1_000_000_000_00L;
+
+    /**
+     * Reprices a whole category in one statement (one transaction); returns the product ids changed. All or nothing:
+     * if the category has more than {@code maxRows} prices, or a new price would exceed {@link #MAX_AMOUNT_MINOR},
+     * nothing changes and {@link Rejected} says why. The guard is in the same statement, so no concurrent write can
+     * slip between the check and the update.
+     */
+    public List<Long> reprice(String category, BigDecimal percent, int maxRows) throws SQLException {
+        try (Connection c = ds.getConnection()) {
             List<Long> ids = new ArrayList<>();
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    ids.add(rs.getLong(1));
+            try (PreparedStatement ps = c.prepareStatement("""
+                    WITH target AS (
+                      SELECT p.product_id, GREATEST(0, round(p.amount_minor * (100 + ?) / 100.0)) AS amount
+                      FROM prices p JOIN products pr ON pr.id = p.product_id WHERE pr.category = ?),
+                    guard AS (SELECT count(*) AS n, coalesce(max(amount), 0) AS top FROM target)
+                    UPDATE prices p SET amount_minor = t.amount::bigint
+                    FROM target t, guard g
+                    WHERE p.product_id = t.product_id AND g.n <= ? AND g.top <= ?
+                    RETURNING p.product_id""")) {
+                ps.setBigDecimal(1, percent);
+                ps.setString(2, category);
+                ps.setInt(3, maxRows);
+                ps.setLong(4, MAX_AMOUNT_MINOR);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        ids.add(rs.getLong(1));
+                    }
                 }
             }
+            if (ids.isEmpty()) {
+                explainRefusal(c, category, percent, maxRows);
+            }
             return ids;
+        }
+    }
+
+    /** Nothing was updated: an empty category is fine; a guard that refused is reported. */
+    private static void explainRefusal(Connection c, String category, BigDecimal percent, int maxRows) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("""
+                SELECT count(*), coalesce(max(round(p.amount_minor * (100 + ?) / 100.0)), 0) > ?
+                FROM prices p JOIN products pr ON pr.id = p.product_id WHERE pr.category = ?""")) {
+            ps.setBigDecimal(1, percent);
+            ps.setLong(2, MAX_AMOUNT_MINOR);
+            ps.setString(3, category);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                long rows = rs.getLong(1);
+                if (rows > maxRows) {
+                    throw new Rejected("category '" + category + "' has " + rows + " prices; one repricing may change at most "
+                            + maxRows);
+                }
+                if (rs.getBoolean(2)) {
+                    throw new Rejected("repricing by " + percent + " % would take a price above the maximum of "
+                            + MAX_AMOUNT_MINOR + " minor units; nothing was changed");
+                }
+            }
         }
     }
 

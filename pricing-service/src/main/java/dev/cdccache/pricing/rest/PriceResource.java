@@ -42,7 +42,7 @@ public class PriceResource {
         this.cacheConfig = cacheConfig;
     }
 
-    public record PutPrice(@NotNull @PositiveOrZero @Max(1_000_000_000_00L) Long amountMinor,
+    public record PutPrice(@NotNull @PositiveOrZero @Max(PriceRepository.MAX_AMOUNT_MINOR) Long amountMinor,
                            @NotBlank @Pattern(regexp = "[A-Z]{3}", message = "an ISO 4217 code such as USD") String currency,
                            @PositiveOrZero Long version) {
     }

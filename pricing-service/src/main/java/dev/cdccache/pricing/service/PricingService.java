@@ -15,6 +15,7 @@ import dev.cdccache.support.cache.CachedReads;
 import dev.cdccache.support.cache.WritePath;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import java.math.BigDecimal;
 import java.util.ArrayList;
@@ -28,7 +29,11 @@ public class PricingService {
     private final WritePath writePath;
     private final ObjectMapper json;
 
-    public PricingService(RegionCache cache, PriceRepository repository, WritePath writePath, ObjectMapper json) {
+    private final int bulkMaxRows;
+
+    public PricingService(RegionCache cache, PriceRepository repository, WritePath writePath, ObjectMapper json,
+                          @ConfigProperty(name = "pricing.bulk.max-rows", defaultValue = "10000") int bulkMaxRows) {
+        this.bulkMaxRows = bulkMaxRows;
         this.cache = cache;
         this.repository = repository;
         this.writePath = writePath;
@@ -55,7 +60,7 @@ public class PricingService {
 
     /** Thousands of rows in one transaction, then one pipelined DEL pass and one L1 eviction message. */
     public BulkResult reprice(String category, BigDecimal percent) throws Exception {
-        List<Long> ids = repository.reprice(category, percent);
+        List<Long> ids = repository.reprice(category, percent, bulkMaxRows);
         List<RowChange> changes = new ArrayList<>(ids.size());
         for (long id : ids) {
             changes.add(RowChange.of(KeyMapper.PRICES, RowChange.Op.UPDATE, "product_id", id));

@@ -1,0 +1,667 @@
+package dev.cdccache.probe;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A Jepsen-style nemesis against the running local stack. Paced writers (the price API in both regions, and plain
+ * SQL) and paced readers on every read instance record a history while faults are injected and healed, each fault
+ * repeated. A checker then computes, for every read, whether it returned a price version older than one already
+ * acknowledged when the read started, and for how long that newer version had been acknowledged (its staleness).
+ * Each stale read is compared with the bound of the faults active between that acknowledgement and the read. After
+ * healing, every instance must converge to the database's version of every key (a key that does not is a lost
+ * invalidation) and no Redis may hold an older version than the database.
+ *
+ * <p>{@code --faults a,b --reps N --hold-ms MS --heal-ms MS --keys K --first-product ID --write-rate W --read-rate R
+ * --expect-violations true}. Prints one table and a JSON line; exits 1 when a read is stale beyond its bound or an
+ * invalidation was lost (with {@code --expect-violations}: exits 1 unless it found some, proving it can fail).
+ */
+public final class Nemesis {
+
+    // ---------------------------------------------------------------- history
+    record Write(long key, long version, long ackNanos, String path, String region) {
+    }
+
+    record Read(String instance, String region, long key, long startNanos, long version) {
+    }
+
+    /** A fault interval; {@code bound(region, path)} is what the contract promises while it lasts and after. */
+    record Phase(String fault, String region, long startNanos, long endNanos) {
+    }
+
+    private record Instance(String name, String region, String service, int port) {
+    }
+
+    private static final Pattern PRICE_VERSION = Pattern.compile("\"price\":\\{[^}]*\"version\":(\\d+)");
+    private static final Pattern VERSION = Pattern.compile("\"version\":(\\d+)");
+    private static final Pattern ACTIVE_RELAY = Pattern.compile("\"relay\"\\s*:\\s*\"ACTIVE\"");
+
+    /** Write path in the reader's region: the write answered after DEL + acknowledged eviction; the L1 lease is 200 ms. */
+    static final long WRITE_PATH_BOUND_MS = 250;
+    /** Everything only CDC invalidates (SQL, the other region's writes); measured p99 is tens of ms. */
+    static final long CDC_BOUND_MS = 2000;
+    /** L1 TTL of the catalog (5 s + 15 % jitter) plus the CDC bound: what holds when evictions are dropped. */
+    static final long L1_TTL_BOUND_MS = 5750 + CDC_BOUND_MS;
+    /** After a kill -9 of the active relay or of one invalidator, CDC invalidation resumes within this (the target). */
+    static final long FAILOVER_MS = 3000;
+
+    private final ConcurrentLinkedQueue<Write> writes = new ConcurrentLinkedQueue<>();
+    private final ConcurrentLinkedQueue<Read> reads = new ConcurrentLinkedQueue<>();
+    private final List<Phase> phases = Collections.synchronizedList(new ArrayList<>());
+    private final List<Long> failovers = Collections.synchronizedList(new ArrayList<>());
+    private final Map<String, int[]> faultCounts = Collections.synchronizedMap(new LinkedHashMap<>());
+    private final AtomicBoolean running = new AtomicBoolean(true);
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(1)).build();
+    private final List<Instance> instances = List.of(
+            new Instance("catalog-us-1", "us", "catalog", port("CATALOG_US_1_PORT", 18081)),
+            new Instance("catalog-us-2", "us", "catalog", port("CATALOG_US_2_PORT", 18083)),
+            new Instance("pricing-us", "us", "pricing", port("PRICING_US_PORT", 18082)),
+            new Instance("catalog-eu", "eu", "catalog", port("CATALOG_EU_PORT", 18181)),
+            new Instance("pricing-eu", "eu", "pricing", port("PRICING_EU_PORT", 18182)));
+    private final Path root = Paths.get(System.getProperty("cdccache.repo.root", ".")).toAbsolutePath().normalize();
+    private final long firstKey;
+    private final int keys;
+    private final long start = System.nanoTime();
+
+    Nemesis(long firstKey, int keys) {
+        this.firstKey = firstKey;
+        this.keys = keys;
+    }
+
+    public static void main(String[] args) throws Exception {
+        Map<String, String> opt = new LinkedHashMap<>();
+        for (int i = 0; i + 1 < args.length; i += 2) {
+            opt.put(args[i].replaceFirst("^--", ""), args[i + 1]);
+        }
+        List<String> faults = Arrays.asList(opt.getOrDefault("faults",
+                "kill-relay,kill-invalidator,pause-invalidator,stop-redis,restart-kafka,drop-dels,drop-l1,redis-blackhole,redis-latency,"
+                        + "drop-dels+kill-invalidator").split(","));
+        int reps = Integer.parseInt(opt.getOrDefault("reps", "20"));
+        long holdMs = Long.parseLong(opt.getOrDefault("hold-ms", "3000"));
+        long healMs = Long.parseLong(opt.getOrDefault("heal-ms", "3000"));
+        boolean expectViolations = Boolean.parseBoolean(opt.getOrDefault("expect-violations", "false"));
+        Nemesis n = new Nemesis(Long.parseLong(opt.getOrDefault("first-product", "8001")),
+                Integer.parseInt(opt.getOrDefault("keys", "40")));
+        int writeRate = Integer.parseInt(opt.getOrDefault("write-rate", "15"));
+        int readRate = Integer.parseInt(opt.getOrDefault("read-rate", "200"));
+        System.out.printf(Locale.ROOT, "nemesis: faults %s × %d, hold %d ms, heal %d ms, %d keys, ~%d writes/s, ~%d reads/s%n",
+                faults, reps, holdMs, healMs, n.keys, writeRate, readRate);
+        int code = n.run(faults, reps, holdMs, healMs, writeRate, readRate, expectViolations);
+        System.exit(code);
+    }
+
+    int run(List<String> faults, int reps, long holdMs, long healMs, int writeRate, int readRate, boolean expectViolations)
+            throws Exception {
+        List<Thread> workers = new ArrayList<>();
+        for (String path : List.of("api-us", "api-eu", "sql")) {
+            workers.add(start("writer-" + path, () -> writer(path, writeRate / 3.0)));
+        }
+        for (Instance in : instances) {
+            workers.add(start("reader-" + in.name, () -> reader(in, readRate / (double) instances.size())));
+        }
+        sleepMs(healMs); // a baseline before the first fault
+        try {
+            for (int rep = 1; rep <= reps; rep++) {
+                for (String fault : faults) {
+                    inject(fault, rep, holdMs);
+                    sleepMs(healMs);
+                }
+            }
+        } finally {
+            heal();
+            running.set(false);
+            for (Thread t : workers) {
+                t.join(15_000);
+            }
+        }
+        Convergence c = converge(Duration.ofSeconds(20));
+        return report(faults, reps, c, expectViolations);
+    }
+
+    // ---------------------------------------------------------------- workload
+    private void writer(String path, double perSecond) {
+        long periodNanos = (long) (1e9 / Math.max(0.1, perSecond));
+        try (Connection db = "sql".equals(path) ? connect() : null) {
+            long next = System.nanoTime();
+            while (running.get()) {
+                long key = firstKey + ThreadLocalRandom.current().nextInt(keys);
+                try {
+                    long version;
+                    if ("sql".equals(path)) {
+                        version = sqlWrite(db, key);
+                    } else {
+                        int port = "api-us".equals(path) ? port("PRICING_US_PORT", 18082) : port("PRICING_EU_PORT", 18182);
+                        version = apiWrite(port, key);
+                    }
+                    if (version > 0) {
+                        writes.add(new Write(key, version, System.nanoTime(), path.startsWith("api") ? "api" : "sql",
+                                path.endsWith("eu") ? "eu" : path.endsWith("us") ? "us" : "-"));
+                    }
+                } catch (Exception e) {
+                    // a write that failed (database restarting) is not acknowledged: it is not in the history
+                }
+                next += periodNanos;
+                LockSupport.parkNanos(Math.max(0, next - System.nanoTime()));
+            }
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private long apiWrite(int port, long key) throws IOException, InterruptedException {
+        long amount = 100 + ThreadLocalRandom.current().nextInt(100_000);
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/prices/" + key))
+                .header("Content-Type", "application/json").timeout(Duration.ofSeconds(5))
+                .PUT(HttpRequest.BodyPublishers.ofString("{\"amountMinor\":" + amount + ",\"currency\":\"USD\"}")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() != 200 && r.statusCode() != 201) {
+            return -1;
+        }
+        Matcher m = VERSION.matcher(r.body());
+        return m.find() ? Long.parseLong(m.group(1)) : -1;
+    }
+
+    private static long sqlWrite(Connection db, long key) throws Exception {
+        try (PreparedStatement ps = db.prepareStatement(
+                "UPDATE prices SET amount_minor = amount_minor % 100000 + 1 WHERE product_id = ? RETURNING version")) {
+            ps.setLong(1, key);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getLong(1) : -1;
+            }
+        }
+    }
+
+    private void reader(Instance in, double perSecond) {
+        long periodNanos = (long) (1e9 / Math.max(0.1, perSecond));
+        long next = System.nanoTime();
+        while (running.get()) {
+            long key = firstKey + ThreadLocalRandom.current().nextInt(keys);
+            long t0 = System.nanoTime();
+            long v = readVersion(in, key);
+            if (v > 0) {
+                reads.add(new Read(in.name, in.region, key, t0, v));
+            }
+            next += periodNanos;
+            LockSupport.parkNanos(Math.max(0, next - System.nanoTime()));
+        }
+    }
+
+    private long readVersion(Instance in, long key) {
+        String path = "catalog".equals(in.service) ? "/products/" + key : "/prices/" + key;
+        try {
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + in.port + path))
+                    .timeout(Duration.ofSeconds(3)).GET().build(), HttpResponse.BodyHandlers.ofString());
+            if (r.statusCode() != 200) {
+                return -1;
+            }
+            Matcher m = ("catalog".equals(in.service) ? PRICE_VERSION : VERSION).matcher(r.body());
+            return m.find() ? Long.parseLong(m.group(1)) : -1;
+        } catch (Exception e) {
+            return -1;
+        }
+    }
+
+    // ---------------------------------------------------------------- faults
+    private void inject(String fault, int rep, long holdMs) throws Exception {
+        String region = rep % 2 == 0 ? "us" : "eu";
+        long t0 = System.nanoTime();
+        switch (fault) {
+            case "kill-relay" -> {
+                // The active one (either relay may be active after earlier failovers); the standby takes the slot.
+                String active = activeRelay();
+                kill("-9", active);
+                long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+                while (activeRelayOrNull() == null && System.nanoTime() < until) {
+                    LockSupport.parkNanos(20_000_000);
+                }
+                failovers.add((System.nanoTime() - t0) / 1_000_000);
+                phases.add(new Phase(fault, region, t0, System.nanoTime()));
+                stackUp(); // the killed relay comes back as the standby
+                faultCounts.computeIfAbsent(fault, f -> new int[1])[0]++;
+                System.out.printf(Locale.ROOT, "%7.1f s  %-28s rep %2d     (%s killed; standby streaming after %d ms)%n",
+                        secs(t0), fault, rep, active, failovers.get(failovers.size() - 1));
+                return;
+            }
+            case "kill-invalidator" -> {
+                // invalidator-2 holds the other members of both regions' groups: it takes the partitions over.
+                kill("-9", "invalidator-" + region);
+                sleepMs(holdMs);
+                stackUp();
+            }
+            case "pause-invalidator" -> {
+                kill("-STOP", "invalidator-" + region);
+                try {
+                    sleepMs(holdMs);
+                } finally {
+                    kill("-CONT", "invalidator-" + region);
+                }
+            }
+            case "stop-redis" -> {
+                // Longer than the stack's max.poll.interval (20 s): the outage that used to end the invalidator.
+                stack("stop", "redis-" + region);
+                sleepMs(Math.max(holdMs, 22_000));
+                stackUp();
+            }
+            case "restart-kafka" -> {
+                stack("stop", "kafka");
+                sleepMs(Math.min(holdMs, 2000));
+                stackUp();
+            }
+            case "drop-dels" -> {
+                chaos(1, 0);
+                sleepMs(holdMs);
+                chaos(0, 0);
+            }
+            case "drop-l1" -> {
+                chaos(0, 1);
+                sleepMs(holdMs);
+                chaos(0, 0);
+            }
+            case "redis-blackhole" -> {
+                proxy("blackhole");
+                sleepMs(holdMs);
+                proxy("reset");
+            }
+            case "redis-latency" -> {
+                proxy("latency/150");
+                sleepMs(holdMs);
+                proxy("reset");
+            }
+            case "drop-dels+kill-invalidator" -> {
+                chaos(1, 0);
+                kill("-9", "invalidator-" + region);
+                sleepMs(holdMs);
+                chaos(0, 0);
+                stackUp();
+            }
+            case "backstop-off" -> {
+                // Not a fault the contract survives: DELs dropped with both invalidators stopped. Used to prove the
+                // checker reports violations; the invalidators come back only after the run.
+                chaos(1, 0);
+                stack("stop", "invalidator-us");
+                stack("stop", "invalidator-eu");
+                stack("stop", "invalidator-2");
+                sleepMs(holdMs);
+                chaos(0, 0);
+            }
+            default -> throw new IllegalArgumentException("unknown fault " + fault);
+        }
+        phases.add(new Phase(fault, region, t0, System.nanoTime()));
+        faultCounts.computeIfAbsent(fault, f -> new int[1])[0]++;
+        boolean regional = fault.contains("invalidator") || "stop-redis".equals(fault);
+        System.out.printf(Locale.ROOT, "%7.1f s  %-28s rep %2d %-3s (%d ms)%n", secs(t0), fault, rep, regional ? region : "",
+                (System.nanoTime() - t0) / 1_000_000);
+    }
+
+    /** Allowed staleness for a read in {@code region} of a version overtaken by a write on {@code path}. */
+    long bound(String region, boolean writePath, long ackNanos, long readNanos) {
+        long allowed = writePath ? WRITE_PATH_BOUND_MS : CDC_BOUND_MS;
+        long margin = TimeUnit.MILLISECONDS.toNanos(CDC_BOUND_MS);
+        synchronized (phases) {
+            for (Phase p : phases) {
+                if (p.endNanos + margin < ackNanos || p.startNanos > readNanos) {
+                    continue; // did not overlap the window in which this version was stale
+                }
+                long duration = (p.endNanos - p.startNanos) / 1_000_000;
+                boolean thisRegion = region.equals(p.region);
+                long b = switch (p.fault) {
+                    // The write path is untouched; what only CDC invalidates waits for the failover (a standby relay,
+                    // the other member of the region's group), whose target is 3 s.
+                    case "kill-relay" -> writePath ? WRITE_PATH_BOUND_MS : FAILOVER_MS + CDC_BOUND_MS;
+                    case "kill-invalidator", "pause-invalidator" ->
+                            writePath || !thisRegion ? allowed : FAILOVER_MS + CDC_BOUND_MS;
+                    case "restart-kafka" -> writePath ? WRITE_PATH_BOUND_MS : duration + CDC_BOUND_MS + FAILOVER_MS;
+                    case "drop-dels" -> CDC_BOUND_MS;
+                    case "drop-dels+kill-invalidator" -> thisRegion ? FAILOVER_MS + CDC_BOUND_MS : CDC_BOUND_MS;
+                    case "drop-l1" -> L1_TTL_BOUND_MS;
+                    case "backstop-off" -> CDC_BOUND_MS;
+                    default -> allowed; // stop-redis, redis-blackhole, redis-latency: the normal bounds hold
+                };
+                allowed = Math.max(allowed, b);
+            }
+        }
+        return allowed;
+    }
+
+    private String activeRelay() {
+        String active = activeRelayOrNull();
+        return active == null ? "cdc-relay" : active;
+    }
+
+    /** The relay whose readiness says it streams, or null while none does. */
+    private String activeRelayOrNull() {
+        for (String[] r : new String[][]{{"cdc-relay", "CDC_RELAY_PORT", "18090"}, {"cdc-relay-standby", "CDC_RELAY_STANDBY_PORT", "18093"}}) {
+            try {
+                HttpResponse<String> res = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                                + port(r[1], Integer.parseInt(r[2])) + "/q/health/ready")).timeout(Duration.ofSeconds(1)).GET().build(),
+                        HttpResponse.BodyHandlers.ofString());
+                if (ACTIVE_RELAY.matcher(res.body()).find()) {
+                    return r[0];
+                }
+            } catch (Exception e) {
+                // down: not the active one
+            }
+        }
+        return null;
+    }
+
+    /** The faults whose phase overlaps [ack − CDC bound, read]: those a stale read is attributed to. */
+    private List<String> faultsDuring(long ackNanos, long readNanos) {
+        long margin = TimeUnit.MILLISECONDS.toNanos(CDC_BOUND_MS);
+        List<String> out = new ArrayList<>();
+        synchronized (phases) {
+            for (Phase p : phases) {
+                if (p.endNanos + margin >= ackNanos && p.startNanos <= readNanos && !out.contains(p.fault)) {
+                    out.add(p.fault);
+                }
+            }
+        }
+        return out;
+    }
+
+    private void kill(String signal, String component) throws Exception {
+        String pid = stack("pid", component).trim();
+        exec(List.of("kill", signal, pid));
+        if ("-9".equals(signal)) {
+            // Wait until it is really gone (or a zombie), so the restart does not find it "already running".
+            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            Path stat = Paths.get("/proc", pid, "stat");
+            while (System.nanoTime() < until && Files.exists(stat)) {
+                String st;
+                try {
+                    st = Files.readString(stat);
+                } catch (IOException gone) {
+                    break;
+                }
+                char state = st.charAt(st.lastIndexOf(')') + 2);
+                if (state == 'Z' || state == 'X') {
+                    break;
+                }
+                LockSupport.parkNanos(10_000_000);
+            }
+        }
+    }
+
+    private void stackUp() throws Exception {
+        stack("up");
+    }
+
+    private String stack(String... args) throws Exception {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(root.resolve("infra/stack.sh").toString());
+        cmd.addAll(List.of(args));
+        return exec(cmd);
+    }
+
+    private String exec(List<String> cmd) throws Exception {
+        Process p = new ProcessBuilder(cmd).directory(root.toFile()).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!p.waitFor(5, TimeUnit.MINUTES) || p.exitValue() != 0) {
+            throw new IllegalStateException(String.join(" ", cmd) + " failed: " + out);
+        }
+        return out;
+    }
+
+    private void chaos(double dropDels, double dropL1) throws Exception {
+        String token = Files.readString(Paths.get(StackEnv.get("STACK_DIR", ".stack")).isAbsolute()
+                ? Paths.get(StackEnv.get("STACK_DIR", ".stack"), "admin-token")
+                : root.resolve(StackEnv.get("STACK_DIR", ".stack")).resolve("admin-token")).trim();
+        List<Integer> ports = new ArrayList<>(instances.stream().map(i -> i.port).toList());
+        ports.add(port("INVALIDATOR_US_PORT", 18091));
+        ports.add(port("INVALIDATOR_EU_PORT", 18191));
+        for (int port : ports) {
+            try {
+                http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/admin/chaos"))
+                        .header("Content-Type", "application/json").header("X-Admin-Token", token)
+                        .timeout(Duration.ofSeconds(5))
+                        .PUT(HttpRequest.BodyPublishers.ofString("{\"dropDelRate\":" + dropDels + ",\"dropL1BroadcastRate\":" + dropL1 + "}"))
+                        .build(), HttpResponse.BodyHandlers.discarding());
+            } catch (IOException e) {
+                // a process another fault has stopped: it starts with chaos off
+            }
+        }
+    }
+
+    private void proxy(String action) throws Exception {
+        http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port("REDIS_US_PROXY_CONTROL_PORT", 16390) + "/" + action))
+                .timeout(Duration.ofSeconds(5)).POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.discarding());
+    }
+
+    private void heal() {
+        try {
+            chaos(0, 0);
+        } catch (Exception ignored) {
+            // reported by the convergence check if it mattered
+        }
+        try {
+            proxy("reset");
+        } catch (Exception ignored) {
+            // no proxy (compose)
+        }
+        try {
+            stackUp();
+        } catch (Exception e) {
+            System.out.println("heal: stack up failed: " + e.getMessage());
+        }
+    }
+
+    // ---------------------------------------------------------------- convergence
+    record Convergence(int lost, List<String> details, int redisBehind) {
+    }
+
+    /** Every instance must serve the database's version of every key within the deadline; Redis never behind it. */
+    private Convergence converge(Duration deadline) throws Exception {
+        Map<Long, Long> db = new HashMap<>();
+        try (Connection c = connect(); PreparedStatement ps = c.prepareStatement(
+                "SELECT product_id, version FROM prices WHERE product_id BETWEEN ? AND ?")) {
+            ps.setLong(1, firstKey);
+            ps.setLong(2, firstKey + keys - 1);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    db.put(rs.getLong(1), rs.getLong(2));
+                }
+            }
+        }
+        long until = System.nanoTime() + deadline.toNanos();
+        List<String> behind = new ArrayList<>();
+        for (Instance in : instances) {
+            for (var e : db.entrySet()) {
+                long seen;
+                do {
+                    seen = readVersion(in, e.getKey());
+                    if (seen >= e.getValue()) {
+                        break;
+                    }
+                    LockSupport.parkNanos(20_000_000);
+                } while (System.nanoTime() < until);
+                if (seen < e.getValue()) {
+                    behind.add(in.name + " key " + e.getKey() + " serves v" + seen + " < v" + e.getValue());
+                }
+            }
+        }
+        int redisBehind = 0;
+        for (String region : List.of("us", "eu")) {
+            int port = port("us".equals(region) ? "REDIS_US_PORT" : "REDIS_EU_PORT", "us".equals(region) ? 16379 : 16380);
+            io.lettuce.core.RedisClient client = io.lettuce.core.RedisClient.create("redis://127.0.0.1:" + port);
+            try (var conn = client.connect()) {
+            for (var e : db.entrySet()) {
+                for (String key : List.of("prc:v1:price:" + e.getKey(), "cat:v1:product:" + e.getKey())) {
+                    String v = conn.sync().get(key);
+                    Matcher m = v == null ? null : (key.startsWith("cat") ? PRICE_VERSION : VERSION).matcher(v);
+                    if (m != null && m.find() && Long.parseLong(m.group(1)) < e.getValue()) {
+                        redisBehind++;
+                        behind.add("redis-" + region + " " + key + " holds v" + m.group(1) + " < v" + e.getValue());
+                    }
+                }
+            }
+            } finally {
+                client.shutdown();
+            }
+        }
+        return new Convergence(behind.size(), behind, redisBehind);
+    }
+
+    // ---------------------------------------------------------------- checker and report
+    private record Row(String fault, String classKey) {
+    }
+
+    private int report(List<String> faults, int reps, Convergence conv, boolean expectViolations) {
+        Map<Long, List<Write>> byKey = new HashMap<>();
+        for (Write w : writes) {
+            byKey.computeIfAbsent(w.key, k -> new ArrayList<>()).add(w);
+        }
+        byKey.values().forEach(l -> l.sort((a, b) -> Long.compare(a.version, b.version)));
+        Map<String, long[]> classes = new TreeMap<>(); // region/path → {reads, stale, beyondBound, maxMs, within1s}
+        List<Long> staleness = new ArrayList<>();
+        long beyond = 0;
+        List<String> examples = new ArrayList<>();
+        Map<String, long[]> perFault = new HashMap<>(); // fault → {max stale ms, beyond bound}
+        long totalReads = 0;
+        long staleReads = 0;
+        long within1s = 0;
+        for (Read r : reads) {
+            totalReads++;
+            List<Write> ws = byKey.getOrDefault(r.key, List.of());
+            // the first acknowledged version newer than the one served, acknowledged before the read started
+            Write overtaking = null;
+            for (Write w : ws) {
+                if (w.version > r.version && w.ackNanos < r.startNanos) {
+                    if (overtaking == null || w.ackNanos < overtaking.ackNanos) {
+                        overtaking = w;
+                    }
+                }
+            }
+            if (overtaking == null) {
+                within1s++;
+                continue;
+            }
+            boolean writePath = "api".equals(overtaking.path) && overtaking.region.equals(r.region);
+            String cls = r.region + "/" + (writePath ? "write-path" : "cdc");
+            long[] c = classes.computeIfAbsent(cls, k -> new long[5]);
+            long ms = (r.startNanos - overtaking.ackNanos) / 1_000_000;
+            staleReads++;
+            staleness.add(ms);
+            c[1]++;
+            c[3] = Math.max(c[3], ms);
+            if (ms <= 1000) {
+                within1s++;
+            }
+            long allowed = bound(r.region, writePath, overtaking.ackNanos, r.startNanos);
+            for (String f : faultsDuring(overtaking.ackNanos, r.startNanos)) {
+                long[] m = perFault.computeIfAbsent(f, k -> new long[2]);
+                m[0] = Math.max(m[0], ms);
+                if (ms > allowed) {
+                    m[1]++;
+                }
+            }
+            if (ms > allowed) {
+                beyond++;
+                c[2]++;
+                if (examples.size() < 10) {
+                    examples.add(String.format(Locale.ROOT, "%s key %d served v%d at %.3f s; v%d (%s %s) acknowledged %d ms earlier; bound %d ms",
+                            r.instance, r.key, r.version, secs(r.startNanos), overtaking.version, overtaking.path,
+                            overtaking.region, ms, allowed));
+                }
+            }
+        }
+        Collections.sort(staleness);
+        long maxMs = staleness.isEmpty() ? 0 : staleness.get(staleness.size() - 1);
+        long p99 = staleness.isEmpty() ? 0 : staleness.get((int) Math.min(staleness.size() - 1, Math.ceil(staleness.size() * 0.99) - 1));
+        System.out.println();
+        System.out.printf(Locale.ROOT, "%-28s %5s %16s %14s%n", "fault", "reps", "max stale ms", "beyond bound");
+        for (String f : faults) {
+            long[] m = perFault.getOrDefault(f, new long[2]);
+            System.out.printf(Locale.ROOT, "%-28s %5d %16d %14d%n", f, faultCounts.getOrDefault(f, new int[1])[0], m[0], m[1]);
+        }
+        if (!failovers.isEmpty()) {
+            List<Long> f = new ArrayList<>(failovers);
+            Collections.sort(f);
+            System.out.printf(Locale.ROOT, "relay failover (kill -9 → standby streaming): n %d, median %d ms, max %d ms%n",
+                    f.size(), f.get(f.size() / 2), f.get(f.size() - 1));
+        }
+        System.out.println();
+        System.out.printf(Locale.ROOT, "%-16s %11s %14s %14s%n", "region/path", "stale reads", "beyond bound", "max stale ms");
+        for (var e : classes.entrySet()) {
+            System.out.printf(Locale.ROOT, "%-16s %11d %14d %14d%n", e.getKey(), e.getValue()[1], e.getValue()[2], e.getValue()[3]);
+        }
+        System.out.println();
+        examples.forEach(x -> System.out.println("  beyond bound: " + x));
+        conv.details.stream().limit(10).forEach(x -> System.out.println("  not converged: " + x));
+        double nines = totalReads == 0 ? 1 : within1s / (double) totalReads;
+        System.out.printf(Locale.ROOT, "writes %d, reads %d, stale reads %d (p99 %d ms, max %d ms), beyond bound %d, "
+                        + "fresh-within-1s %.5f, lost invalidations %d, redis behind db %d%n",
+                writes.size(), totalReads, staleReads, p99, maxMs, beyond, nines, conv.lost, conv.redisBehind);
+        boolean violated = beyond > 0 || conv.lost > 0;
+        StringBuilder json = new StringBuilder(String.format(Locale.ROOT,
+                "{\"nemesis\":{\"failoverMaxMs\":%d,\"reps\":%d,\"faults\":\"%s\",\"writes\":%d,\"reads\":%d,\"staleReads\":%d,\"p99StaleMs\":%d,"
+                        + "\"maxStaleMs\":%d,\"beyondBound\":%d,\"freshWithin1s\":%.5f,\"lostInvalidations\":%d,\"redisBehind\":%d,\"classes\":{",
+                failovers.stream().mapToLong(Long::longValue).max().orElse(-1), reps, String.join(",", faults), writes.size(), totalReads, staleReads, p99, maxMs, beyond, nines, conv.lost,
+                conv.redisBehind));
+        boolean first = true;
+        for (var e : classes.entrySet()) {
+            json.append(first ? "" : ",").append(String.format(Locale.ROOT, "\"%s\":{\"stale\":%d,\"beyondBound\":%d,\"maxMs\":%d}",
+                    e.getKey(), e.getValue()[1], e.getValue()[2], e.getValue()[3]));
+            first = false;
+        }
+        System.out.println(json.append("}}}"));
+        if (expectViolations) {
+            System.out.println(violated ? "VIOLATIONS DETECTED (as expected: the checker can fail)" : "NO VIOLATION DETECTED: the checker missed a broken contract");
+            return violated ? 0 : 1;
+        }
+        System.out.println(violated ? "CONTRACT VIOLATED" : "CONTRACT HELD");
+        return violated ? 1 : 0;
+    }
+
+    // ---------------------------------------------------------------- helpers
+    private double secs(long nanos) {
+        return (nanos - start) / 1e9;
+    }
+
+    private static Thread start(String name, Runnable r) {
+        Thread t = new Thread(r, name);
+        t.setDaemon(true);
+        t.start();
+        return t;
+    }
+
+    private static void sleepMs(long ms) throws InterruptedException {
+        Thread.sleep(ms); // the nemesis's own schedule: how long a fault is held, how long the stack heals
+    }
+
+    private static Connection connect() throws Exception {
+        return DriverManager.getConnection(StackEnv.jdbcUrl(), StackEnv.user(), StackEnv.password());
+    }
+
+    private static int port(String name, int fallback) {
+        return Integer.parseInt(StackEnv.get(name, String.valueOf(fallback)));
+    }
+}
