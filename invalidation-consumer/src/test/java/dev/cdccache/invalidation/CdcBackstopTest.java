@@ -228,6 +228,30 @@ class CdcBackstopTest {
         awaitReady();
     }
 
+    /** A loop that stops turning (here: stuck in the hook) turns liveness DOWN, so an orchestrator would restart it. */
+    @Test
+    void aStuckInvalidatorLoopTurnsLivenessDownAndBackUpWhenItMovesAgain() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        hook.onNextBatch("us", null, records -> {
+            try {
+                release.await(60, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        try {
+            sql("UPDATE prices SET amount_minor = amount_minor + 1 WHERE product_id = 3501");
+            await().atMost(Duration.ofSeconds(30)).until(() -> given().get("/q/health/live").statusCode() == 503);
+        } finally {
+            release.countDown();
+        }
+        await().atMost(Duration.ofSeconds(30)).until(() -> given().get("/q/health/live").statusCode() == 200);
+        long id = 3502;
+        cacheEverywhere(id);
+        sql("UPDATE prices SET amount_minor = amount_minor + 1 WHERE product_id = " + id);
+        await().atMost(Duration.ofSeconds(30)).until(() -> gone(us, id) && gone(eu, id));
+    }
+
     @Test
     void aRegionsRedisDownLongerThanTheMaxPollIntervalIsSurvivedAndEveryChangeMeanwhileIsProcessed() throws Exception {
         long[] ids = LongStream.rangeClosed(3301, 3310).toArray();

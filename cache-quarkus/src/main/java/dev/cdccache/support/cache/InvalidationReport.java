@@ -14,8 +14,10 @@ public class InvalidationReport {
 
     void record(String outcome) {
         // A request that writes twice reports the weaker of its outcomes.
-        if (this.outcome == null || "complete".equals(this.outcome)) {
+        if (this.outcome == null || RANK.indexOf(outcome) > RANK.indexOf(this.outcome)) {
             this.outcome = outcome;
         }
     }
+
+    private static final java.util.List<String> RANK = java.util.List.of("complete", "partial", "deferred-to-cdc");
 }

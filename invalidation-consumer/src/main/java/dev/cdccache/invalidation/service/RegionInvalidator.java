@@ -41,7 +41,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.BooleanSupplier;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
 /**
@@ -247,7 +248,7 @@ public final class RegionInvalidator implements Runnable {
         }
         long t1 = System.nanoTime();
         for (Batch.DeadLetter d : batch.deadLetters()) {
-            untilDone(c, listener, "dead-letter topic unreachable", () -> deadLetter(dlq, d));
+            untilDone(c, listener, "dead-letter topic unreachable", () -> deadLetter(dlq, d), sent -> sent);
             dlqCount.increment();
             if (!d.compensation().isEmpty()) {
                 compensations.increment();
@@ -256,17 +257,14 @@ public final class RegionInvalidator implements Runnable {
                     d.record().topic(), d.record().partition(), d.record().offset(), config.dlqTopic(), d.reason(),
                     d.compensation().prefixes());
         }
-        CacheInvalidator.Result[] result = new CacheInvalidator.Result[1];
-        untilDone(c, listener, "region Redis unavailable", () -> {
-            result[0] = cache.invalidator().invalidate(batch.invalidation());
-            return result[0].complete();
-        });
+        CacheInvalidator.Result result = untilDone(c, listener, "region Redis unavailable",
+                () -> cache.invalidator().invalidate(batch.invalidation()), CacheInvalidator.Result::complete);
         long t2 = System.nanoTime();
         commit(c, records);
         for (RowChange change : batch.changes()) {
             if (change.commitTsMs() > 0 && !KafkaTopics.HEARTBEAT_TABLE.equals(change.table())) {
-                lag("del", change.table()).record(Math.max(0, result[0].l2DoneAtMs() - change.commitTsMs()), TimeUnit.MILLISECONDS);
-                lag("l1", change.table()).record(Math.max(0, result[0].l1DoneAtMs() - change.commitTsMs()), TimeUnit.MILLISECONDS);
+                lag("del", change.table()).record(Math.max(0, result.l2DoneAtMs() - change.commitTsMs()), TimeUnit.MILLISECONDS);
+                lag("l1", change.table()).record(Math.max(0, result.l1DoneAtMs() - change.commitTsMs()), TimeUnit.MILLISECONDS);
             }
             recordCounter(change).increment();
         }
@@ -282,11 +280,13 @@ public final class RegionInvalidator implements Runnable {
      * polling (no records come back), so the group does not evict it however long the outage lasts. Partitions
      * assigned meanwhile are paused by the listener; records that arrive anyway are sought back.
      */
-    private void untilDone(KafkaConsumer<String, String> c, Membership listener, String problem, BooleanSupplier step) {
+    private <T> T untilDone(KafkaConsumer<String, String> c, Membership listener, String problem, Supplier<T> attempt,
+                            Predicate<T> done) {
         long backoff = 50;
         boolean paused = false;
         try {
-            while (!step.getAsBoolean()) {
+            T outcome;
+            while (!done.test(outcome = attempt.get())) {
                 if (!running.get()) {
                     throw new WakeupException(); // leave without committing
                 }
@@ -305,6 +305,7 @@ public final class RegionInvalidator implements Runnable {
                 }
                 backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
             }
+            return outcome;
         } finally {
             if (paused) {
                 listener.pauseNewAssignments = false;
