@@ -22,8 +22,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * The instrument every staleness claim is checked with. Writes N price changes (through pricing-service in us, or
@@ -40,8 +38,6 @@ public final class LagProbe {
     private record Instance(String name, String region, String service, int port) {
     }
 
-    private static final Pattern PRICE_VERSION = Pattern.compile("\"price\":\\{[^}]*\"version\":(\\d+)");
-    private static final Pattern VERSION = Pattern.compile("\"version\":(\\d+)");
 
     public static void main(String[] args) throws Exception {
         Map<String, String> opt = parse(args);
@@ -191,11 +187,11 @@ public final class LagProbe {
         if (r.statusCode() != 200 && r.statusCode() != 201) {
             throw new IllegalStateException("PUT /prices/" + id + " answered " + r.statusCode() + ": " + r.body());
         }
-        Matcher m = VERSION.matcher(r.body());
-        if (!m.find()) {
+        long version = PriceVersions.parse(r.body(), false);
+        if (version < 0) {
             throw new IllegalStateException("no version in " + r.body());
         }
-        return Long.parseLong(m.group(1));
+        return version;
     }
 
     private static long writeSql(Connection db, long id) throws Exception {
@@ -213,18 +209,7 @@ public final class LagProbe {
 
     /** The price version an instance serves for the product, or -1 if it did not answer. */
     private static long get(HttpClient http, Instance in, long id) {
-        String path = "catalog".equals(in.service) ? "/products/" + id : "/prices/" + id;
-        try {
-            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + in.port + path))
-                    .timeout(Duration.ofSeconds(5)).GET().build(), HttpResponse.BodyHandlers.ofString());
-            if (r.statusCode() != 200) {
-                return -1;
-            }
-            Matcher m = ("catalog".equals(in.service) ? PRICE_VERSION : VERSION).matcher(r.body());
-            return m.find() ? Long.parseLong(m.group(1)) : -1;
-        } catch (Exception e) {
-            return -1;
-        }
+        return PriceVersions.served(http, in.port, "catalog".equals(in.service), id, Duration.ofSeconds(5));
     }
 
     private static Map<String, String> parse(String[] args) {

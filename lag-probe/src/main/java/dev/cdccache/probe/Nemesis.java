@@ -28,7 +28,6 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -60,8 +59,6 @@ public final class Nemesis {
     private record Instance(String name, String region, String service, int port) {
     }
 
-    private static final Pattern PRICE_VERSION = Pattern.compile("\"price\":\\{[^}]*\"version\":(\\d+)");
-    private static final Pattern VERSION = Pattern.compile("\"version\":(\\d+)");
     private static final Pattern ACTIVE_RELAY = Pattern.compile("\"relay\"\\s*:\\s*\"ACTIVE\"");
 
     /** Write path in the reader's region: the write answered after DEL + acknowledged eviction; the L1 lease is 200 ms. */
@@ -186,8 +183,7 @@ public final class Nemesis {
         if (r.statusCode() != 200 && r.statusCode() != 201) {
             return -1;
         }
-        Matcher m = VERSION.matcher(r.body());
-        return m.find() ? Long.parseLong(m.group(1)) : -1;
+        return PriceVersions.parse(r.body(), false);
     }
 
     private static long sqlWrite(Connection db, long key) throws Exception {
@@ -216,18 +212,7 @@ public final class Nemesis {
     }
 
     private long readVersion(Instance in, long key) {
-        String path = "catalog".equals(in.service) ? "/products/" + key : "/prices/" + key;
-        try {
-            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + in.port + path))
-                    .timeout(Duration.ofSeconds(3)).GET().build(), HttpResponse.BodyHandlers.ofString());
-            if (r.statusCode() != 200) {
-                return -1;
-            }
-            Matcher m = ("catalog".equals(in.service) ? PRICE_VERSION : VERSION).matcher(r.body());
-            return m.find() ? Long.parseLong(m.group(1)) : -1;
-        } catch (Exception e) {
-            return -1;
-        }
+        return PriceVersions.served(http, in.port, "catalog".equals(in.service), key, Duration.ofSeconds(3));
     }
 
     // ---------------------------------------------------------------- faults
@@ -516,10 +501,10 @@ public final class Nemesis {
             for (var e : db.entrySet()) {
                 for (String key : List.of("prc:v1:price:" + e.getKey(), "cat:v1:product:" + e.getKey())) {
                     String v = conn.sync().get(key);
-                    Matcher m = v == null ? null : (key.startsWith("cat") ? PRICE_VERSION : VERSION).matcher(v);
-                    if (m != null && m.find() && Long.parseLong(m.group(1)) < e.getValue()) {
+                    long held = PriceVersions.parse(v, key.startsWith("cat"));
+                    if (held >= 0 && held < e.getValue()) {
                         redisBehind++;
-                        behind.add("redis-" + region + " " + key + " holds v" + m.group(1) + " < v" + e.getValue());
+                        behind.add("redis-" + region + " " + key + " holds v" + held + " < v" + e.getValue());
                     }
                 }
             }
