@@ -100,8 +100,8 @@ public final class Nemesis {
             opt.put(args[i].replaceFirst("^--", ""), args[i + 1]);
         }
         List<String> faults = Arrays.asList(opt.getOrDefault("faults",
-                "kill-relay,kill-invalidator,pause-invalidator,stop-redis,restart-kafka,drop-dels,drop-l1,redis-blackhole,redis-latency,"
-                        + "drop-dels+kill-invalidator").split(","));
+                "kill-relay,kill-invalidator,pause-invalidator,stop-redis,restart-kafka,restart-postgres,drop-dels,drop-l1,"
+                        + "redis-blackhole,redis-latency,drop-dels+kill-invalidator").split(","));
         int reps = Integer.parseInt(opt.getOrDefault("reps", "20"));
         long holdMs = Long.parseLong(opt.getOrDefault("hold-ms", "3000"));
         long healMs = Long.parseLong(opt.getOrDefault("heal-ms", "3000"));
@@ -261,6 +261,11 @@ public final class Nemesis {
                 sleepMs(Math.min(holdMs, 2000));
                 stackUp();
             }
+            case "restart-postgres" -> {
+                stack("stop", "postgres");
+                sleepMs(Math.min(holdMs, 2000));
+                stackUp();
+            }
             case "drop-dels" -> {
                 chaos(1, 0);
                 sleepMs(holdMs);
@@ -324,7 +329,8 @@ public final class Nemesis {
                     case "kill-relay" -> writePath ? WRITE_PATH_BOUND_MS : FAILOVER_MS + CDC_BOUND_MS;
                     case "kill-invalidator", "pause-invalidator" ->
                             writePath || !thisRegion ? allowed : FAILOVER_MS + CDC_BOUND_MS;
-                    case "restart-kafka" -> writePath ? WRITE_PATH_BOUND_MS : duration + CDC_BOUND_MS + FAILOVER_MS;
+                    case "restart-kafka", "restart-postgres" ->
+                            writePath ? WRITE_PATH_BOUND_MS : duration + CDC_BOUND_MS + FAILOVER_MS;
                     case "drop-dels" -> CDC_BOUND_MS;
                     case "drop-dels+kill-invalidator" -> thisRegion ? FAILOVER_MS + CDC_BOUND_MS : CDC_BOUND_MS;
                     case "drop-l1" -> L1_TTL_BOUND_MS;

@@ -69,6 +69,9 @@ public class CdcRelay {
     private volatile boolean failed;
     private volatile Thread takeover;
     private static final long TAKEOVER_POLL_MS = 200;
+    private static final long QUIET_STANDBY_MS = 5000;
+    /** When the engine last started, handled a batch, or retried a send: proof that it streams. */
+    private volatile long lastActivityMs;
 
     public CdcRelay(CdcConfig config, @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrap,
                     MeterRegistry registry) {
@@ -165,8 +168,10 @@ public class CdcRelay {
                     running = false;
                     if (!success) {
                         String why = message + (error == null ? "" : ": " + error.getMessage());
-                        if (why.contains("is active for PID")) {
-                            // Another relay took the slot first: this one is its standby.
+                        if (why.contains("is active for PID") || slotHeldByAnother()) {
+                            // Another relay streams from the slot (it took it first, or took it over while this
+                            // engine was retrying after a database restart, so this engine's offsets are behind):
+                            // this one is its standby and reads the shared offsets again when it takes over.
                             LOG.infof("CDC relay: the slot is held by another relay; standing by");
                             return;
                         }
@@ -187,6 +192,7 @@ public class CdcRelay {
         engine = prepared;
         prepared = null;
         executor = Executors.newSingleThreadExecutor(r -> new Thread(r, "cdc-relay-engine"));
+        lastActivityMs = System.currentTimeMillis();
         running = true;
         delivering = true;
         // Not at reset time: the engine creates the new slot later, on its own thread. A flush published before the
@@ -213,6 +219,14 @@ public class CdcRelay {
                     if (engine != null && !running) {
                         cleanUpEngine(); // an engine that ended (standing by, or failed)
                     }
+                    long quietMs = System.currentTimeMillis() - lastActivityMs;
+                    if (engine != null && running && quietMs > QUIET_STANDBY_MS && !slotFree()) {
+                        // Running but silent (no batch, not even the 1 s heartbeat) while the slot is held: this
+                        // engine is retrying inside Debezium after a database restart and another relay streams.
+                        // Stand by, so a later takeover is this loop's 200 ms, not Debezium's retry cadence.
+                        LOG.infof("CDC relay: no batch for %d ms and the slot is held by another relay; standing by", quietMs);
+                        cleanUpEngine();
+                    }
                     if (wanted && !failed && engine == null) {
                         prepare();
                         if (slotFree()) {
@@ -234,6 +248,27 @@ public class CdcRelay {
                     return;
                 }
             }
+        }
+    }
+
+    /**
+     * True when another reader streams from the slot. This relay's engine has just ended, so its own walsender is on
+     * its way out: a slot still held after a second is held by someone else.
+     */
+    private boolean slotHeldByAnother() {
+        try {
+            for (int i = 0; i < 10; i++) {
+                if (slotFree()) {
+                    return false;
+                }
+                Thread.sleep(100);
+            }
+            return true;
+        } catch (java.sql.SQLException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
         }
     }
 
@@ -327,6 +362,7 @@ public class CdcRelay {
 
     private void handleBatch(List<ChangeEvent<String, String>> events,
                              DebeziumEngine.RecordCommitter<ChangeEvent<String, String>> committer) throws InterruptedException {
+        lastActivityMs = System.currentTimeMillis();
         List<ProducerRecord<String, String>> out = new ArrayList<>(events.size() + 2);
         boolean flushing = flushPending;
         if (flushing) {
@@ -404,6 +440,7 @@ public class CdcRelay {
         List<ProducerRecord<String, String>> pending = records;
         long backoff = 100;
         while (!pending.isEmpty()) {
+            lastActivityMs = System.currentTimeMillis(); // retrying a send is activity: the slot is ours
             List<Future<RecordMetadata>> futures = new ArrayList<>(pending.size());
             for (ProducerRecord<String, String> r : pending) {
                 futures.add(producer.send(r));
@@ -523,6 +560,10 @@ public class CdcRelay {
         p.setProperty("converter.schemas.enable", "false");
         p.setProperty("decimal.handling.mode", "string");
         p.setProperty("errors.max.retries", "-1");
+        // After a database restart the slot goes to whichever relay reconnects first; the other must notice quickly
+        // that it is held (and become the standby) rather than wait 10 s between attempts (the defaults).
+        p.setProperty("slot.retry.delay.ms", "500");
+        p.setProperty("retriable.restart.connector.wait.ms", "1000");
         return p;
     }
 }
