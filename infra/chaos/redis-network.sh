@@ -3,8 +3,8 @@
 # (control port REDIS_US_PROXY_CONTROL_PORT), Toxiproxy on docker-compose (API on TOXIPROXY_API_PORT, if it answers).
 #   latency   — every byte delayed (LATENCY_MS, default 150): L2 calls time out → circuit breaker → PostgreSQL;
 #               evictions reach catalog-us-2 late; writes wait at most the 200 ms ack timeout.
-#   blackhole — the connection stays open and silent: the subscription PING fails within ~2 s, L1 is flushed and
-#               switched off, reads go to PostgreSQL.
+#   blackhole — the connection stays open and silent: the subscription PINGs go unanswered, the L1 lease lapses
+#               within 200 ms, after 1 s L1 is flushed and switched off; reads go to PostgreSQL.
 source "$(dirname "$0")/lib.sh"
 MODE="${1:-${MODE:-latency}}"; WRITES="${WRITES:-10}"; LATENCY_MS="${LATENCY_MS:-150}"; BOUND_MS="${BOUND_MS:-3000}"
 TOXIPROXY_API_PORT="${TOXIPROXY_API_PORT:-8474}"
@@ -37,7 +37,7 @@ STALLS_BEFORE="$(metric_sum "$CATALOG_US_2_PORT" 'cache_l1_flushes_total\{.*reas
 say "BREAK: $MODE between catalog-us-2 and redis-us ($VIA)$([[ "$MODE" == latency ]] && echo ", ${LATENCY_MS} ms per hop")"
 fault
 if [[ "$MODE" == blackhole ]]; then
-  # Let the liveness PING notice (interval 1 s + timeout 1 s) before measuring.
+  # Let the subscription PINGs notice (none answered for 1 s) before measuring.
   for _ in $(seq 1 50); do
     [[ "$(metric_sum "$CATALOG_US_2_PORT" 'cache_l1_flushes_total\{.*reason="subscription-stalled"')" -gt "$STALLS_BEFORE" ]] && break
     sleep 0.1

@@ -20,6 +20,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -31,8 +32,8 @@ import java.util.concurrent.atomic.AtomicLong;
  *   <li>when the subscription connection drops, L1 is flushed and switched off until it is back (and flushed again
  *       on reconnect), because evictions cannot arrive meanwhile;</li>
  *   <li>a subscription that stalls without dropping (a blackholed connection: nothing flows, TCP does not notice
- *       for minutes) is caught by a PING on the subscription every second: no PONG within the liveness timeout
- *       flushes L1 and switches it off until a PING answers again;</li>
+ *       for minutes) is caught by the PINGs below: none answered for a second flushes L1 and switches it off
+ *       until a PING answers again;</li>
  *   <li>an eviction that is merely late (a GC pause, a stalled event loop, a half-open path) is bounded by the L1
  *       lease: every {@value #LEASE_PING_MS} ms a PING goes down the subscription connection, and L1 may serve
  *       entries only until {@value #LEASE_MS} ms after the send time of the last PING answered. Redis answers on
@@ -50,7 +51,6 @@ public final class L1Broadcast implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(L1Broadcast.class);
     private static final char SEP = '\u001f';
-    private static final long LIVENESS_INTERVAL_MS = 1000;
     private static final long LIVENESS_TIMEOUT_MS = 1000;
     /** How long after a PING's send time its PONG lets L1 serve; the bound on a late eviction. */
     public static final long LEASE_MS = 200;
@@ -80,7 +80,9 @@ public final class L1Broadcast implements AutoCloseable {
     private volatile boolean stalled;
     private volatile long lastLeaseUntil = System.nanoTime();
     private volatile boolean leaseLapsed;
-    private final java.util.concurrent.atomic.AtomicInteger leasePingsOutstanding = new java.util.concurrent.atomic.AtomicInteger();
+    /** Send time of the newest PING the subscription answered. */
+    private volatile long lastAnsweredPingNanos = System.nanoTime();
+    private final AtomicInteger leasePingsOutstanding = new AtomicInteger();
 
     public L1Broadcast(RedisClient client, RedisConnectionHolder commands, String region,
                        L1Cache l1, CacheMetrics metrics, long ackTimeoutMillis) {
@@ -119,13 +121,15 @@ public final class L1Broadcast implements AutoCloseable {
         });
         l1.setEnabled(false);
         trySubscribe();
-        retry.scheduleWithFixedDelay(this::checkLiveness, LIVENESS_INTERVAL_MS, LIVENESS_INTERVAL_MS, TimeUnit.MILLISECONDS);
         retry.scheduleAtFixedRate(this::renewLease, 0, LEASE_PING_MS, TimeUnit.MILLISECONDS);
     }
 
     /**
-     * Asynchronous PING on the subscription: its PONG comes after every message Redis sent before it, so when it
-     * arrives every eviction published before the PING was sent has been applied.
+     * One PING on the subscription connection every {@value #LEASE_PING_MS} ms, the only proof that evictions can
+     * still reach us. Its PONG comes after every message Redis sent before it, so when it arrives every eviction
+     * published before the PING was sent has been applied: L1 may serve until {@value #LEASE_MS} ms after that send
+     * time. No PONG for a PING sent within {@value #LIVENESS_TIMEOUT_MS} ms (a blackholed connection: nothing flows,
+     * TCP does not notice for minutes) flushes L1 and switches it off until a PING answers again.
      */
     private void renewLease() {
         StatefulRedisPubSubConnection<String, String> sub = subscription;
@@ -137,48 +141,44 @@ public final class L1Broadcast implements AutoCloseable {
             leaseLapsed = true;
             metrics.l1LeaseLapsed();
         }
+        if (!stalled && sentAt - lastAnsweredPingNanos > TimeUnit.MILLISECONDS.toNanos(LIVENESS_TIMEOUT_MS)) {
+            stalled = true;
+            goDark("subscription-stalled");
+            LOG.warnf("L1 eviction subscription on %s did not answer a PING within %d ms; L1 flushed and off",
+                    channel, LIVENESS_TIMEOUT_MS);
+        }
         if (leasePingsOutstanding.get() >= 20) {
             return; // a silent connection: do not pile up PINGs it will never answer
         }
         try {
             leasePingsOutstanding.incrementAndGet();
-            sub.async().ping().whenComplete((pong, error) -> leasePingsOutstanding.decrementAndGet()).thenRun(() -> {
-                long until = sentAt + TimeUnit.MILLISECONDS.toNanos(LEASE_MS);
-                if (until - lastLeaseUntil > 0) {
-                    lastLeaseUntil = until;
-                    leaseLapsed = false;
-                    l1.leaseUntil(until);
-                }
-            });
+            sub.async().ping().whenComplete((pong, error) -> leasePingsOutstanding.decrementAndGet())
+                    .thenRun(() -> answered(sentAt));
         } catch (RuntimeException e) {
             // not connected: the lease runs out on its own
         }
     }
 
-    /** PING on the subscription connection itself: the only proof that evictions can still reach us. */
-    private void checkLiveness() {
-        StatefulRedisPubSubConnection<String, String> sub = subscription;
-        if (sub == null || closed || !sub.isOpen()) {
-            return;
+    /** Runs on the connection's event loop, in order with the evictions that came before this PONG. */
+    private void answered(long sentAt) {
+        if (sentAt - lastAnsweredPingNanos > 0) {
+            lastAnsweredPingNanos = sentAt;
         }
-        try {
-            sub.async().ping().get(LIVENESS_TIMEOUT_MS, TimeUnit.MILLISECONDS);
-            if (stalled) {
-                goLive("liveness-restored");
-                LOG.infof("L1 eviction subscription on %s answers again; L1 re-enabled", channel);
-            }
-        } catch (Exception e) {
-            if (!stalled) {
-                stalled = true;
-                goDark("subscription-stalled");
-                LOG.warnf("L1 eviction subscription on %s did not answer a PING within %d ms; L1 flushed and off",
-                        channel, LIVENESS_TIMEOUT_MS);
-            }
+        long until = sentAt + TimeUnit.MILLISECONDS.toNanos(LEASE_MS);
+        if (until - lastLeaseUntil > 0) {
+            lastLeaseUntil = until;
+            leaseLapsed = false;
+            l1.leaseUntil(until);
+        }
+        if (stalled) {
+            goLive("liveness-restored");
+            LOG.infof("L1 eviction subscription on %s answers again; L1 re-enabled", channel);
         }
     }
 
     /** Evictions can arrive again, but those sent meanwhile are lost: start from an empty L1. */
     private void goLive(String reason) {
+        lastAnsweredPingNanos = System.nanoTime(); // a fresh connection gets a full liveness timeout
         l1.flush(reason);
         lastSeqByPublisher.clear();
         stalled = false;
@@ -213,6 +213,7 @@ public final class L1Broadcast implements AutoCloseable {
             });
             long sentAt = System.nanoTime();
             subscription.sync().subscribe(channel, ackChannel);
+            lastAnsweredPingNanos = sentAt; // the SUBSCRIBE reply came down this connection: as good as a PONG
             lastLeaseUntil = sentAt + TimeUnit.MILLISECONDS.toNanos(LEASE_MS);
             l1.leaseUntil(lastLeaseUntil);
             subscribed = true;

@@ -2,9 +2,14 @@ package dev.cdccache.support.cache;
 
 import jakarta.enterprise.context.RequestScoped;
 
+import java.util.List;
+
 /** What the current request's write path did to the caches; the response carries it as a header. */
 @RequestScoped
 public class InvalidationReport {
+
+    /** Outcomes from strongest to weakest. */
+    private static final List<String> RANK = List.of("complete", "partial", "deferred-to-cdc");
 
     private String outcome;
 
@@ -18,6 +23,4 @@ public class InvalidationReport {
             this.outcome = outcome;
         }
     }
-
-    private static final java.util.List<String> RANK = java.util.List.of("complete", "partial", "deferred-to-cdc");
 }

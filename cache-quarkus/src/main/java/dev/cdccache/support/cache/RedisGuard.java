@@ -3,14 +3,15 @@ package dev.cdccache.support.cache;
 import dev.cdccache.cache.Guard;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.faulttolerance.CircuitBreaker;
-import org.eclipse.microprofile.faulttolerance.Timeout;
 import io.smallrye.faulttolerance.api.CircuitBreakerName;
+import org.eclipse.microprofile.faulttolerance.Timeout;
 
 import java.util.concurrent.Callable;
 
 /**
- * Every L2 call of the read path goes through here (invalidations go through {@link InvalidationGuard}). After 10 calls with half of them failing the circuit opens for 2 s: reads then
- * skip Redis entirely (straight to PostgreSQL behind {@link DbGuard}) instead of paying a timeout each.
+ * Every L2 call of the read path goes through here (invalidations go through {@link InvalidationGuard}). After 10
+ * calls with half of them failing the circuit opens for 2 s: reads then skip Redis entirely (straight to PostgreSQL
+ * behind {@link DbGuard}) instead of paying a timeout each.
  * Override with {@code quarkus.fault-tolerance."dev.cdccache.support.cache.RedisGuard/call".circuit-breaker.*}.
  */
 @ApplicationScoped

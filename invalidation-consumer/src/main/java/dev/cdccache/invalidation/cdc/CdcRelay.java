@@ -63,7 +63,6 @@ public class CdcRelay {
     private volatile boolean running;
     private volatile String lastError;
     private volatile boolean delivering = true;
-    private volatile String lastSendFailure;
     private volatile boolean flushPending;
     private volatile boolean wanted;
     private volatile boolean failed;
@@ -274,14 +273,8 @@ public class CdcRelay {
 
     /** True when no reader holds the slot (or it does not exist yet: the engine creates it). */
     private boolean slotFree() throws java.sql.SQLException {
-        CdcConfig.Relay relay = config.relay();
-        try (Connection c = DriverManager.getConnection(jdbcUrl(), relay.dbUser(), relay.dbPassword());
-             PreparedStatement ps = c.prepareStatement("SELECT active FROM pg_replication_slots WHERE slot_name = ?")) {
-            ps.setString(1, relay.slotName());
-            try (var rs = ps.executeQuery()) {
-                return !rs.next() || !rs.getBoolean(1);
-            }
-        }
+        SlotStatus slot = querySlot();
+        return slot == null || !slot.active();
     }
 
     private Path flushMarker() {
@@ -446,19 +439,20 @@ public class CdcRelay {
                 futures.add(producer.send(r));
             }
             List<ProducerRecord<String, String>> failed = new ArrayList<>();
+            String failure = null;
             for (int i = 0; i < futures.size(); i++) {
                 try {
                     futures.get(i).get();
                     count(pending.get(i).topic());
                 } catch (java.util.concurrent.ExecutionException ex) {
                     failed.add(pending.get(i));
-                    lastSendFailure = ex.getCause().getClass().getSimpleName();
+                    failure = ex.getCause().getClass().getSimpleName();
                 }
             }
             delivering = failed.isEmpty();
             if (!failed.isEmpty()) {
                 LOG.warnf("%d records not acknowledged by Kafka (%s); retrying in %d ms (offsets are held back)",
-                        failed.size(), lastSendFailure, backoff);
+                        failed.size(), failure, backoff);
                 Thread.sleep(backoff);
                 backoff = Math.min(backoff * 2, 5000);
             }
@@ -474,7 +468,7 @@ public class CdcRelay {
      * The slot as PostgreSQL sees it: {@code wal_status} ({@code reserved}, {@code extended}, {@code unreserved} =
      * past {@code max_slot_wal_keep_size} and about to be lost, {@code lost}) and the WAL it retains.
      */
-    public record SlotStatus(String walStatus, long retainedBytes) {
+    public record SlotStatus(boolean active, String walStatus, long retainedBytes) {
         public boolean breached() {
             return "unreserved".equals(walStatus) || "lost".equals(walStatus);
         }
@@ -482,17 +476,24 @@ public class CdcRelay {
 
     /** Null when the slot does not exist (yet) or the database does not answer. */
     public SlotStatus slotStatus() {
+        try {
+            return querySlot();
+        } catch (java.sql.SQLException e) {
+            return null;
+        }
+    }
+
+    /** Null when the slot does not exist (yet). */
+    private SlotStatus querySlot() throws java.sql.SQLException {
         CdcConfig.Relay relay = config.relay();
         try (Connection c = DriverManager.getConnection(jdbcUrl(), relay.dbUser(), relay.dbPassword());
-             PreparedStatement ps = c.prepareStatement("SELECT wal_status, "
+             PreparedStatement ps = c.prepareStatement("SELECT active, wal_status, "
                      + "coalesce(pg_wal_lsn_diff(pg_current_wal_lsn(), restart_lsn), 0)::bigint "
                      + "FROM pg_replication_slots WHERE slot_name = ?")) {
             ps.setString(1, relay.slotName());
             try (var rs = ps.executeQuery()) {
-                return rs.next() ? new SlotStatus(rs.getString(1), rs.getLong(2)) : null;
+                return rs.next() ? new SlotStatus(rs.getBoolean(1), rs.getString(2), rs.getLong(3)) : null;
             }
-        } catch (java.sql.SQLException e) {
-            return null;
         }
     }
 

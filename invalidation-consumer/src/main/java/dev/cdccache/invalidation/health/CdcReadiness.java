@@ -38,8 +38,9 @@ public class CdcReadiness implements HealthCheck {
             boolean delivering = relay.isDelivering();
             up &= role == CdcRelay.Role.STANDBY || role == CdcRelay.Role.ACTIVE && delivering;
             b.withData("relay", role.name());
-            if (relay.problem() != null) {
-                b.withData("relay-problem", relay.problem());
+            String problem = relay.problem();
+            if (problem != null) {
+                b.withData("relay-problem", problem);
             }
             CdcRelay.SlotStatus slot = relay.slotStatus();
             if (slot != null) {
@@ -62,8 +63,9 @@ public class CdcReadiness implements HealthCheck {
             up &= state.ready();
             String name = "invalidator-" + inv.region() + "-" + inv.memberId();
             b.withData(name, state.name());
-            if (inv.problem() != null) {
-                b.withData(name + "-problem", inv.problem());
+            String problem = inv.problem();
+            if (problem != null) {
+                b.withData(name + "-problem", problem);
             }
         }
         return b.status(up).build();
