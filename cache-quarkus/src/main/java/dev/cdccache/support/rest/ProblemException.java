@@ -20,10 +20,6 @@ public class ProblemException extends RuntimeException {
         return new ProblemException(400, "Bad Request", detail);
     }
 
-    public static ProblemException conflict(String detail) {
-        return new ProblemException(409, "Version Conflict", detail);
-    }
-
     public int status() {
         return status;
     }

@@ -5,6 +5,8 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import dev.cdccache.support.service.Conflict;
+import dev.cdccache.support.service.NotFound;
 import dev.cdccache.support.service.Rejected;
 import io.smallrye.faulttolerance.api.RateLimitException;
 import jakarta.validation.ConstraintViolation;
@@ -85,6 +87,16 @@ public class ProblemMappers {
             detail = "internal error";
         }
         return Problem.response(status, title, detail);
+    }
+
+    @ServerExceptionMapper
+    public Response notFound(NotFound e) {
+        return Problem.response(404, "Not Found", e.getMessage());
+    }
+
+    @ServerExceptionMapper
+    public Response conflict(Conflict e) {
+        return Problem.response(409, e.title(), e.getMessage());
     }
 
     @ServerExceptionMapper

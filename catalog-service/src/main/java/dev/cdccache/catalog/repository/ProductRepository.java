@@ -1,159 +1,125 @@
 package dev.cdccache.catalog.repository;
 
+import dev.cdccache.catalog.entity.Product;
 import dev.cdccache.catalog.entity.ProductView;
-import dev.cdccache.support.rest.ProblemException;
+import dev.cdccache.support.repository.SqlState;
+import dev.cdccache.support.service.Conflict;
+import dev.cdccache.support.service.NotFound;
+import io.quarkus.hibernate.orm.panache.PanacheRepository;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.context.control.ActivateRequestContext;
+import jakarta.persistence.OptimisticLockException;
+import jakarta.persistence.PersistenceException;
+import jakarta.persistence.Tuple;
 
-import javax.sql.DataSource;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.time.OffsetDateTime;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
 /**
- * Plain JDBC: each write is one statement (its own transaction) that returns the new version, so the caller knows
- * exactly what committed before it invalidates. The version bump itself is a trigger (Flyway V1), so raw SQL
- * writes bump it too.
+ * Products through Hibernate ORM. Writes run inside the caller's transaction and flush before returning, so a lost
+ * optimistic lock or a taken sku surfaces here as a domain exception, not at commit. The product view (a product with
+ * its current price) is one projection query.
  */
 @ApplicationScoped
-public class ProductRepository {
+public class ProductRepository implements PanacheRepository<Product> {
 
     private static final String VIEW = """
-            SELECT p.id, p.sku, p.name, p.description, p.category, p.version, p.updated_at,
-                   pr.amount_minor, pr.currency, pr.version AS price_version
-            FROM products p LEFT JOIN prices pr ON pr.product_id = p.id
+            select p.id, p.sku, p.name, p.description, p.category, p.version, p.updatedAt,
+                   pr.amountMinor, pr.currency, pr.version
+            from Product p left join ProductPrice pr on pr.productId = p.id
             """;
 
-    private final DataSource ds;
-
-    public ProductRepository(DataSource ds) {
-        this.ds = ds;
+    /** Cache loads run on a worker thread outside any request: the session needs a context of its own. */
+    @ActivateRequestContext
+    public Optional<ProductView> findView(long id) {
+        return getEntityManager().createQuery(VIEW + " where p.id = :id", Tuple.class)
+                .setParameter("id", id)
+                .getResultStream()
+                .findFirst()
+                .map(ProductRepository::view);
     }
 
-    public Optional<ProductView> findView(long id) throws SQLException {
-        try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(VIEW + " WHERE p.id = ?")) {
-            ps.setLong(1, id);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? Optional.of(view(rs)) : Optional.empty();
+    public List<ProductView> findByCategory(String category, int page, int size) {
+        return getEntityManager().createQuery(VIEW + " where p.category = :category order by p.id", Tuple.class)
+                .setParameter("category", category)
+                .setFirstResult(Math.multiplyExact(page, size))
+                .setMaxResults(size)
+                .getResultStream()
+                .map(ProductRepository::view)
+                .toList();
+    }
+
+    public long countByCategory(String category) {
+        return count("category", category);
+    }
+
+    public Product insert(String sku, String name, String description, String category) {
+        Product p = new Product();
+        p.sku = sku;
+        p.name = name;
+        p.description = description;
+        p.category = category;
+        persist(p);
+        flush(p.id, sku);
+        return p;
+    }
+
+    /** Sets the given fields (null = unchanged) on the product at {@code expectedVersion} (null = any). */
+    public Product update(long id, Long expectedVersion, String sku, String name, String description, String category) {
+        Product p = current(id, expectedVersion);
+        if (sku != null) {
+            p.sku = sku;
+        }
+        if (name != null) {
+            p.name = name;
+        }
+        if (description != null) {
+            p.description = description;
+        }
+        if (category != null) {
+            p.category = category;
+        }
+        flush(id, sku);
+        return p;
+    }
+
+    public void delete(long id, Long expectedVersion) {
+        delete(current(id, expectedVersion));
+        flush(id, null);
+    }
+
+    private Product current(long id, Long expectedVersion) {
+        Product p = findById(id);
+        if (p == null) {
+            throw new NotFound("product " + id + " does not exist");
+        }
+        if (expectedVersion != null && expectedVersion.longValue() != p.version) {
+            throw Conflict.version("product " + id + " is at version " + p.version + ", not " + expectedVersion);
+        }
+        return p;
+    }
+
+    private void flush(Long id, String sku) {
+        try {
+            getEntityManager().flush();
+        } catch (OptimisticLockException e) {
+            throw Conflict.version("product " + id + " was changed concurrently; re-read it and retry");
+        } catch (PersistenceException e) {
+            if (SqlState.UNIQUE_VIOLATION.equals(SqlState.of(e))) {
+                throw Conflict.state("sku " + sku + " already exists");
             }
+            throw e;
         }
     }
 
-    public List<ProductView> findByCategory(String category, int page, int size) throws SQLException {
-        try (Connection c = ds.getConnection();
-             PreparedStatement ps = c.prepareStatement(VIEW + " WHERE p.category = ? ORDER BY p.id LIMIT ? OFFSET ?")) {
-            ps.setString(1, category);
-            ps.setInt(2, size);
-            ps.setLong(3, (long) page * size);
-            List<ProductView> out = new ArrayList<>();
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    out.add(view(rs));
-                }
-            }
-            return out;
-        }
-    }
 
-    public long countByCategory(String category) throws SQLException {
-        try (Connection c = ds.getConnection();
-             PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM products WHERE category = ?")) {
-            ps.setString(1, category);
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                return rs.getLong(1);
-            }
-        }
-    }
-
-    public long insert(String sku, String name, String description, String category) throws SQLException {
-        try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(
-                "INSERT INTO products (sku, name, description, category) VALUES (?, ?, ?, ?) RETURNING id")) {
-            ps.setString(1, sku);
-            ps.setString(2, name);
-            ps.setString(3, description);
-            ps.setString(4, category);
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                return rs.getLong(1);
-            }
-        } catch (SQLException e) {
-            throw uniqueSku(e, sku);
-        }
-    }
-
-    /**
-     * Updates the given columns (null = unchanged). Returns the new version; 404 if the row is gone, 409 if
-     * {@code expectedVersion} is set and no longer current.
-     */
-    public long update(long id, String sku, String name, String description, String category, Long expectedVersion)
-            throws SQLException {
-        String sql = """
-                UPDATE products SET sku = COALESCE(?, sku), name = COALESCE(?, name),
-                       description = COALESCE(?, description), category = COALESCE(?, category)
-                WHERE id = ? AND (?::bigint IS NULL OR version = ?::bigint)
-                RETURNING version
-                """;
-        try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
-            ps.setString(1, sku);
-            ps.setString(2, name);
-            ps.setString(3, description);
-            ps.setString(4, category);
-            ps.setLong(5, id);
-            ps.setObject(6, expectedVersion);
-            ps.setObject(7, expectedVersion);
-            try (ResultSet rs = ps.executeQuery()) {
-                if (rs.next()) {
-                    return rs.getLong(1);
-                }
-            }
-            throw missingOrConflict(c, id, expectedVersion);
-        } catch (SQLException e) {
-            throw uniqueSku(e, sku);
-        }
-    }
-
-    public void delete(long id, Long expectedVersion) throws SQLException {
-        try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(
-                "DELETE FROM products WHERE id = ? AND (?::bigint IS NULL OR version = ?::bigint)")) {
-            ps.setLong(1, id);
-            ps.setObject(2, expectedVersion);
-            ps.setObject(3, expectedVersion);
-            if (ps.executeUpdate() == 0) {
-                throw missingOrConflict(c, id, expectedVersion);
-            }
-        }
-    }
-
-    private static ProblemException missingOrConflict(Connection c, long id, Long expected) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT version FROM products WHERE id = ?")) {
-            ps.setLong(1, id);
-            try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next()) {
-                    return ProblemException.notFound("product " + id + " does not exist");
-                }
-                return ProblemException.conflict("product " + id + " is at version " + rs.getLong(1)
-                        + ", not " + expected);
-            }
-        }
-    }
-
-    private static SQLException uniqueSku(SQLException e, String sku) {
-        if ("23505".equals(e.getSQLState())) {
-            throw new ProblemException(409, "Conflict", "sku " + sku + " already exists");
-        }
-        return e;
-    }
-
-    private static ProductView view(ResultSet rs) throws SQLException {
-        long amount = rs.getLong("amount_minor");
-        ProductView.Price price = rs.wasNull() ? null
-                : new ProductView.Price(amount, rs.getString("currency"), rs.getLong("price_version"));
-        return new ProductView(rs.getLong("id"), rs.getString("sku"), rs.getString("name"), rs.getString("description"),
-                rs.getString("category"), rs.getLong("version"), rs.getObject("updated_at", OffsetDateTime.class), price);
+    private static ProductView view(Tuple t) {
+        Long amount = t.get(7, Long.class);
+        ProductView.Price price = amount == null ? null
+                : new ProductView.Price(amount, t.get(8, String.class), t.get(9, Long.class));
+        return new ProductView(t.get(0, Long.class), t.get(1, String.class), t.get(2, String.class),
+                t.get(3, String.class), t.get(4, String.class), t.get(5, Long.class),
+                t.get(6, OffsetDateTime.class), price);
     }
 }

@@ -2,11 +2,13 @@ package dev.cdccache.catalog.rest;
 
 import dev.cdccache.cache.CachedValue;
 import dev.cdccache.catalog.config.CatalogConfig;
+import dev.cdccache.catalog.entity.Product;
 import dev.cdccache.catalog.service.CatalogService;
 import dev.cdccache.support.config.CacheConfig;
 import dev.cdccache.support.rest.CacheHeaders;
 import dev.cdccache.support.rest.IfMatch;
 import dev.cdccache.support.rest.ProblemException;
+import dev.cdccache.support.service.Rejected;
 import io.smallrye.mutiny.Uni;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
@@ -62,7 +64,7 @@ public class ProductResource {
     @GET
     public ProductRequests.Page list(@QueryParam("category") String category,
                                      @QueryParam("page") @DefaultValue("0") String rawPage,
-                                     @QueryParam("size") @DefaultValue("20") String rawSize) throws Exception {
+                                     @QueryParam("size") @DefaultValue("20") String rawSize) {
         if (category == null || category.isBlank()) {
             throw ProblemException.badRequest("query parameter 'category' is required");
         }
@@ -77,17 +79,18 @@ public class ProductResource {
 
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
-    public Response create(@Valid @NotNull ProductRequests.Create body) throws Exception {
-        long id = service.create(body.sku(), body.name(), body.description() == null ? "" : body.description(), body.category());
-        return Response.created(UriBuilder.fromPath("/products/{id}").build(id))
-                .entity(new ProductRequests.Written(id, 1)).build();
+    public Response create(@Valid @NotNull ProductRequests.Create body) {
+        Product p = service.create(body.sku(), body.name(), body.description() == null ? "" : body.description(),
+                body.category());
+        return Response.created(UriBuilder.fromPath("/products/{id}").build(p.id))
+                .entity(new ProductRequests.Written(p.id, p.version)).build();
     }
 
     @PUT
     @Path("{id}")
     @Consumes(MediaType.APPLICATION_JSON)
     public ProductRequests.Written replace(@PathParam("id") String rawId, @HeaderParam("If-Match") String ifMatch,
-                                           @Valid @NotNull ProductRequests.Replace body) throws Exception {
+                                           @Valid @NotNull ProductRequests.Replace body) {
         long id = IfMatch.parseId(rawId, "product id");
         Long expected = IfMatch.expected(ifMatch, body.version());
         long version = service.update(id, body.sku(), body.name(), body.description() == null ? "" : body.description(),
@@ -99,10 +102,10 @@ public class ProductResource {
     @Path("{id}")
     @Consumes({"application/merge-patch+json", MediaType.APPLICATION_JSON})
     public ProductRequests.Written patch(@PathParam("id") String rawId, @HeaderParam("If-Match") String ifMatch,
-                                         @Valid @NotNull ProductRequests.Patch body) throws Exception {
+                                         @Valid @NotNull ProductRequests.Patch body) {
         long id = IfMatch.parseId(rawId, "product id");
         if (body.isEmpty()) {
-            throw new ProblemException(422, "Unprocessable Content", "the patch changes nothing: give at least one field");
+            throw new Rejected("the patch changes nothing: give at least one field");
         }
         Long expected = IfMatch.expected(ifMatch, body.version());
         long version = service.update(id, body.sku(), body.name(), body.description(), body.category(), expected);
@@ -111,7 +114,7 @@ public class ProductResource {
 
     @DELETE
     @Path("{id}")
-    public Response delete(@PathParam("id") String rawId, @HeaderParam("If-Match") String ifMatch) throws Exception {
+    public Response delete(@PathParam("id") String rawId, @HeaderParam("If-Match") String ifMatch) {
         long id = IfMatch.parseId(rawId, "product id");
         service.delete(id, IfMatch.expected(ifMatch, null));
         return Response.noContent().build();

@@ -4,36 +4,35 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.cdccache.cache.CacheKeys;
 import dev.cdccache.cache.CachedValue;
-import dev.cdccache.cache.KeyMapper;
 import dev.cdccache.cache.Loader;
 import dev.cdccache.cache.RegionCache;
-import dev.cdccache.cache.RowChange;
 import dev.cdccache.catalog.config.CatalogConfig;
+import dev.cdccache.catalog.entity.Product;
 import dev.cdccache.catalog.entity.ProductView;
 import dev.cdccache.catalog.repository.ProductRepository;
 import dev.cdccache.support.cache.CachedReads;
-import dev.cdccache.support.cache.WritePath;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.transaction.Transactional;
 
 import java.util.List;
 import java.util.Optional;
 
-/** Product reads through the layered cache; product writes followed by the write-path invalidation. */
+/**
+ * Product reads through the layered cache; product writes in transactions whose commit invalidates what they changed.
+ */
 @ApplicationScoped
 public class CatalogService {
 
     private final RegionCache cache;
     private final ProductRepository repository;
-    private final WritePath writePath;
     private final ObjectMapper json;
     private final CatalogConfig config;
 
-    public CatalogService(RegionCache cache, ProductRepository repository, WritePath writePath, ObjectMapper json,
+    public CatalogService(RegionCache cache, ProductRepository repository, ObjectMapper json,
                           CatalogConfig config) {
         this.cache = cache;
         this.repository = repository;
-        this.writePath = writePath;
         this.json = json;
         this.config = config;
     }
@@ -54,33 +53,29 @@ public class CatalogService {
         };
     }
 
-    public List<ProductView> byCategory(String category, int page, int size) throws Exception {
+    public List<ProductView> byCategory(String category, int page, int size) {
         return repository.findByCategory(category, page, size);
     }
 
-    public long countByCategory(String category) throws Exception {
+    public long countByCategory(String category) {
         return repository.countByCategory(category);
     }
 
-    public long create(String sku, String name, String description, String category) throws Exception {
-        long id = repository.insert(sku, name, description, category);
-        // Clears a cached "does not exist" for this id.
-        writePath.afterCommit(List.of(RowChange.of(KeyMapper.PRODUCTS, RowChange.Op.CREATE, "id", id)));
-        return id;
+    /** The new product's id; its caches are invalidated after the commit (see {@code ProductChanges}). */
+    @Transactional
+    public Product create(String sku, String name, String description, String category) {
+        return repository.insert(sku, name, description, category);
     }
 
-    public long update(long id, String sku, String name, String description, String category, Long expectedVersion)
-            throws Exception {
-        long version = repository.update(id, sku, name, description, category, expectedVersion);
-        writePath.afterCommit(List.of(RowChange.of(KeyMapper.PRODUCTS, RowChange.Op.UPDATE, "id", id)));
-        return version;
+    /** Sets the non-null fields; returns the new version (unchanged if nothing changed). */
+    @Transactional
+    public long update(long id, String sku, String name, String description, String category, Long expectedVersion) {
+        return repository.update(id, expectedVersion, sku, name, description, category).version;
     }
 
-    public void delete(long id, Long expectedVersion) throws Exception {
+    @Transactional
+    public void delete(long id, Long expectedVersion) {
         repository.delete(id, expectedVersion);
-        // The price row goes with it (ON DELETE CASCADE); the mapping covers both.
-        writePath.afterCommit(List.of(RowChange.of(KeyMapper.PRODUCTS, RowChange.Op.DELETE, "id", id),
-                RowChange.of(KeyMapper.PRICES, RowChange.Op.DELETE, "product_id", id)));
     }
 
     public String region() {

@@ -75,7 +75,7 @@ public class PriceResource {
     @Path("{productId}")
     @Consumes(MediaType.APPLICATION_JSON)
     public Response put(@PathParam("productId") String rawId, @HeaderParam("If-Match") String ifMatch,
-                        @Valid @NotNull PutPrice body) throws Exception {
+                        @Valid @NotNull PutPrice body) {
         long id = IfMatch.parseId(rawId, "product id");
         PriceRepository.Upserted r = service.put(id, body.amountMinor(), body.currency(), IfMatch.expected(ifMatch, body.version()));
         return Response.status(r.created() ? 201 : 200).entity(new Written(id, r.version())).build();
@@ -84,7 +84,7 @@ public class PriceResource {
     @POST
     @Path("bulk")
     @Consumes(MediaType.APPLICATION_JSON)
-    public BulkWritten bulk(@Valid @NotNull Bulk body) throws Exception {
+    public BulkWritten bulk(@Valid @NotNull Bulk body) {
         long start = System.nanoTime();
         PricingService.BulkResult r = service.reprice(body.category(), body.percent());
         return new BulkWritten(body.category(), body.percent(), r.productIds().size(), r.invalidatedKeys(),

@@ -11,33 +11,39 @@ import dev.cdccache.cache.RegionCache;
 import dev.cdccache.cache.RowChange;
 import dev.cdccache.pricing.entity.PriceView;
 import dev.cdccache.pricing.repository.PriceRepository;
+import dev.cdccache.support.cache.AfterCommit;
 import dev.cdccache.support.cache.CachedReads;
-import dev.cdccache.support.cache.WritePath;
+import dev.cdccache.support.cache.InvalidationReport;
+import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.transaction.Transactional;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.List;
 
+/** Price reads through the layered cache; price writes in transactions whose commit invalidates what they changed. */
 @ApplicationScoped
 public class PricingService {
 
     private final RegionCache cache;
     private final PriceRepository repository;
-    private final WritePath writePath;
+    private final AfterCommit afterCommit;
+    private final InvalidationReport report;
     private final ObjectMapper json;
-
     private final int bulkMaxRows;
 
-    public PricingService(RegionCache cache, PriceRepository repository, WritePath writePath, ObjectMapper json,
+    public PricingService(RegionCache cache, PriceRepository repository, AfterCommit afterCommit,
+                          InvalidationReport report, ObjectMapper json,
                           @ConfigProperty(name = "pricing.bulk.max-rows", defaultValue = "10000") int bulkMaxRows) {
-        this.bulkMaxRows = bulkMaxRows;
         this.cache = cache;
         this.repository = repository;
-        this.writePath = writePath;
+        this.afterCommit = afterCommit;
+        this.report = report;
         this.json = json;
+        this.bulkMaxRows = bulkMaxRows;
     }
 
     /** L1 → L2 → PostgreSQL; an L1 hit completes on the caller's (event-loop) thread. */
@@ -47,26 +53,29 @@ public class PricingService {
         return CachedReads.read(cache.cache(), CacheKeys.price(productId), loader);
     }
 
-    /** Also invalidates the catalog's product view: the mapping says a price row feeds both. */
-    public PriceRepository.Upserted put(long productId, long amountMinor, String currency, Long expectedVersion) throws Exception {
-        PriceRepository.Upserted result = repository.upsert(productId, amountMinor, currency, expectedVersion);
-        writePath.afterCommit(List.of(RowChange.of(KeyMapper.PRICES,
-                result.created() ? RowChange.Op.CREATE : RowChange.Op.UPDATE, "product_id", productId)));
-        return result;
+    /** Its commit also invalidates the catalog's product view: the mapping says a price row feeds both. */
+    @Transactional
+    public PriceRepository.Upserted put(long productId, long amountMinor, String currency, Long expectedVersion) {
+        return repository.upsert(productId, amountMinor, currency, expectedVersion);
     }
 
     public record BulkResult(List<Long> productIds, CacheInvalidator.Result invalidation, long invalidatedKeys) {
     }
 
     /** Thousands of rows in one transaction, then one pipelined DEL pass and one L1 eviction message. */
-    public BulkResult reprice(String category, BigDecimal percent) throws Exception {
-        List<Long> ids = repository.reprice(category, percent, bulkMaxRows);
-        List<RowChange> changes = new ArrayList<>(ids.size());
-        for (long id : ids) {
-            changes.add(RowChange.of(KeyMapper.PRICES, RowChange.Op.UPDATE, "product_id", id));
-        }
-        CacheInvalidator.Result r = writePath.afterCommit(changes);
-        return new BulkResult(ids, r, KeyMapper.mapAll(changes).keys().size());
+    public BulkResult reprice(String category, BigDecimal percent) {
+        List<RowChange> changes = new ArrayList<>();
+        List<Long> ids = QuarkusTransaction.requiringNew().call(() -> {
+            List<Long> changed = repository.reprice(category, percent, bulkMaxRows);
+            for (long id : changed) {
+                changes.add(RowChange.of(KeyMapper.PRICES, RowChange.Op.UPDATE, "product_id", id));
+            }
+            // One statement, no entities: its rows are recorded here rather than by the entity listener.
+            afterCommit.invalidate(changes);
+            return changed;
+        });
+        CacheInvalidator.Result invalidation = report.result();
+        return new BulkResult(ids, invalidation, KeyMapper.mapAll(changes).keys().size());
     }
 
     private String write(PriceView v) {

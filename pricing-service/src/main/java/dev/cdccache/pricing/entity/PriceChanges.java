@@ -1,0 +1,39 @@
+package dev.cdccache.pricing.entity;
+
+import dev.cdccache.cache.KeyMapper;
+import dev.cdccache.cache.RowChange;
+import dev.cdccache.support.cache.AfterCommit;
+import io.quarkus.arc.Arc;
+import jakarta.persistence.PostPersist;
+import jakarta.persistence.PostRemove;
+import jakarta.persistence.PostUpdate;
+
+import java.util.List;
+
+/**
+ * Every price row Hibernate writes is invalidated after its transaction commits (layer 1 of the contract). The key
+ * mapping says a price feeds both the price and the catalog's product view.
+ */
+public class PriceChanges {
+
+    @PostPersist
+    void created(Price p) {
+        record(p, RowChange.Op.CREATE);
+    }
+
+    @PostUpdate
+    void updated(Price p) {
+        record(p, RowChange.Op.UPDATE);
+    }
+
+    @PostRemove
+    void removed(Price p) {
+        record(p, RowChange.Op.DELETE);
+    }
+
+    private static void record(Price p, RowChange.Op op) {
+        // Hibernate instantiates listeners itself; the bean is looked up rather than injected.
+        Arc.container().instance(AfterCommit.class).get()
+                .invalidate(List.of(RowChange.of(KeyMapper.PRICES, op, "product_id", p.productId)));
+    }
+}
