@@ -5,6 +5,7 @@ import dev.cdccache.cache.Loader;
 import dev.cdccache.cache.RegionCache;
 import dev.cdccache.cache.TestRegionCaches;
 import dev.cdccache.invalidation.cdc.CdcRelay;
+import dev.cdccache.invalidation.cdc.KafkaClients;
 import dev.cdccache.invalidation.service.Invalidators;
 import dev.cdccache.invalidation.service.RegionInvalidator;
 import dev.cdccache.stack.BackingServicesResource;
@@ -72,8 +73,8 @@ class CdcBackstopTest {
     @Inject
     dev.cdccache.invalidation.config.CdcConfig cdcConfig;
 
-    @org.eclipse.microprofile.config.inject.ConfigProperty(name = "kafka.bootstrap.servers")
-    String bootstrap;
+    @Inject
+    KafkaClients kafka;
 
     private RegionCache us;
     private RegionCache eu;
@@ -187,7 +188,7 @@ class CdcBackstopTest {
      */
     @Test
     void aStandbyRelayTakesOverTheSlotWhenTheActiveOneGoes() throws Exception {
-        CdcRelay standby = new CdcRelay(cdcConfig, bootstrap, registry);
+        CdcRelay standby = new CdcRelay(cdcConfig, kafka, registry);
         standby.standBy();
         try {
             long id = 2201;

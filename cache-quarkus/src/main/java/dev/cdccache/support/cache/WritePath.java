@@ -37,7 +37,7 @@ public class WritePath {
     }
 
     /** Invalidates after commit and records the outcome for the response header. Never throws for a cache failure. */
-    public CacheInvalidator.Result afterCommit(Collection<RowChange> changes) {
+    CacheInvalidator.Result afterCommit(Collection<RowChange> changes) {
         CacheInvalidator.Result result = invalidate(changes);
         report.record(result);
         return result;

@@ -14,7 +14,10 @@ import javax.management.StandardMBean;
 import java.lang.management.ManagementFactory;
 
 /**
- * PostgreSQL, one Redis per region and Kafka on free ports, started once per JVM and stopped at JVM exit.
+ * The test services of this JVM ({@link TestServices}), started once and stopped at JVM exit. The backend is chosen
+ * by the system property {@code cdccache.test-services}: {@code containers} (Testcontainers; fails if no Docker
+ * engine answers), {@code process} (local processes), or {@code auto} (the default: containers when a Docker engine
+ * answers, processes otherwise).
  *
  * <p>Quarkus may load test resources and test classes through different class loaders, so the running instance is
  * published JVM-wide in forms every loader sees identically: the connection properties as one string system
@@ -25,24 +28,31 @@ public final class BackingServices {
 
     public static final String CONTROL_MBEAN = "dev.cdccache:type=BackingServices";
     public static final String PROPERTIES_KEY = "cdccache.stack.properties";
+    public static final String BACKEND_PROPERTY = "cdccache.test-services";
     public static final String[] REGIONS = {"us", "eu"};
 
     public static final String DATABASE = "cdccache";
     public static final String USER = "cdccache";
     public static final String PASSWORD = "cdccache";
 
-    private final PostgresNode postgres;
-    private final Map<String, RedisNode> redis = new LinkedHashMap<>();
-    private final KafkaNode kafka;
+    private BackingServices() {
+    }
 
-    private BackingServices(Path workDir) {
-        postgres = new PostgresNode(freePort(), workDir.resolve("pg-data"), workDir.resolve("pg-bin"),
-                DATABASE, USER, PASSWORD);
-        for (String region : REGIONS) {
-            redis.put(region, new RedisNode(region, freePort()));
-        }
-        kafka = new KafkaNode(freePort(), freePort(), workDir.resolve("kafka"), KafkaNode.locateLibs(),
-                workDir.resolve("kafka.log"));
+    /** The backend {@link #BACKEND_PROPERTY} asks for; {@code auto} probes for a Docker engine. */
+    static TestServices choose(Path workDir) {
+        String wanted = System.getProperty(BACKEND_PROPERTY, "auto");
+        return switch (wanted) {
+            case "process" -> new ProcessServices(workDir);
+            case "containers" -> {
+                if (!ContainerServices.dockerAvailable()) {
+                    throw new IllegalStateException(BACKEND_PROPERTY + "=containers, but no Docker engine answers");
+                }
+                yield new ContainerServices();
+            }
+            case "auto" -> ContainerServices.dockerAvailable() ? new ContainerServices() : new ProcessServices(workDir);
+            default -> throw new IllegalArgumentException(BACKEND_PROPERTY + " must be auto, containers or process, not "
+                    + wanted);
+        };
     }
 
     /** Starts the shared instance if this JVM has none yet, and returns its connection properties. */
@@ -53,16 +63,18 @@ public final class BackingServices {
         }
         Path workDir = Paths.get(System.getProperty("cdccache.work.dir", "target/stack"))
                 .toAbsolutePath().resolve("run-" + ProcessHandle.current().pid());
-        BackingServices services = new BackingServices(workDir);
+        TestServices services = choose(workDir);
         try {
             Files.createDirectories(workDir);
             services.start();
-        } catch (IOException e) {
-            services.stopAll();
-            throw new UncheckedIOException("Starting PostgreSQL/Redis/Kafka for tests failed", e);
+        } catch (IOException | RuntimeException e) {
+            services.close();
+            throw new IllegalStateException("Starting PostgreSQL/Redis/Kafka (" + services.backend()
+                    + " backend) for tests failed", e);
         }
-        Runtime.getRuntime().addShutdownHook(new Thread(services::stopAll, "backing-services-stop"));
-        Map<String, String> props = services.properties();
+        Runtime.getRuntime().addShutdownHook(new Thread(services::close, "backing-services-stop"));
+        Map<String, String> props = new LinkedHashMap<>(services.properties());
+        props.put("stack.backend", services.backend());
         try {
             ManagementFactory.getPlatformMBeanServer().registerMBean(
                     new StandardMBean(new Control(services), ControlMBean.class), new ObjectName(CONTROL_MBEAN));
@@ -78,10 +90,10 @@ public final class BackingServices {
         String control(String command);
     }
 
-    private record Control(BackingServices services) implements ControlMBean {
+    private record Control(TestServices services) implements ControlMBean {
         @Override
         public String control(String command) {
-            return services.control(command);
+            return BackingServices.control(services, command);
         }
     }
 
@@ -102,40 +114,30 @@ public final class BackingServices {
         return props;
     }
 
-    private void start() throws IOException {
-        postgres.start();
-        for (RedisNode node : redis.values()) {
-            node.start();
-        }
-        kafka.start();
-    }
-
-    private Map<String, String> properties() {
+    /** The PostgreSQL part of {@link TestServices#properties()}. */
+    static Map<String, String> pgProperties(String host, int port) {
         Map<String, String> p = new LinkedHashMap<>();
-        p.put("stack.pg.jdbc-url", postgres.jdbcUrl());
-        p.put("stack.pg.host", "127.0.0.1");
-        p.put("stack.pg.port", String.valueOf(postgres.port()));
+        p.put("stack.pg.jdbc-url", "jdbc:postgresql://" + host + ":" + port + "/" + DATABASE);
+        p.put("stack.pg.host", host);
+        p.put("stack.pg.port", String.valueOf(port));
         p.put("stack.pg.database", DATABASE);
         p.put("stack.pg.user", USER);
         p.put("stack.pg.password", PASSWORD);
-        p.put("stack.kafka.bootstrap", kafka.bootstrapServers());
-        redis.forEach((region, node) -> p.put("stack.redis." + region, node.uri()));
         return p;
     }
 
     /** Commands: {@code redis-stop:<region>}, {@code redis-start:<region>}, {@code redis-running:<region>}. */
-    private String control(String command) {
+    private static String control(TestServices services, String command) {
         String[] parts = command.split(":", 2);
-        RedisNode node = parts.length == 2 ? redis.get(parts[1]) : null;
-        if (node == null) {
+        if (parts.length != 2) {
             throw new IllegalArgumentException("unknown stack command: " + command);
         }
         try {
             switch (parts[0]) {
-                case "redis-stop" -> node.stop();
-                case "redis-start" -> node.start();
+                case "redis-stop" -> services.stopRedis(parts[1]);
+                case "redis-start" -> services.startRedis(parts[1]);
                 case "redis-running" -> {
-                    return String.valueOf(node.isRunning());
+                    return String.valueOf(services.redisRunning(parts[1]));
                 }
                 default -> throw new IllegalArgumentException("unknown stack command: " + command);
             }
@@ -143,22 +145,6 @@ public final class BackingServices {
             throw new UncheckedIOException(e);
         }
         return "ok";
-    }
-
-    private void stopAll() {
-        kafka.close();
-        for (RedisNode node : redis.values()) {
-            try {
-                node.close();
-            } catch (IOException ignored) {
-                // best effort at JVM exit
-            }
-        }
-        try {
-            postgres.close();
-        } catch (IOException ignored) {
-            // best effort at JVM exit
-        }
     }
 
     static int freePort() {

@@ -48,8 +48,13 @@ public final class RedisNode implements AutoCloseable {
     }
 
     public boolean isRunning() {
+        return answersPing("127.0.0.1", port);
+    }
+
+    /** True when a Redis server at {@code host:port} answers PING within half a second. */
+    public static boolean answersPing(String host, int port) {
         try (Socket s = new Socket()) {
-            s.connect(new InetSocketAddress("127.0.0.1", port), 500);
+            s.connect(new InetSocketAddress(host, port), 500);
             OutputStream out = s.getOutputStream();
             out.write("PING\r\n".getBytes(StandardCharsets.US_ASCII));
             out.flush();

@@ -16,8 +16,6 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
-import org.apache.kafka.common.serialization.StringSerializer;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 import java.nio.charset.StandardCharsets;
@@ -53,7 +51,7 @@ public class CdcRelay {
     private static final Logger LOG = Logger.getLogger(CdcRelay.class);
 
     private final CdcConfig config;
-    private final String bootstrap;
+    private final KafkaClients kafka;
     private final MeterRegistry registry;
     private final AtomicLong lastHeartbeatCommitMs = new AtomicLong(-1);
     private volatile DebeziumEngine<ChangeEvent<String, String>> engine;
@@ -72,10 +70,9 @@ public class CdcRelay {
     /** When the engine last started, handled a batch, or retried a send: proof that it streams. */
     private volatile long lastActivityMs;
 
-    public CdcRelay(CdcConfig config, @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrap,
-                    MeterRegistry registry) {
+    public CdcRelay(CdcConfig config, KafkaClients kafka, MeterRegistry registry) {
         this.config = config;
-        this.bootstrap = bootstrap;
+        this.kafka = kafka;
         this.registry = registry;
         registry.gauge("cdc.relay.heartbeat.age.ms", lastHeartbeatCommitMs,
                 v -> v.get() < 0 ? Double.NaN : System.currentTimeMillis() - v.get());
@@ -156,10 +153,13 @@ public class CdcRelay {
         if (prepared != null) {
             return;
         }
-        KafkaTopics.ensure(bootstrap, config);
+        KafkaTopics.ensure(kafka, config);
         Files.createDirectories(Paths.get(config.relay().offsetFile()).toAbsolutePath().getParent());
         if (producer == null) {
-            producer = new KafkaProducer<>(producerProps());
+            producer = kafka.producer(Map.of(
+                    ProducerConfig.LINGER_MS_CONFIG, 0, // latency over batching: a batch is already one poll's worth
+                    ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 30_000,
+                    ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000));
         }
         prepared = DebeziumEngine.create(Json.class)
                 .using(engineProps())
@@ -512,19 +512,6 @@ public class CdcRelay {
     private String jdbcUrl() {
         CdcConfig.Relay r = config.relay();
         return "jdbc:postgresql://" + r.dbHost() + ":" + r.dbPort() + "/" + r.dbName();
-    }
-
-    private Properties producerProps() {
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        p.put(ProducerConfig.ACKS_CONFIG, "all");
-        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-        p.put(ProducerConfig.LINGER_MS_CONFIG, 0); // latency over batching: a batch is already one poll's worth
-        p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 30_000);
-        p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
-        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-        return p;
     }
 
     private Properties engineProps() {

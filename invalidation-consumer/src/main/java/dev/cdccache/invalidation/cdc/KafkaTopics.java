@@ -3,7 +3,6 @@ package dev.cdccache.invalidation.cdc;
 import dev.cdccache.cache.KeyMapper;
 import dev.cdccache.invalidation.config.CdcConfig;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.errors.TopicExistsException;
 
@@ -29,8 +28,8 @@ public final class KafkaTopics {
                 forTable(config, HEARTBEAT_TABLE), config.dlqTopic());
     }
 
-    public static void ensure(String bootstrap, CdcConfig config) throws Exception {
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+    public static void ensure(KafkaClients kafka, CdcConfig config) throws Exception {
+        try (Admin admin = kafka.admin()) {
             for (String topic : all(config)) {
                 try {
                     admin.createTopics(List.of(new NewTopic(topic, config.partitions(), (short) 1)))

@@ -2,6 +2,7 @@ package dev.cdccache.invalidation.service;
 
 import dev.cdccache.cache.Guard;
 import dev.cdccache.cache.RegionCache;
+import dev.cdccache.invalidation.cdc.KafkaClients;
 import dev.cdccache.invalidation.config.CdcConfig;
 import dev.cdccache.support.cache.FaultInjection;
 import dev.cdccache.support.config.CacheConfig;
@@ -10,7 +11,6 @@ import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -27,19 +27,19 @@ public class Invalidators {
 
     private final CdcConfig config;
     private final CacheConfig cacheConfig;
-    private final String bootstrap;
+    private final KafkaClients kafka;
     private final MeterRegistry registry;
     private final InvalidatorHook hook;
     private final Map<String, List<RegionInvalidator>> byRegion = new LinkedHashMap<>();
     private final Map<String, RegionCache> caches = new LinkedHashMap<>();
 
     public Invalidators(CdcConfig config, CacheConfig cacheConfig,
-                        @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrap, MeterRegistry registry,
+                        KafkaClients kafka, MeterRegistry registry,
                         InvalidatorHook hook) {
         this.hook = hook;
         this.config = config;
         this.cacheConfig = cacheConfig;
-        this.bootstrap = bootstrap;
+        this.kafka = kafka;
         this.registry = registry;
     }
 
@@ -64,7 +64,7 @@ public class Invalidators {
 
     /** Another member of {@code region}'s consumer group, sharing this process's Redis connection; not started. */
     public RegionInvalidator member(String region, String memberId) {
-        return new RegionInvalidator(region, memberId, bootstrap, config, cache(region), registry,
+        return new RegionInvalidator(region, memberId, kafka, config, cache(region), registry,
                 config.invalidator().wanDelay().getOrDefault(region, Duration.ZERO), hook);
     }
 

@@ -6,6 +6,7 @@ import dev.cdccache.cache.RegionCache;
 import dev.cdccache.cache.RowChange;
 import dev.cdccache.invalidation.cdc.ChangeEnvelope;
 import dev.cdccache.invalidation.cdc.KafkaTopics;
+import dev.cdccache.invalidation.cdc.KafkaClients;
 import dev.cdccache.invalidation.config.CdcConfig;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -25,8 +26,6 @@ import org.apache.kafka.common.Metric;
 import org.apache.kafka.common.MetricName;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.jboss.logging.Logger;
 
 import java.nio.charset.StandardCharsets;
@@ -36,7 +35,6 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -73,7 +71,7 @@ public final class RegionInvalidator implements Runnable {
     }
 
     private final String region;
-    private final String bootstrap;
+    private final KafkaClients kafka;
     private final CdcConfig config;
     private final RegionCache cache;
     private final MeterRegistry registry;
@@ -96,11 +94,11 @@ public final class RegionInvalidator implements Runnable {
     private volatile String lastProblem;
     private volatile Thread thread;
 
-    public RegionInvalidator(String region, String memberId, String bootstrap, CdcConfig config, RegionCache cache,
+    public RegionInvalidator(String region, String memberId, KafkaClients kafka, CdcConfig config, RegionCache cache,
                              MeterRegistry registry, Duration wanDelay, InvalidatorHook hook) {
         this.region = region;
         this.memberId = memberId;
-        this.bootstrap = bootstrap;
+        this.kafka = kafka;
         this.config = config;
         this.cache = cache;
         this.registry = registry;
@@ -210,8 +208,7 @@ public final class RegionInvalidator implements Runnable {
 
     /** One consumer's life: returns only when stopped; throws on any failure so the supervisor starts another. */
     private void consume() throws InterruptedException {
-        try (KafkaConsumer<String, String> c = new KafkaConsumer<>(consumerProps());
-             KafkaProducer<String, String> dlq = new KafkaProducer<>(producerProps())) {
+        try (KafkaConsumer<String, String> c = newConsumer(); KafkaProducer<String, String> dlq = newDlqProducer()) {
             consumer = c;
             state = State.JOINING;
             Membership listener = new Membership(c);
@@ -373,13 +370,11 @@ public final class RegionInvalidator implements Runnable {
         lastTickMs.set(System.currentTimeMillis());
     }
 
-    private Properties consumerProps() {
+    private KafkaConsumer<String, String> newConsumer() {
         CdcConfig.Invalidator inv = config.invalidator();
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        Map<String, Object> p = new HashMap<>();
         p.put(ConsumerConfig.GROUP_ID_CONFIG, inv.groupPrefix() + "-" + region);
         p.put(ConsumerConfig.CLIENT_ID_CONFIG, inv.groupPrefix() + "-" + region + "-" + memberId);
-        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, inv.maxPollRecords());
         p.put(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, (int) inv.maxPollInterval().toMillis());
@@ -389,22 +384,14 @@ public final class RegionInvalidator implements Runnable {
         p.put(ConsumerConfig.FETCH_MIN_BYTES_CONFIG, 1);
         p.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 100);
         p.put(ConsumerConfig.METADATA_MAX_AGE_CONFIG, 5000);
-        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-        return p;
+        return kafka.consumer(p);
     }
 
-    private Properties producerProps() {
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        p.put(ProducerConfig.ACKS_CONFIG, "all");
-        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-        p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 8000);
-        p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 5000);
-        p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 5000);
-        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-        return p;
+    private KafkaProducer<String, String> newDlqProducer() {
+        return kafka.producer(Map.of(
+                ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 8000,
+                ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 5000,
+                ProducerConfig.MAX_BLOCK_MS_CONFIG, 5000));
     }
 
     private Timer lag(String stage, String table) {
