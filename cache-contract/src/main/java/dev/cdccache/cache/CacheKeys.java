@@ -10,8 +10,7 @@ public final class CacheKeys {
     public static final String PRICE_PREFIX = "prc:v1:price:";
     private static final String LEASE_PREFIX = "lease:";
 
-    private CacheKeys() {
-    }
+    private CacheKeys() {}
 
     /** The catalog's product view (product row joined with its current price). */
     public static String productView(long productId) {

@@ -21,7 +21,8 @@ public final class CacheMetrics {
     private void preRegister() {
         for (DataClass dc : DataClass.values()) {
             for (CachedValue.Source tier : CachedValue.Source.values()) {
-                reads[dc.ordinal()][tier.ordinal()] = counter("cache.reads", "tier", tier.name(), "data_class", dc.name());
+                reads[dc.ordinal()][tier.ordinal()] =
+                        counter("cache.reads", "tier", tier.name(), "data_class", dc.name());
             }
             counter("cache.db.loads", "data_class", dc.name());
             counter("cache.lease.waits", "data_class", dc.name());
@@ -29,17 +30,24 @@ public final class CacheMetrics {
             counter("cache.fills.rejected", "tier", "L2", "data_class", dc.name());
         }
         counter("cache.fills.rejected", "tier", "L1", "data_class", "ANY");
-        for (String op : new String[]{"read", "fill"}) {
+        for (String op : new String[] {"read", "fill"}) {
             counter("cache.l2.unavailable", "op", op);
         }
         counter("cache.dels.failed");
         counter("cache.dels");
         counter("cache.l1.lease.lapses");
-        for (String reason : new String[]{"resubscribed", "subscription-lost", "subscription-stalled", "liveness-restored",
-                "sequence-gap", "requested", "malformed"}) {
+        for (String reason : new String[] {
+            "resubscribed",
+            "subscription-lost",
+            "subscription-stalled",
+            "liveness-restored",
+            "sequence-gap",
+            "requested",
+            "malformed"
+        }) {
             counter("cache.l1.flushes", "reason", reason);
         }
-        for (String what : new String[]{"del", "l1-broadcast"}) {
+        for (String what : new String[] {"del", "l1-broadcast"}) {
             counter("cache.chaos.dropped", "what", what);
         }
         counter("cache.l1.broadcast.failed");

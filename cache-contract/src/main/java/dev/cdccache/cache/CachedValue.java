@@ -9,7 +9,11 @@ package dev.cdccache.cache;
  */
 public record CachedValue(String payload, long version, Source source) {
 
-    public enum Source { L1, L2, DB }
+    public enum Source {
+        L1,
+        L2,
+        DB
+    }
 
     public static CachedValue negative(Source source) {
         return new CachedValue(null, -1, source);

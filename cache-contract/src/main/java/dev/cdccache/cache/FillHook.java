@@ -7,7 +7,7 @@ package dev.cdccache.cache;
 @FunctionalInterface
 public interface FillHook {
 
-    FillHook NONE = key -> { };
+    FillHook NONE = key -> {};
 
     void beforeFill(String key) throws InterruptedException;
 }

@@ -7,7 +7,7 @@ package dev.cdccache.cache;
 @FunctionalInterface
 public interface FlushHook {
 
-    FlushHook NONE = prefix -> { };
+    FlushHook NONE = prefix -> {};
 
     void betweenScans(String prefix) throws InterruptedException;
 }

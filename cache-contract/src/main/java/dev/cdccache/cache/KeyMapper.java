@@ -16,21 +16,23 @@ public final class KeyMapper {
     public static final String PRODUCTS = "products";
     public static final String PRICES = "prices";
 
-    private KeyMapper() {
-    }
+    private KeyMapper() {}
 
     /** Keys (and, for truncates, key prefixes) to invalidate for one change. Unknown tables map to nothing. */
     public static Invalidation map(RowChange change) {
         return switch (change.table()) {
-            case PRODUCTS -> change.op() == RowChange.Op.TRUNCATE
-                    ? Invalidation.prefixes(CacheKeys.PRODUCT_VIEW_PREFIX)
-                    // A create must also clear a cached "does not exist" (negative) entry: same key.
-                    : Invalidation.keys(CacheKeys.productView(change.longKey("id")));
+            case PRODUCTS ->
+                change.op() == RowChange.Op.TRUNCATE
+                        ? Invalidation.prefixes(CacheKeys.PRODUCT_VIEW_PREFIX)
+                        // A create must also clear a cached "does not exist" (negative) entry: same key.
+                        : Invalidation.keys(CacheKeys.productView(change.longKey("id")));
             // The product view embeds the price, so a price change invalidates both.
-            case PRICES -> change.op() == RowChange.Op.TRUNCATE
-                    ? Invalidation.prefixes(CacheKeys.PRICE_PREFIX, CacheKeys.PRODUCT_VIEW_PREFIX)
-                    : Invalidation.keys(CacheKeys.price(change.longKey("product_id")),
-                    CacheKeys.productView(change.longKey("product_id")));
+            case PRICES ->
+                change.op() == RowChange.Op.TRUNCATE
+                        ? Invalidation.prefixes(CacheKeys.PRICE_PREFIX, CacheKeys.PRODUCT_VIEW_PREFIX)
+                        : Invalidation.keys(
+                                CacheKeys.price(change.longKey("product_id")),
+                                CacheKeys.productView(change.longKey("product_id")));
             default -> Invalidation.NONE;
         };
     }

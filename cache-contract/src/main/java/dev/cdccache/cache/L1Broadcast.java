@@ -54,6 +54,7 @@ public final class L1Broadcast implements AutoCloseable {
     private static final long LIVENESS_TIMEOUT_MS = 1000;
     /** How long after a PING's send time its PONG lets L1 serve; the bound on a late eviction. */
     public static final long LEASE_MS = 200;
+
     static final long LEASE_PING_MS = 50;
 
     private final RedisClient client;
@@ -82,10 +83,16 @@ public final class L1Broadcast implements AutoCloseable {
     private volatile boolean leaseLapsed;
     /** Send time of the newest PING the subscription answered. */
     private volatile long lastAnsweredPingNanos = System.nanoTime();
+
     private final AtomicInteger leasePingsOutstanding = new AtomicInteger();
 
-    public L1Broadcast(RedisClient client, RedisConnectionHolder commands, String region,
-                       L1Cache l1, CacheMetrics metrics, long ackTimeoutMillis) {
+    public L1Broadcast(
+            RedisClient client,
+            RedisConnectionHolder commands,
+            String region,
+            L1Cache l1,
+            CacheMetrics metrics,
+            long ackTimeoutMillis) {
         this.client = client;
         this.commands = commands;
         this.l1 = l1;
@@ -144,7 +151,8 @@ public final class L1Broadcast implements AutoCloseable {
         if (!stalled && sentAt - lastAnsweredPingNanos > TimeUnit.MILLISECONDS.toNanos(LIVENESS_TIMEOUT_MS)) {
             stalled = true;
             goDark("subscription-stalled");
-            LOG.warnf("L1 eviction subscription on %s did not answer a PING within %d ms; L1 flushed and off",
+            LOG.warnf(
+                    "L1 eviction subscription on %s did not answer a PING within %d ms; L1 flushed and off",
                     channel, LIVENESS_TIMEOUT_MS);
         }
         if (leasePingsOutstanding.get() >= 20) {
@@ -152,7 +160,9 @@ public final class L1Broadcast implements AutoCloseable {
         }
         try {
             leasePingsOutstanding.incrementAndGet();
-            sub.async().ping().whenComplete((pong, error) -> leasePingsOutstanding.decrementAndGet())
+            sub.async()
+                    .ping()
+                    .whenComplete((pong, error) -> leasePingsOutstanding.decrementAndGet())
                     .thenRun(() -> answered(sentAt));
         } catch (RuntimeException e) {
             // not connected: the lease runs out on its own
@@ -223,7 +233,9 @@ public final class L1Broadcast implements AutoCloseable {
                 candidate.closeAsync();
             }
             subscription = null;
-            LOG.warnf("L1 eviction subscription to %s not established (%s); L1 stays off, retrying", channel, e.getMessage());
+            LOG.warnf(
+                    "L1 eviction subscription to %s not established (%s); L1 stays off, retrying",
+                    channel, e.getMessage());
             retry.schedule(this::trySubscribe, 1, TimeUnit.SECONDS);
         }
     }
@@ -263,7 +275,15 @@ public final class L1Broadcast implements AutoCloseable {
                 metrics.chaosDropped("l1-broadcast");
                 return;
             }
-            String message = publisherId + '\t' + s + '\t' + ackChannel + '\t' + op + '\t' + String.join(String.valueOf(SEP), items);
+            String message = publisherId
+                    + '\t'
+                    + s
+                    + '\t'
+                    + ackChannel
+                    + '\t'
+                    + op
+                    + '\t'
+                    + String.join(String.valueOf(SEP), items);
             pendingAcks.put(s, pending);
             published = commands.get().async().publish(channel, message);
         }
@@ -271,7 +291,8 @@ public final class L1Broadcast implements AutoCloseable {
             long receivers = published.get(ackTimeoutMillis, TimeUnit.MILLISECONDS);
             if (!pending.await((int) receivers, ackTimeoutMillis)) {
                 metrics.broadcastAckTimeout();
-                LOG.debugf("L1 eviction %d: %d of %d acks within %d ms", s, pending.count(), receivers, ackTimeoutMillis);
+                LOG.debugf(
+                        "L1 eviction %d: %d of %d acks within %d ms", s, pending.count(), receivers, ackTimeoutMillis);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -22,8 +22,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class L1Cache {
 
-    private record Entry(CachedValue value, long expiresAtNanos) {
-    }
+    private record Entry(CachedValue value, long expiresAtNanos) {}
 
     /** One load in flight; {@code invalidated} is set by an eviction or flush that overtook it. */
     public static final class Load {
@@ -104,8 +103,7 @@ public final class L1Cache {
         return existing == null ? new Registration(mine, true) : new Registration(existing, false);
     }
 
-    public record Registration(Load load, boolean owner) {
-    }
+    public record Registration(Load load, boolean owner) {}
 
     /** The result of a load of {@code key} already in flight in this process, or null. Non-blocking. */
     public CompletableFuture<CachedValue> inFlight(String key) {
@@ -121,8 +119,11 @@ public final class L1Cache {
         try {
             if (enabled && ttlMillis > 0 && !load.invalidated) {
                 // Stored as an L1 answer once, rather than re-labelled on every hit.
-                cache.put(key, new Entry(value.from(CachedValue.Source.L1),
-                        System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(ttlMillis)));
+                cache.put(
+                        key,
+                        new Entry(
+                                value.from(CachedValue.Source.L1),
+                                System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(ttlMillis)));
                 if (load.invalidated || !enabled) {
                     cache.invalidate(key);
                     metrics.l1FillRejected();

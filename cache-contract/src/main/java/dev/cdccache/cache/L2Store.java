@@ -24,7 +24,10 @@ import java.util.concurrent.TimeoutException;
 public final class L2Store {
 
     /** Only tests switch the lease check off, to prove the stale-set test catches the bug. */
-    public enum FillMode { LEASE_CHECKED, UNGUARDED_FOR_TESTS }
+    public enum FillMode {
+        LEASE_CHECKED,
+        UNGUARDED_FOR_TESTS
+    }
 
     static final String GET_OR_LEASE = """
             local v = redis.call('GET', KEYS[1])
@@ -61,21 +64,21 @@ public final class L2Store {
     }
 
     /** The outcome of a read: a value, a lease granted to this reader, or a lease held by someone else. */
-    public sealed interface Lookup permits Hit, LeaseGranted, LeaseHeld {
-    }
+    public sealed interface Lookup permits Hit, LeaseGranted, LeaseHeld {}
 
-    public record Hit(CachedValue value, long remainingMillis) implements Lookup {
-    }
+    public record Hit(CachedValue value, long remainingMillis) implements Lookup {}
 
-    public record LeaseGranted(String token) implements Lookup {
-    }
+    public record LeaseGranted(String token) implements Lookup {}
 
-    public record LeaseHeld() implements Lookup {
-    }
+    public record LeaseHeld() implements Lookup {}
 
     public Lookup getOrLease(String key, String token, long leaseTtlMillis) {
-        List<Object> r = sync().eval(GET_OR_LEASE, ScriptOutputType.MULTI,
-                new String[]{key, CacheKeys.lease(key)}, token, Long.toString(leaseTtlMillis));
+        List<Object> r = sync().eval(
+                        GET_OR_LEASE,
+                        ScriptOutputType.MULTI,
+                        new String[] {key, CacheKeys.lease(key)},
+                        token,
+                        Long.toString(leaseTtlMillis));
         long status = (Long) r.get(0);
         if (status == 1) {
             return new Hit(CachedValue.decode((String) r.get(1), CachedValue.Source.L2), (Long) r.get(2));
@@ -89,8 +92,13 @@ public final class L2Store {
             sync().psetex(key, ttlMillis, value.encode());
             return true;
         }
-        Long written = sync().eval(FILL, ScriptOutputType.INTEGER,
-                new String[]{key, CacheKeys.lease(key)}, token, value.encode(), Long.toString(ttlMillis));
+        Long written = sync().eval(
+                        FILL,
+                        ScriptOutputType.INTEGER,
+                        new String[] {key, CacheKeys.lease(key)},
+                        token,
+                        value.encode(),
+                        Long.toString(ttlMillis));
         return written != null && written == 1L;
     }
 
@@ -99,7 +107,7 @@ public final class L2Store {
      * then take their own lease at once instead of waiting for it to expire.
      */
     public void releaseLease(String key, String token) {
-        sync().eval(RELEASE, ScriptOutputType.INTEGER, new String[]{CacheKeys.lease(key)}, token);
+        sync().eval(RELEASE, ScriptOutputType.INTEGER, new String[] {CacheKeys.lease(key)}, token);
     }
 
     /** Deletes keys and their leases, pipelined in chunks; each chunk is one atomic DEL. Returns keys removed. */
@@ -150,7 +158,8 @@ public final class L2Store {
         long removed = 0;
         ScanCursor cursor = ScanCursor.INITIAL;
         do {
-            KeyScanCursor<String> page = sync().scan(cursor, ScanArgs.Builder.matches(pattern).limit(1000));
+            KeyScanCursor<String> page =
+                    sync().scan(cursor, ScanArgs.Builder.matches(pattern).limit(1000));
             if (!page.getKeys().isEmpty()) {
                 removed += sync().del(page.getKeys().toArray(String[]::new));
             }

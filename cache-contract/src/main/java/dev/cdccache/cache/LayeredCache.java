@@ -36,8 +36,14 @@ public final class LayeredCache {
         public static final LeaseSettings DEFAULT = new LeaseSettings(2000, 1500, 5);
     }
 
-    public LayeredCache(L1Cache l1, L2Store l2, Guard l2Guard, Guard dbGuard, Map<DataClass, StalenessPolicy> policies,
-                        LeaseSettings lease, CacheMetrics metrics) {
+    public LayeredCache(
+            L1Cache l1,
+            L2Store l2,
+            Guard l2Guard,
+            Guard dbGuard,
+            Map<DataClass, StalenessPolicy> policies,
+            LeaseSettings lease,
+            CacheMetrics metrics) {
         this.l1 = l1;
         this.l2 = l2;
         this.l2Guard = l2Guard;
@@ -87,7 +93,8 @@ public final class LayeredCache {
                 metrics.hit(CachedValue.Source.DB, dc);
             }
             long l1Ttl = policy(dc).l1Enabled() && fetched.l1Allowed
-                    ? policy(dc).l1TtlMillis(fetched.value.isNegative(), fetched.l2RemainingMillis) : 0;
+                    ? policy(dc).l1TtlMillis(fetched.value.isNegative(), fetched.l2RemainingMillis)
+                    : 0;
             l1.completeLoad(key, reg.load(), fetched.value, l1Ttl);
             return fetched.value;
         } catch (Exception | Error e) {
@@ -96,8 +103,7 @@ public final class LayeredCache {
         }
     }
 
-    private record Fetched(CachedValue value, long l2RemainingMillis, boolean l1Allowed) {
-    }
+    private record Fetched(CachedValue value, long l2RemainingMillis, boolean l1Allowed) {}
 
     private Fetched fetch(String key, Loader loader) throws Exception {
         DataClass dc = CacheKeys.dataClassOf(key);
@@ -174,7 +180,8 @@ public final class LayeredCache {
             metrics.dbLoad(dc);
             return loader.load(key);
         });
-        return loaded == null ? CachedValue.negative(CachedValue.Source.DB)
+        return loaded == null
+                ? CachedValue.negative(CachedValue.Source.DB)
                 : new CachedValue(loaded.payload(), loaded.version(), CachedValue.Source.DB);
     }
 

@@ -6,6 +6,5 @@ public interface Loader {
 
     Loaded load(String key) throws Exception;
 
-    record Loaded(String payload, long version) {
-    }
+    record Loaded(String payload, long version) {}
 }

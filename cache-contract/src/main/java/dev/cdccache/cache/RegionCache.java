@@ -23,10 +23,15 @@ public final class RegionCache implements AutoCloseable {
      * @param l1MaxEntries    L1 size bound
      * @param ackTimeoutMillis how long a write waits for the region's instances to confirm an L1 eviction
      */
-    public record Settings(String redisUri, String region, long l2TimeoutMillis, long l1MaxEntries,
-                           long ackTimeoutMillis, Map<DataClass, StalenessPolicy> policies,
-                           LayeredCache.LeaseSettings lease, L2Store.FillMode fillMode) {
-    }
+    public record Settings(
+            String redisUri,
+            String region,
+            long l2TimeoutMillis,
+            long l1MaxEntries,
+            long ackTimeoutMillis,
+            Map<DataClass, StalenessPolicy> policies,
+            LayeredCache.LeaseSettings lease,
+            L2Store.FillMode fillMode) {}
 
     private final RedisClient client;
     private final RedisConnectionHolder connection;
@@ -49,7 +54,9 @@ public final class RegionCache implements AutoCloseable {
                 .autoReconnect(true)
                 // Fail fast while Redis is away instead of queueing commands until they time out.
                 .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-                .socketOptions(SocketOptions.builder().connectTimeout(Duration.ofMillis(Math.max(200, s.l2TimeoutMillis() * 2))).build())
+                .socketOptions(SocketOptions.builder()
+                        .connectTimeout(Duration.ofMillis(Math.max(200, s.l2TimeoutMillis() * 2)))
+                        .build())
                 .timeoutOptions(TimeoutOptions.enabled(Duration.ofMillis(s.l2TimeoutMillis())))
                 .build());
         connection = new RedisConnectionHolder(client);

@@ -15,7 +15,12 @@ import java.util.Objects;
  */
 public record RowChange(String table, Op op, Map<String, Object> key, long version, long commitTsMs, long lsn) {
 
-    public enum Op { CREATE, UPDATE, DELETE, TRUNCATE }
+    public enum Op {
+        CREATE,
+        UPDATE,
+        DELETE,
+        TRUNCATE
+    }
 
     public RowChange {
         Objects.requireNonNull(table, "table");

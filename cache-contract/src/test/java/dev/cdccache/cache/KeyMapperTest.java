@@ -1,12 +1,12 @@
 package dev.cdccache.cache;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
 import java.util.Set;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class KeyMapperTest {
 
@@ -20,7 +20,9 @@ class KeyMapperTest {
     @Test
     void productChangesIncludingCreateInvalidateTheProductView() {
         for (RowChange.Op op : List.of(RowChange.Op.CREATE, RowChange.Op.UPDATE, RowChange.Op.DELETE)) {
-            assertEquals(Set.of("cat:v1:product:7"), KeyMapper.map(RowChange.of("products", op, "id", "7")).keys());
+            assertEquals(
+                    Set.of("cat:v1:product:7"),
+                    KeyMapper.map(RowChange.of("products", op, "id", "7")).keys());
         }
     }
 
@@ -34,7 +36,8 @@ class KeyMapperTest {
 
     @Test
     void unknownTablesAndBatchesMerge() {
-        assertTrue(KeyMapper.map(RowChange.of("heartbeat", RowChange.Op.UPDATE, "id", 1)).isEmpty());
+        assertTrue(KeyMapper.map(RowChange.of("heartbeat", RowChange.Op.UPDATE, "id", 1))
+                .isEmpty());
         var merged = KeyMapper.mapAll(List.of(
                 RowChange.of("prices", RowChange.Op.UPDATE, "product_id", 1),
                 RowChange.of("products", RowChange.Op.UPDATE, "id", 1),

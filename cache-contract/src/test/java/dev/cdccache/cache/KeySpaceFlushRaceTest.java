@@ -1,5 +1,8 @@
 package dev.cdccache.cache;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -7,9 +10,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The stale-set race against a key-space flush (a truncate, a poison record's compensation, a CDC reset), made
@@ -60,7 +60,9 @@ class KeySpaceFlushRaceTest {
             }
         });
         try {
-            assertTrue(invalidator.invalidator().invalidate(KeyMapper.Invalidation.prefixes(CacheKeys.PRODUCT_VIEW_PREFIX))
+            assertTrue(invalidator
+                    .invalidator()
+                    .invalidate(KeyMapper.Invalidation.prefixes(CacheKeys.PRODUCT_VIEW_PREFIX))
                     .complete());
         } finally {
             invalidator.l2().setFlushHook(FlushHook.NONE);

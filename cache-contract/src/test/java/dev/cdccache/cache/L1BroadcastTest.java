@@ -1,18 +1,18 @@
 package dev.cdccache.cache;
 
-import dev.cdccache.stack.StackControl;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
-
-import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
-
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.cdccache.stack.StackControl;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 
 class L1BroadcastTest {
 
@@ -35,8 +35,10 @@ class L1BroadcastTest {
         Instances.Rows rows = new Instances.Rows();
         String key = newKey();
         rows.versions.put(key, 1L);
-        assertEquals(CachedValue.Source.DB, b.cache().get(key, rows.loaderFor("us")).source());
-        assertEquals(CachedValue.Source.L1, b.cache().get(key, rows.loaderFor("us")).source());
+        assertEquals(
+                CachedValue.Source.DB, b.cache().get(key, rows.loaderFor("us")).source());
+        assertEquals(
+                CachedValue.Source.L1, b.cache().get(key, rows.loaderFor("us")).source());
         other.cache().get(key, rows.loaderFor("eu"));
 
         rows.versions.put(key, 2L);
@@ -96,9 +98,11 @@ class L1BroadcastTest {
             pool.shutdownNow();
         }
         // Every message was acknowledged by b before its publish returned (or the ack wait timed out): count them.
-        await().atMost(10, TimeUnit.SECONDS).until(() ->
-                b.metrics().count("cache.l1.evictions.received") - evictionsBefore >= threads * perThread);
-        assertEquals(before, b.metrics().count("cache.l1.flushes", "reason", "sequence-gap"),
+        await().atMost(10, TimeUnit.SECONDS)
+                .until(() -> b.metrics().count("cache.l1.evictions.received") - evictionsBefore >= threads * perThread);
+        assertEquals(
+                before,
+                b.metrics().count("cache.l1.flushes", "reason", "sequence-gap"),
                 "1,600 concurrent publishes caused no sequence-gap flush");
     }
 
@@ -123,11 +127,14 @@ class L1BroadcastTest {
         } finally {
             StackControl.startRedis("eu");
         }
-        await().atMost(30, TimeUnit.SECONDS).until(() -> b.l1().isEnabled() && b.broadcast().isSubscribed());
+        await().atMost(30, TimeUnit.SECONDS)
+                .until(() -> b.l1().isEnabled() && b.broadcast().isSubscribed());
         assertTrue(b.metrics().count("cache.l1.flushes", "reason", "resubscribed") >= 1);
         await().atMost(10, TimeUnit.SECONDS).untilAsserted(() -> {
             b.cache().get(key, rows.loaderFor("eu"));
-            assertEquals(CachedValue.Source.L1, b.cache().get(key, rows.loaderFor("eu")).source());
+            assertEquals(
+                    CachedValue.Source.L1,
+                    b.cache().get(key, rows.loaderFor("eu")).source());
         });
     }
 

@@ -1,5 +1,10 @@
 package dev.cdccache.cache;
 
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import dev.cdccache.stack.FaultProxy;
 import dev.cdccache.stack.StackControl;
 import org.junit.jupiter.api.Test;
@@ -8,11 +13,6 @@ import java.net.ServerSocket;
 import java.net.URI;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-
-import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * An instance that does not acknowledge an eviction (its subscription is blackholed: open, silent) must not go on
@@ -31,17 +31,22 @@ class L1LeaseTest {
             proxyPort = s.getLocalPort();
         }
         try (FaultProxy proxy = new FaultProxy(proxyPort, redisPort, 0).start();
-             RegionCache silent = TestRegionCaches.instance("redis://127.0.0.1:" + proxyPort, "us", L2Store.FillMode.LEASE_CHECKED);
-             RegionCache writer = TestRegionCaches.instance("us")) {
+                RegionCache silent = TestRegionCaches.instance(
+                        "redis://127.0.0.1:" + proxyPort, "us", L2Store.FillMode.LEASE_CHECKED);
+                RegionCache writer = TestRegionCaches.instance("us")) {
             String key = CacheKeys.productView(ThreadLocalRandom.current().nextLong(6_000_000, 7_000_000));
             silent.cache().get(key, k -> new Loader.Loaded("{}", 1));
             await().atMost(2, TimeUnit.SECONDS).until(() -> silent.l1().getIfPresent(key) != null);
             double timeoutsBefore = writer.metrics().count("cache.l1.broadcast.ack.timeouts");
 
             proxy.blackhole();
-            assertTrue(writer.invalidator().invalidate(KeyMapper.Invalidation.keys(key)).complete());
+            assertTrue(writer.invalidator()
+                    .invalidate(KeyMapper.Invalidation.keys(key))
+                    .complete());
             long answeredAt = System.nanoTime();
-            assertEquals(timeoutsBefore + 1, writer.metrics().count("cache.l1.broadcast.ack.timeouts"),
+            assertEquals(
+                    timeoutsBefore + 1,
+                    writer.metrics().count("cache.l1.broadcast.ack.timeouts"),
                     "the silent instance did not acknowledge");
 
             // Poll (no sleep): the first moment the silent instance no longer serves the old entry.

@@ -1,5 +1,8 @@
 package dev.cdccache.cache;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -7,9 +10,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The stale-set race, made deterministic: reader R misses, reads version 1 from the database and is paused before
@@ -40,8 +40,7 @@ class StaleSetRaceTest {
         assertEquals(0.0, outcome.rejectedFills);
     }
 
-    private record RaceOutcome(long pausedReaderSaw, long nextReadVersion, double rejectedFills) {
-    }
+    private record RaceOutcome(long pausedReaderSaw, long nextReadVersion, double rejectedFills) {}
 
     private RaceOutcome runRace(L2Store.FillMode mode) throws Exception {
         RegionCache reader = instances.create("us", mode);
@@ -68,14 +67,18 @@ class StaleSetRaceTest {
         assertTrue(paused.await(10, TimeUnit.SECONDS), "reader reached its fill");
 
         rows.versions.put(key, 2L); // the write commits...
-        assertTrue(writer.invalidator().invalidate(KeyMapper.Invalidation.keys(key)).complete()); // ...and invalidates
+        assertTrue(writer.invalidator()
+                .invalidate(KeyMapper.Invalidation.keys(key))
+                .complete()); // ...and invalidates
 
         resume.countDown();
         CachedValue stale = paused1.get(10, TimeUnit.SECONDS);
         reader.cache().setFillHook(FillHook.NONE);
 
         CachedValue next = instances.create("us", mode).cache().get(key, rows.loaderFor("us"));
-        return new RaceOutcome(stale.version(), next.version(),
+        return new RaceOutcome(
+                stale.version(),
+                next.version(),
                 reader.metrics().count("cache.fills.rejected", "tier", "L2", "data_class", "CATALOG"));
     }
 }

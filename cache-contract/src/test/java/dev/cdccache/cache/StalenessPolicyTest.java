@@ -1,18 +1,18 @@
 package dev.cdccache.cache;
 
-import org.junit.jupiter.api.Test;
-
-import java.time.Duration;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+
 class StalenessPolicyTest {
 
-    private final StalenessPolicy policy = new StalenessPolicy(Duration.ofSeconds(100), Duration.ofSeconds(10),
-            Duration.ofSeconds(5), 0.15);
+    private final StalenessPolicy policy =
+            new StalenessPolicy(Duration.ofSeconds(100), Duration.ofSeconds(10), Duration.ofSeconds(5), 0.15);
 
     @Test
     void ttlsAreJitteredWithinBoundsAndActuallyVary() {
@@ -46,7 +46,11 @@ class StalenessPolicyTest {
         assertTrue(price.l1Ttl().compareTo(Duration.ofSeconds(1)) <= 0, "price L1 at most 1 s");
         assertTrue(DataClass.CATALOG.defaults().l2Ttl().compareTo(Duration.ofMinutes(1)) >= 0, "catalog L2 in minutes");
         assertFalse(new StalenessPolicy(Duration.ofSeconds(1), Duration.ZERO, Duration.ofSeconds(1), 0).l1Enabled());
-        assertThrows(IllegalArgumentException.class, () -> new StalenessPolicy(Duration.ZERO, Duration.ZERO, Duration.ofSeconds(1), 0));
-        assertThrows(IllegalArgumentException.class, () -> new StalenessPolicy(Duration.ofSeconds(1), Duration.ZERO, Duration.ofSeconds(1), 0.9));
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> new StalenessPolicy(Duration.ZERO, Duration.ZERO, Duration.ofSeconds(1), 0));
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> new StalenessPolicy(Duration.ofSeconds(1), Duration.ZERO, Duration.ofSeconds(1), 0.9));
     }
 }

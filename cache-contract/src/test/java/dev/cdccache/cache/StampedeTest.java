@@ -1,5 +1,8 @@
 package dev.cdccache.cache;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -14,9 +17,6 @@ import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 class StampedeTest {
 
     private final Instances instances = new Instances();
@@ -29,8 +29,8 @@ class StampedeTest {
     @Test
     void thousandConcurrentColdMissesCostOneDatabaseReadPerRegion() throws Exception {
         // Two processes per region: coalescing inside a process, the lease across processes.
-        List<RegionCache> caches = List.of(instances.create("us"), instances.create("us"),
-                instances.create("eu"), instances.create("eu"));
+        List<RegionCache> caches =
+                List.of(instances.create("us"), instances.create("us"), instances.create("eu"), instances.create("eu"));
         Instances.Rows rows = new Instances.Rows();
         rows.delayMillis = 300; // a slow loader keeps every request in the miss window
         String key = CacheKeys.productView(ThreadLocalRandom.current().nextLong(2_000_000, 3_000_000));
@@ -61,7 +61,9 @@ class StampedeTest {
         }
         assertEquals(1, rows.reads("us"), "one database read in us");
         assertEquals(1, rows.reads("eu"), "one database read in eu");
-        double waits = caches.stream().mapToDouble(c -> c.metrics().count("cache.lease.waits", "data_class", "CATALOG")).sum();
+        double waits = caches.stream()
+                .mapToDouble(c -> c.metrics().count("cache.lease.waits", "data_class", "CATALOG"))
+                .sum();
         assertTrue(waits >= 2, "the second process of each region waited on the lease: " + waits);
     }
 }

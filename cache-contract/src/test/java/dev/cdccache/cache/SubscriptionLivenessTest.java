@@ -1,5 +1,11 @@
 package dev.cdccache.cache;
 
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import dev.cdccache.stack.FaultProxy;
 import dev.cdccache.stack.StackControl;
 import org.junit.jupiter.api.Test;
@@ -8,12 +14,6 @@ import java.net.ServerSocket;
 import java.net.URI;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-
-import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** A blackholed Redis connection (open, silent) is detected by the subscription PING, not left to TCP. */
 class SubscriptionLivenessTest {
@@ -26,7 +26,8 @@ class SubscriptionLivenessTest {
             proxyPort = s.getLocalPort();
         }
         try (FaultProxy proxy = new FaultProxy(proxyPort, redisPort, 0).start();
-             RegionCache rc = TestRegionCaches.instance("redis://127.0.0.1:" + proxyPort, "us", L2Store.FillMode.LEASE_CHECKED)) {
+                RegionCache rc = TestRegionCaches.instance(
+                        "redis://127.0.0.1:" + proxyPort, "us", L2Store.FillMode.LEASE_CHECKED)) {
             String key = CacheKeys.productView(ThreadLocalRandom.current().nextLong(5_000_000, 6_000_000));
             Loader loader = k -> new Loader.Loaded("{}", 1);
             rc.cache().get(key, loader);
@@ -40,7 +41,8 @@ class SubscriptionLivenessTest {
             proxy.reset();
             await().atMost(10, TimeUnit.SECONDS).until(() -> rc.l1().isEnabled());
             assertTrue(rc.metrics().count("cache.l1.flushes", "reason", "liveness-restored")
-                    + rc.metrics().count("cache.l1.flushes", "reason", "resubscribed") >= 1);
+                            + rc.metrics().count("cache.l1.flushes", "reason", "resubscribed")
+                    >= 1);
         }
     }
 }

@@ -12,8 +12,7 @@ import java.util.Map;
  */
 public final class TestRegionCaches {
 
-    private TestRegionCaches() {
-    }
+    private TestRegionCaches() {}
 
     /** An instance of {@code region} on the test stack's Redis for that region. */
     public static RegionCache instance(String region) {
@@ -21,7 +20,12 @@ public final class TestRegionCaches {
     }
 
     public static RegionCache instance(String redisUri, String region, L2Store.FillMode mode) {
-        return new RegionCache(new RegionCache.Settings(redisUri, region, 250, 10_000, 500, Map.of(),
-                LayeredCache.LeaseSettings.DEFAULT, mode), new SimpleMeterRegistry(), Guard.DIRECT, Guard.DIRECT, Guard.DIRECT);
+        return new RegionCache(
+                new RegionCache.Settings(
+                        redisUri, region, 250, 10_000, 500, Map.of(), LayeredCache.LeaseSettings.DEFAULT, mode),
+                new SimpleMeterRegistry(),
+                Guard.DIRECT,
+                Guard.DIRECT,
+                Guard.DIRECT);
     }
 }

@@ -1,5 +1,12 @@
 package dev.cdccache.catalog;
 
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.not;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import dev.cdccache.stack.BackingServicesResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -9,13 +16,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.util.Map;
-
-import static io.restassured.RestAssured.given;
-import static org.hamcrest.Matchers.equalTo;
-import static org.hamcrest.Matchers.hasItem;
-import static org.hamcrest.Matchers.not;
-import static org.hamcrest.Matchers.containsString;
-import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /** Every rejected request answers with its status and a problem body, and changes nothing. */
 @QuarkusTest
@@ -35,29 +35,57 @@ class BadInputTest {
     }
 
     private static ValidatableResponse problem(ValidatableResponse r, int status) {
-        return r.statusCode(status).contentType("application/problem+json").body("status", equalTo(status))
-                .body(not(containsString("Exception"))).body(not(containsString("\tat ")));
+        return r.statusCode(status)
+                .contentType("application/problem+json")
+                .body("status", equalTo(status))
+                .body(not(containsString("Exception")))
+                .body(not(containsString("\tat ")));
     }
 
     @Test
     void malformedJsonIs400() throws Exception {
-        problem(given().contentType(ContentType.JSON).body("{\"name\": ").patch("/products/" + id).then(), 400);
+        problem(
+                given().contentType(ContentType.JSON)
+                        .body("{\"name\": ")
+                        .patch("/products/" + id)
+                        .then(),
+                400);
         unchanged();
     }
 
     @Test
     void invalidFieldIs400WithTheField() throws Exception {
-        problem(given().contentType(ContentType.JSON).body(Map.of("sku", "bad sku!", "name", "x", "category", "testing"))
-                .put("/products/" + id).then(), 400).body("violations.field", hasItem("sku"));
-        problem(given().contentType(ContentType.JSON).body(Map.of("name", "")).patch("/products/" + id).then(), 400);
+        problem(
+                        given().contentType(ContentType.JSON)
+                                .body(Map.of("sku", "bad sku!", "name", "x", "category", "testing"))
+                                .put("/products/" + id)
+                                .then(),
+                        400)
+                .body("violations.field", hasItem("sku"));
+        problem(
+                given().contentType(ContentType.JSON)
+                        .body(Map.of("name", ""))
+                        .patch("/products/" + id)
+                        .then(),
+                400);
         unchanged();
     }
 
     @Test
     void unknownFieldAndWrongTypeAre400() throws Exception {
-        problem(given().contentType(ContentType.JSON).body(Map.of("nmae", "typo")).patch("/products/" + id).then(), 400)
+        problem(
+                        given().contentType(ContentType.JSON)
+                                .body(Map.of("nmae", "typo"))
+                                .patch("/products/" + id)
+                                .then(),
+                        400)
                 .body("detail", containsString("nmae"));
-        problem(given().contentType(ContentType.JSON).body("{\"version\": \"abc\", \"name\": \"x\"}").patch("/products/" + id).then(), 400);
+        problem(
+                given().contentType(ContentType.JSON)
+                        .body("{\"version\": \"abc\", \"name\": \"x\"}")
+                        .patch("/products/" + id)
+                        .then(),
+                400);
         unchanged();
     }
 
@@ -65,46 +93,78 @@ class BadInputTest {
     void badIdIs400AndUnknownIdIs404() throws Exception {
         problem(given().get("/products/abc").then(), 400);
         problem(given().get("/products/-5").then(), 400);
-        problem(given().contentType(ContentType.JSON).body(Map.of("name", "x")).patch("/products/99999999").then(), 404);
+        problem(
+                given().contentType(ContentType.JSON)
+                        .body(Map.of("name", "x"))
+                        .patch("/products/99999999")
+                        .then(),
+                404);
         problem(given().delete("/products/99999999").then(), 404);
         unchanged();
     }
 
     @Test
     void staleVersionIs409() throws Exception {
-        problem(given().contentType(ContentType.JSON).header("If-Match", "\"7\"").body(Map.of("name", "x"))
-                .patch("/products/" + id).then(), 409).body("detail", containsString("version 1"));
-        problem(given().contentType(ContentType.JSON)
-                .body(Map.of("sku", "S-" + id, "name", "x", "category", "testing", "version", 3))
-                .put("/products/" + id).then(), 409);
+        problem(
+                        given().contentType(ContentType.JSON)
+                                .header("If-Match", "\"7\"")
+                                .body(Map.of("name", "x"))
+                                .patch("/products/" + id)
+                                .then(),
+                        409)
+                .body("detail", containsString("version 1"));
+        problem(
+                given().contentType(ContentType.JSON)
+                        .body(Map.of("sku", "S-" + id, "name", "x", "category", "testing", "version", 3))
+                        .put("/products/" + id)
+                        .then(),
+                409);
         problem(given().header("If-Match", "\"2\"").delete("/products/" + id).then(), 409);
         unchanged();
     }
 
     @Test
     void duplicateSkuIs409() throws Exception {
-        problem(given().contentType(ContentType.JSON)
-                .body(Map.of("sku", "SKU-000001", "name", "x", "category", "testing"))
-                .put("/products/" + id).then(), 409);
+        problem(
+                given().contentType(ContentType.JSON)
+                        .body(Map.of("sku", "SKU-000001", "name", "x", "category", "testing"))
+                        .put("/products/" + id)
+                        .then(),
+                409);
         unchanged();
     }
 
     @Test
     void oversizedBodyIs413() throws Exception {
         String big = "x".repeat(20_000);
-        problem(given().contentType(ContentType.JSON).body(Map.of("description", big)).patch("/products/" + id).then(), 413);
+        problem(
+                given().contentType(ContentType.JSON)
+                        .body(Map.of("description", big))
+                        .patch("/products/" + id)
+                        .then(),
+                413);
         unchanged();
     }
 
     @Test
     void wrongContentTypeIs415() throws Exception {
-        problem(given().contentType(ContentType.TEXT).body("name=x").patch("/products/" + id).then(), 415);
+        problem(
+                given().contentType(ContentType.TEXT)
+                        .body("name=x")
+                        .patch("/products/" + id)
+                        .then(),
+                415);
         unchanged();
     }
 
     @Test
     void emptyPatchIs422() throws Exception {
-        problem(given().contentType(ContentType.JSON).body("{}").patch("/products/" + id).then(), 422);
+        problem(
+                given().contentType(ContentType.JSON)
+                        .body("{}")
+                        .patch("/products/" + id)
+                        .then(),
+                422);
         unchanged();
     }
 }

@@ -1,5 +1,10 @@
 package dev.cdccache.catalog;
 
+import static io.restassured.RestAssured.given;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
 import dev.cdccache.cache.CacheKeys;
 import dev.cdccache.cache.Loader;
 import dev.cdccache.cache.RegionCache;
@@ -17,11 +22,6 @@ import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
 import java.util.Map;
-
-import static io.restassured.RestAssured.given;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertNull;
 
 /**
  * Reads that opened the Redis circuit breaker must not make a write skip its invalidation: before the fix one
@@ -63,8 +63,12 @@ class InvalidationGuardTest {
             }
             assertEquals(CircuitBreakerState.OPEN, breakers.currentState(RedisGuard.NAME));
 
-            given().contentType(ContentType.JSON).body(Map.of("name", "renamed while the breaker is open"))
-                    .patch("/products/" + id).then().statusCode(200).header("X-Cache-Invalidation", "complete");
+            given().contentType(ContentType.JSON)
+                    .body(Map.of("name", "renamed while the breaker is open"))
+                    .patch("/products/" + id)
+                    .then()
+                    .statusCode(200)
+                    .header("X-Cache-Invalidation", "complete");
 
             // No await: the write answered after its DEL and the acknowledged L1 eviction.
             assertNull(other.l2().get(key), "L2 entry deleted despite the open read breaker");
@@ -76,6 +80,9 @@ class InvalidationGuardTest {
     void writesReportTheirInvalidationOutcome() {
         given().contentType(ContentType.JSON)
                 .body(Map.of("sku", "HDR-" + System.nanoTime(), "name", "n", "description", "d", "category", "testing"))
-                .post("/products").then().statusCode(201).header("X-Cache-Invalidation", "complete");
+                .post("/products")
+                .then()
+                .statusCode(201)
+                .header("X-Cache-Invalidation", "complete");
     }
 }

@@ -1,5 +1,11 @@
 package dev.cdccache.catalog;
 
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.notNullValue;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
 import dev.cdccache.cache.CacheKeys;
 import dev.cdccache.cache.DataClass;
 import dev.cdccache.cache.Loader;
@@ -18,12 +24,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.util.Map;
 
-import static io.restassured.RestAssured.given;
-import static org.hamcrest.Matchers.equalTo;
-import static org.hamcrest.Matchers.notNullValue;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNull;
-
 @QuarkusTest
 @QuarkusTestResource(BackingServicesResource.class)
 class ProductResourceTest {
@@ -31,13 +31,20 @@ class ProductResourceTest {
     static long createProduct(String sku) {
         return given().contentType(ContentType.JSON)
                 .body(Map.of("sku", sku, "name", "Test " + sku, "description", "d", "category", "testing"))
-                .post("/products").then().statusCode(201).extract().jsonPath().getLong("id");
+                .post("/products")
+                .then()
+                .statusCode(201)
+                .extract()
+                .jsonPath()
+                .getLong("id");
     }
 
     static long dbVersion(long id) throws Exception {
-        try (Connection c = DriverManager.getConnection(StackControl.property("stack.pg.jdbc-url"),
-                StackControl.property("stack.pg.user"), StackControl.property("stack.pg.password"));
-             PreparedStatement ps = c.prepareStatement("SELECT version FROM products WHERE id = ?")) {
+        try (Connection c = DriverManager.getConnection(
+                        StackControl.property("stack.pg.jdbc-url"),
+                        StackControl.property("stack.pg.user"),
+                        StackControl.property("stack.pg.password"));
+                PreparedStatement ps = c.prepareStatement("SELECT version FROM products WHERE id = ?")) {
             ps.setLong(1, id);
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() ? rs.getLong(1) : -1;
@@ -47,17 +54,31 @@ class ProductResourceTest {
 
     @Test
     void readsShowTheirTierRegionAndVersion() {
-        given().get("/products/17").then().statusCode(200)
-                .header("X-Cache", "DB").header("X-Region", "us").header("X-Version", "1")
-                .body("id", equalTo(17)).body("category", notNullValue()).body("price.currency", equalTo("USD"));
-        given().get("/products/17").then().statusCode(200).header("X-Cache", "L1").header("X-Version", "1");
+        given().get("/products/17")
+                .then()
+                .statusCode(200)
+                .header("X-Cache", "DB")
+                .header("X-Region", "us")
+                .header("X-Version", "1")
+                .body("id", equalTo(17))
+                .body("category", notNullValue())
+                .body("price.currency", equalTo("USD"));
+        given().get("/products/17")
+                .then()
+                .statusCode(200)
+                .header("X-Cache", "L1")
+                .header("X-Version", "1");
     }
 
     @Test
     void unknownIdIs404AndTheNegativeEntryIsClearedByCreate() {
-        given().get("/products/987654321").then().statusCode(404)
-                .contentType("application/problem+json").header("X-Cache", "DB")
-                .body("status", equalTo(404)).body("title", equalTo("Not Found"));
+        given().get("/products/987654321")
+                .then()
+                .statusCode(404)
+                .contentType("application/problem+json")
+                .header("X-Cache", "DB")
+                .body("status", equalTo(404))
+                .body("title", equalTo("Not Found"));
         given().get("/products/987654321").then().statusCode(404).header("X-Cache", "L1");
 
         long id = createProduct("NEG-" + System.nanoTime());
@@ -77,13 +98,21 @@ class ProductResourceTest {
             assertEquals(DataClass.CATALOG, CacheKeys.dataClassOf(key));
 
             for (int v = 2; v <= 4; v++) {
-                given().contentType(ContentType.JSON).header("If-Match", "\"" + (v - 1) + "\"")
-                        .body(Map.of("name", "renamed " + v)).patch("/products/" + id)
-                        .then().statusCode(200).body("version", equalTo(v));
+                given().contentType(ContentType.JSON)
+                        .header("If-Match", "\"" + (v - 1) + "\"")
+                        .body(Map.of("name", "renamed " + v))
+                        .patch("/products/" + id)
+                        .then()
+                        .statusCode(200)
+                        .body("version", equalTo(v));
                 // No waiting: the write answered only after DEL + acknowledged L1 eviction.
-                given().get("/products/" + id).then().statusCode(200)
-                        .header("X-Version", String.valueOf(v)).body("name", equalTo("renamed " + v));
-                assertNull(other.l1().getIfPresent(key), "the other instance's L1 was evicted before the write answered");
+                given().get("/products/" + id)
+                        .then()
+                        .statusCode(200)
+                        .header("X-Version", String.valueOf(v))
+                        .body("name", equalTo("renamed " + v));
+                assertNull(
+                        other.l1().getIfPresent(key), "the other instance's L1 was evicted before the write answered");
                 assertEquals(v, other.cache().get(key, viaDb).version());
             }
         }
@@ -95,18 +124,34 @@ class ProductResourceTest {
         given().get("/products/" + id).then().statusCode(200);
         given().contentType(ContentType.JSON)
                 .body(Map.of("sku", "PUT2-" + id, "name", "replaced", "category", "testing", "version", 1))
-                .put("/products/" + id).then().statusCode(200).body("version", equalTo(2));
-        given().get("/products/" + id).then().statusCode(200).body("name", equalTo("replaced")).body("description", equalTo(""));
+                .put("/products/" + id)
+                .then()
+                .statusCode(200)
+                .body("version", equalTo(2));
+        given().get("/products/" + id)
+                .then()
+                .statusCode(200)
+                .body("name", equalTo("replaced"))
+                .body("description", equalTo(""));
         given().delete("/products/" + id).then().statusCode(204);
         given().get("/products/" + id).then().statusCode(404);
     }
 
     @Test
     void listsACategoryPaged() {
-        given().queryParam("category", "books").queryParam("size", 5).get("/products")
-                .then().statusCode(200).body("items.size()", equalTo(5)).body("total", equalTo(250))
+        given().queryParam("category", "books")
+                .queryParam("size", 5)
+                .get("/products")
+                .then()
+                .statusCode(200)
+                .body("items.size()", equalTo(5))
+                .body("total", equalTo(250))
                 .body("items[0].category", equalTo("books"));
         given().get("/products").then().statusCode(400).contentType("application/problem+json");
-        given().queryParam("category", "books").queryParam("size", 5000).get("/products").then().statusCode(400);
+        given().queryParam("category", "books")
+                .queryParam("size", 5000)
+                .get("/products")
+                .then()
+                .statusCode(400);
     }
 }

@@ -1,12 +1,17 @@
 package dev.cdccache.catalog;
 
+import static io.restassured.RestAssured.given;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import dev.cdccache.stack.BackingServicesResource;
 import dev.cdccache.stack.StackControl;
 import dev.cdccache.support.cache.DbGuard;
-import io.quarkus.test.common.QuarkusTestResource;
-import io.quarkus.test.junit.QuarkusTest;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
 
@@ -17,11 +22,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-
-import static io.restassured.RestAssured.given;
-import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 @QuarkusTest
 @QuarkusTestResource(BackingServicesResource.class)
@@ -65,21 +65,35 @@ class RedisOutageTest {
             }
             pool.shutdownNow();
             assertTrue(ok > 0, "reads were served from PostgreSQL");
-            assertTrue(dbGuard.peak() <= 4, "concurrent database loads capped by the bulkhead (4 in tests): " + dbGuard.peak());
+            assertTrue(
+                    dbGuard.peak() <= 4,
+                    "concurrent database loads capped by the bulkhead (4 in tests): " + dbGuard.peak());
 
             // A write still succeeds: the failed DEL is counted and left to CDC, never surfaced to the client.
             double before = delsFailed();
-            given().contentType(io.restassured.http.ContentType.JSON).body(java.util.Map.of("name", "written without Redis"))
-                    .patch("/products/303").then().statusCode(200);
+            given().contentType(io.restassured.http.ContentType.JSON)
+                    .body(java.util.Map.of("name", "written without Redis"))
+                    .patch("/products/303")
+                    .then()
+                    .statusCode(200);
             assertTrue(delsFailed() > before, "the failed DEL was counted");
-            given().get("/products/303").then().statusCode(200).body("name", org.hamcrest.Matchers.equalTo("written without Redis"));
+            given().get("/products/303")
+                    .then()
+                    .statusCode(200)
+                    .body("name", org.hamcrest.Matchers.equalTo("written without Redis"));
         } finally {
             StackControl.startRedis("us");
         }
-        await().atMost(30, TimeUnit.SECONDS).pollInterval(200, TimeUnit.MILLISECONDS).untilAsserted(() -> {
-            given().get("/products/302").then().statusCode(200);
-            String tier = given().get("/products/302").then().statusCode(200).extract().header("X-Cache");
-            assertEquals("L1", tier, "caching resumed");
-        });
+        await().atMost(30, TimeUnit.SECONDS)
+                .pollInterval(200, TimeUnit.MILLISECONDS)
+                .untilAsserted(() -> {
+                    given().get("/products/302").then().statusCode(200);
+                    String tier = given().get("/products/302")
+                            .then()
+                            .statusCode(200)
+                            .extract()
+                            .header("X-Cache");
+                    assertEquals("L1", tier, "caching resumed");
+                });
     }
 }

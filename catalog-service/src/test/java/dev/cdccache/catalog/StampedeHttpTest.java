@@ -1,5 +1,7 @@
 package dev.cdccache.catalog;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import dev.cdccache.stack.BackingServicesResource;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -25,8 +27,6 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-
 /** 1,000 concurrent HTTP GETs of one cold key, with a slowed loader: one database load, one answer. */
 @QuarkusTest
 @TestProfile(StampedeHttpTest.SlowLoader.class)
@@ -47,17 +47,23 @@ class StampedeHttpTest {
     MeterRegistry registry;
 
     private double dbLoads() {
-        Counter c = registry.find("cache.db.loads").tags("region", "us", "data_class", "CATALOG").counter();
+        Counter c = registry.find("cache.db.loads")
+                .tags("region", "us", "data_class", "CATALOG")
+                .counter();
         return c == null ? 0 : c.count();
     }
 
     @Test
     void thousandConcurrentGetsOfAColdKeyCostOneDatabaseLoad() throws Exception {
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+        HttpClient http =
+                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
         double before = dbLoads();
         List<CompletableFuture<HttpResponse<String>>> answers = new ArrayList<>();
         for (int i = 0; i < 1000; i++) {
-            answers.add(http.sendAsync(HttpRequest.newBuilder(URI.create(url.toString())).timeout(Duration.ofSeconds(60)).build(),
+            answers.add(http.sendAsync(
+                    HttpRequest.newBuilder(URI.create(url.toString()))
+                            .timeout(Duration.ofSeconds(60))
+                            .build(),
                     HttpResponse.BodyHandlers.ofString()));
         }
         Set<String> bodies = new HashSet<>();

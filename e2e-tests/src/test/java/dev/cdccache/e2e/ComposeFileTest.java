@@ -1,5 +1,10 @@
 package dev.cdccache.e2e;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.BeforeAll;
@@ -15,11 +20,6 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 /**
  * Docker cannot run on the CI machines, so docker-compose.yml is validated statically: it parses, every image is
  * pinned to an exact version in .env, every service has a healthcheck, every dependency waits for
@@ -28,7 +28,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class ComposeFileTest {
 
-    private static final Path ROOT = Paths.get(System.getProperty("cdccache.repo.root", "..")).toAbsolutePath().normalize();
+    private static final Path ROOT = Paths.get(System.getProperty("cdccache.repo.root", ".."))
+            .toAbsolutePath()
+            .normalize();
     private static final Pattern VAR = Pattern.compile("\\$\\{([A-Z0-9_]+)}");
 
     private static Map<String, Object> services;
@@ -68,7 +70,9 @@ class ComposeFileTest {
     }
 
     private static void assertPinned(String image, String where) {
-        assertTrue(image.matches("[a-z0-9./_-]+(:[A-Za-z0-9._-]+)(@sha256:[a-f0-9]{64})?"), where + ": not name:tag: " + image);
+        assertTrue(
+                image.matches("[a-z0-9./_-]+(:[A-Za-z0-9._-]+)(@sha256:[a-f0-9]{64})?"),
+                where + ": not name:tag: " + image);
         String tag = image.substring(image.lastIndexOf(':') + 1);
         assertFalse(tag.equals("latest") || !tag.matches(".*\\d.*"), where + ": tag is not an exact version: " + image);
     }
@@ -98,7 +102,9 @@ class ComposeFileTest {
                 if (from.startsWith("${")) {
                     assertPinned(resolve(from), "Dockerfile " + line);
                 } else {
-                    assertTrue(stages.contains(from), "Dockerfile FROM is a pinned build arg or an earlier stage: " + line);
+                    assertTrue(
+                            stages.contains(from),
+                            "Dockerfile FROM is a pinned build arg or an earlier stage: " + line);
                 }
                 if (parts.length >= 4 && parts[2].equalsIgnoreCase("AS")) {
                     stages.add(parts[3]);
@@ -119,7 +125,9 @@ class ComposeFileTest {
             if (deps != null) {
                 for (var d : ((Map<String, Object>) deps).entrySet()) {
                     assertTrue(services.containsKey(d.getKey()), e.getKey() + " depends on unknown " + d.getKey());
-                    assertEquals("service_healthy", ((Map<String, Object>) d.getValue()).get("condition"),
+                    assertEquals(
+                            "service_healthy",
+                            ((Map<String, Object>) d.getValue()).get("condition"),
                             e.getKey() + " → " + d.getKey());
                 }
             }
@@ -130,13 +138,20 @@ class ComposeFileTest {
     @SuppressWarnings("unchecked")
     void publishedPortsEqualTheLocalStacks() {
         Map<String, String> portVarOf = Map.ofEntries(
-                Map.entry("postgres", "PG_PORT"), Map.entry("kafka", "KAFKA_PORT"),
-                Map.entry("redis-us", "REDIS_US_PORT"), Map.entry("redis-eu", "REDIS_EU_PORT"),
-                Map.entry("catalog-us-1", "CATALOG_US_1_PORT"), Map.entry("catalog-us-2", "CATALOG_US_2_PORT"),
-                Map.entry("pricing-us", "PRICING_US_PORT"), Map.entry("catalog-eu", "CATALOG_EU_PORT"),
-                Map.entry("pricing-eu", "PRICING_EU_PORT"), Map.entry("cdc-relay", "CDC_RELAY_PORT"),
-                Map.entry("invalidator-us", "INVALIDATOR_US_PORT"), Map.entry("invalidator-eu", "INVALIDATOR_EU_PORT"),
-                Map.entry("toxiproxy", "REDIS_US_PROXY_PORT"), Map.entry("cdc-relay-standby", "CDC_RELAY_STANDBY_PORT"),
+                Map.entry("postgres", "PG_PORT"),
+                Map.entry("kafka", "KAFKA_PORT"),
+                Map.entry("redis-us", "REDIS_US_PORT"),
+                Map.entry("redis-eu", "REDIS_EU_PORT"),
+                Map.entry("catalog-us-1", "CATALOG_US_1_PORT"),
+                Map.entry("catalog-us-2", "CATALOG_US_2_PORT"),
+                Map.entry("pricing-us", "PRICING_US_PORT"),
+                Map.entry("catalog-eu", "CATALOG_EU_PORT"),
+                Map.entry("pricing-eu", "PRICING_EU_PORT"),
+                Map.entry("cdc-relay", "CDC_RELAY_PORT"),
+                Map.entry("invalidator-us", "INVALIDATOR_US_PORT"),
+                Map.entry("invalidator-eu", "INVALIDATOR_EU_PORT"),
+                Map.entry("toxiproxy", "REDIS_US_PROXY_PORT"),
+                Map.entry("cdc-relay-standby", "CDC_RELAY_STANDBY_PORT"),
                 Map.entry("invalidator-2", "INVALIDATOR_2_PORT"));
         for (var e : portVarOf.entrySet()) {
             Map<String, Object> svc = (Map<String, Object>) services.get(e.getKey());
@@ -157,26 +172,42 @@ class ComposeFileTest {
             Object ports = ((Map<String, Object>) e.getValue()).get("ports");
             if (ports != null) {
                 for (Object p : (List<Object>) ports) {
-                    assertTrue(p.toString().startsWith("127.0.0.1:"), e.getKey() + " publishes " + p + " beyond loopback");
+                    assertTrue(
+                            p.toString().startsWith("127.0.0.1:"), e.getKey() + " publishes " + p + " beyond loopback");
                 }
             }
         }
-        assertFalse(dotEnv.containsKey("ADMIN_TOKEN"), ".env must not ship an admin token: chaos is off unless enabled");
-        assertFalse(Files.readString(ROOT.resolve("infra/stack.env")).contains("ADMIN_TOKEN=$"),
+        assertFalse(
+                dotEnv.containsKey("ADMIN_TOKEN"), ".env must not ship an admin token: chaos is off unless enabled");
+        assertFalse(
+                Files.readString(ROOT.resolve("infra/stack.env")).contains("ADMIN_TOKEN=$"),
                 "infra/stack.env must not ship an admin token");
     }
 
     @Test
     void prometheusScrapesEveryAppAndTheDashboardParses() throws Exception {
         String prom = Files.readString(ROOT.resolve("infra/prometheus/prometheus.yml"));
-        for (String app : List.of("cdc-relay", "catalog-us-1", "catalog-us-2", "pricing-us", "catalog-eu", "pricing-eu",
-                "invalidator-us", "invalidator-eu", "cdc-relay-standby", "invalidator-2")) {
+        for (String app : List.of(
+                "cdc-relay",
+                "catalog-us-1",
+                "catalog-us-2",
+                "pricing-us",
+                "catalog-eu",
+                "pricing-eu",
+                "invalidator-us",
+                "invalidator-eu",
+                "cdc-relay-standby",
+                "invalidator-2")) {
             assertTrue(prom.contains("\"" + app + ":"), "prometheus scrapes " + app);
         }
-        JsonNode dash = new ObjectMapper().readTree(ROOT.resolve("infra/grafana/dashboards/cdc-cache-invalidation.json").toFile());
+        JsonNode dash = new ObjectMapper()
+                .readTree(ROOT.resolve("infra/grafana/dashboards/cdc-cache-invalidation.json")
+                        .toFile());
         assertTrue(dash.get("panels").size() >= 10);
         for (JsonNode p : dash.get("panels")) {
-            assertFalse(p.path("targets").path(0).path("expr").asText().isBlank(), p.path("title").asText());
+            assertFalse(
+                    p.path("targets").path(0).path("expr").asText().isBlank(),
+                    p.path("title").asText());
         }
     }
 }

@@ -24,20 +24,24 @@ import java.util.regex.Pattern;
 final class HostileInput {
 
     private static final Pattern LEAK = Pattern.compile(
-            "Exception|\\bat [a-z]+\\.|java\\.|org\\.|dev\\.cdccache|SQL|postgres|jdbc|Caused by|\\$\\{", Pattern.CASE_INSENSITIVE);
+            "Exception|\\bat [a-z]+\\.|java\\.|org\\.|dev\\.cdccache|SQL|postgres|jdbc|Caused by|\\$\\{",
+            Pattern.CASE_INSENSITIVE);
 
     record Request(String method, int port, String rawPath, Map<String, String> headers, byte[] body, boolean chunked) {
         @Override
         public String toString() {
-            String b = body == null ? "" : " body=" + new String(body, StandardCharsets.UTF_8)
-                    .replaceAll("\\p{Cntrl}", "?");
+            String b = body == null
+                    ? ""
+                    : " body=" + new String(body, StandardCharsets.UTF_8).replaceAll("\\p{Cntrl}", "?");
             return method + " :" + port + rawPath + " " + headers + (b.length() > 120 ? b.substring(0, 120) + "…" : b)
                     + (chunked ? " (chunked)" : "");
         }
     }
 
-    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(2)).build();
+    private final HttpClient http = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(2))
+            .build();
     private final List<Request> requests = new ArrayList<>();
     private final int catalog;
     private final int pricing;
@@ -55,13 +59,32 @@ final class HostileInput {
     private static final Map<String, String> JSON = Map.of("Content-Type", "application/json");
 
     private void add(String method, int port, String path, Map<String, String> headers, String body) {
-        requests.add(new Request(method, port, path, headers, body == null ? null : body.getBytes(StandardCharsets.UTF_8), false));
+        requests.add(new Request(
+                method, port, path, headers, body == null ? null : body.getBytes(StandardCharsets.UTF_8), false));
     }
 
     private void build() {
-        List<String> ids = List.of("%D9%A4%D9%A2" /* ٤٢ */, "%E0%A5%AA%E0%A5%A8" /* ४२ */, "%EF%BC%94%EF%BC%92" /* ４２ */,
-                "+42", "42;x=1", "-1", "0", "99999999999999999999", "42abc", "%00", "42%20", "%2042", "0x2A", "4.2e1",
-                "42.0", "00000000000000000000042", "%2B42", "42%00", "..%2F42", "9223372036854775808");
+        List<String> ids = List.of(
+                "%D9%A4%D9%A2" /* ٤٢ */,
+                "%E0%A5%AA%E0%A5%A8" /* ४२ */,
+                "%EF%BC%94%EF%BC%92" /* ４２ */,
+                "+42",
+                "42;x=1",
+                "-1",
+                "0",
+                "99999999999999999999",
+                "42abc",
+                "%00",
+                "42%20",
+                "%2042",
+                "0x2A",
+                "4.2e1",
+                "42.0",
+                "00000000000000000000042",
+                "%2B42",
+                "42%00",
+                "..%2F42",
+                "9223372036854775808");
         for (String id : ids) {
             add("GET", catalog, "/products/" + id, Map.of(), null);
             add("PUT", catalog, "/products/" + id, JSON, "{\"sku\":\"H-1\",\"name\":\"n\",\"category\":\"books\"}");
@@ -72,50 +95,95 @@ final class HostileInput {
         }
         // Bodies: each endpoint that reads one, with every malformed shape. Product 42 exists; none may change it.
         List<String> productBodies = List.of(
-                "{\"name\":\"a\",\"name\":\"b\"}", "{\"name\":\"x\"} trailing", "{\"name\":\"x\"}{\"name\":\"y\"}",
-                "{\"name\":\"a\\u0000b\"}", "{\"name\":\"a\\u0007b\"}", "{\"name\":1}", "{\"name\":true}", "{\"name\":[\"x\"]}",
-                "{\"name\":{\"x\":1}}", "{\"name\":null,\"sku\":null}", "{\"unknown\":1}", "", "null", "[]", "\"str\"", "12",
-                "{", "{\"name\":\"" + "x".repeat(300) + "\"}", "{\"sku\":\"bad sku!\"}", "{\"category\":\"UPPER\"}",
-                "{\"category\":\"a\\u0000\"}", "{\"version\":-1,\"name\":\"v\"}", "{\"version\":\"1\",\"name\":\"v\"}",
-                "{\"version\":1.5,\"name\":\"v\"}", "{\"version\":1e400,\"name\":\"v\"}", "[".repeat(2000) + "]".repeat(2000),
-                "{\"name\":\"\\ud800\"}", "\u00ef\u00bb\u00bf{\"name\":\"bom\"}");
+                "{\"name\":\"a\",\"name\":\"b\"}",
+                "{\"name\":\"x\"} trailing",
+                "{\"name\":\"x\"}{\"name\":\"y\"}",
+                "{\"name\":\"a\\u0000b\"}",
+                "{\"name\":\"a\\u0007b\"}",
+                "{\"name\":1}",
+                "{\"name\":true}",
+                "{\"name\":[\"x\"]}",
+                "{\"name\":{\"x\":1}}",
+                "{\"name\":null,\"sku\":null}",
+                "{\"unknown\":1}",
+                "",
+                "null",
+                "[]",
+                "\"str\"",
+                "12",
+                "{",
+                "{\"name\":\"" + "x".repeat(300) + "\"}",
+                "{\"sku\":\"bad sku!\"}",
+                "{\"category\":\"UPPER\"}",
+                "{\"category\":\"a\\u0000\"}",
+                "{\"version\":-1,\"name\":\"v\"}",
+                "{\"version\":\"1\",\"name\":\"v\"}",
+                "{\"version\":1.5,\"name\":\"v\"}",
+                "{\"version\":1e400,\"name\":\"v\"}",
+                "[".repeat(2000) + "]".repeat(2000),
+                "{\"name\":\"\\ud800\"}",
+                "\u00ef\u00bb\u00bf{\"name\":\"bom\"}");
         for (String body : productBodies) {
             add("PATCH", catalog, "/products/42", JSON, body);
             add("PUT", catalog, "/products/42", JSON, body);
             add("POST", catalog, "/products", JSON, body);
         }
         List<String> priceBodies = List.of(
-                "{\"amountMinor\":\"1999\",\"currency\":\"USD\"}", "{\"amountMinor\":1.5,\"currency\":\"USD\"}",
-                "{\"amountMinor\":true,\"currency\":\"USD\"}", "{\"amountMinor\":-1,\"currency\":\"USD\"}",
-                "{\"amountMinor\":100000000001,\"currency\":\"USD\"}", "{\"amountMinor\":1e400,\"currency\":\"USD\"}",
-                "{\"amountMinor\":99999999999999999999999,\"currency\":\"USD\"}", "{\"amountMinor\":1,\"currency\":\"usd\"}",
-                "{\"amountMinor\":1,\"currency\":\"US\\u0000\"}", "{\"amountMinor\":1,\"currency\":1}",
-                "{\"amountMinor\":1,\"amountMinor\":2,\"currency\":\"USD\"}", "{\"amountMinor\":1,\"currency\":\"USD\"} x",
-                "{\"amountMinor\":1,\"currency\":\"USD\"}{}", "{\"amountMinor\":null,\"currency\":\"USD\"}", "{}", "",
-                "[]", "{\"amountMinor\":1,\"currency\":\"USD\",\"extra\":1}", "{\"amountMinor\":1,\"currency\":\"USD\",\"version\":\"x\"}");
+                "{\"amountMinor\":\"1999\",\"currency\":\"USD\"}",
+                "{\"amountMinor\":1.5,\"currency\":\"USD\"}",
+                "{\"amountMinor\":true,\"currency\":\"USD\"}",
+                "{\"amountMinor\":-1,\"currency\":\"USD\"}",
+                "{\"amountMinor\":100000000001,\"currency\":\"USD\"}",
+                "{\"amountMinor\":1e400,\"currency\":\"USD\"}",
+                "{\"amountMinor\":99999999999999999999999,\"currency\":\"USD\"}",
+                "{\"amountMinor\":1,\"currency\":\"usd\"}",
+                "{\"amountMinor\":1,\"currency\":\"US\\u0000\"}",
+                "{\"amountMinor\":1,\"currency\":1}",
+                "{\"amountMinor\":1,\"amountMinor\":2,\"currency\":\"USD\"}",
+                "{\"amountMinor\":1,\"currency\":\"USD\"} x",
+                "{\"amountMinor\":1,\"currency\":\"USD\"}{}",
+                "{\"amountMinor\":null,\"currency\":\"USD\"}",
+                "{}",
+                "",
+                "[]",
+                "{\"amountMinor\":1,\"currency\":\"USD\",\"extra\":1}",
+                "{\"amountMinor\":1,\"currency\":\"USD\",\"version\":\"x\"}");
         for (String body : priceBodies) {
             add("PUT", pricing, "/prices/42", JSON, body);
         }
         List<String> bulkBodies = List.of(
-                "{\"category\":\"books\",\"percent\":\"5\"}", "{\"category\":\"books\",\"percent\":1001}",
-                "{\"category\":\"books\",\"percent\":-91}", "{\"category\":\"books\",\"percent\":1e9}",
-                "{\"category\":\"books\",\"percent\":0.001}", "{\"category\":\"books\",\"percent\":true}",
-                "{\"category\":\"b\\u0000ooks\",\"percent\":5}", "{\"category\":\"" + "a".repeat(3000) + "\",\"percent\":5}",
-                "{\"category\":\"BOOKS\",\"percent\":5}", "{\"category\":\"books\"}", "{\"percent\":5}",
-                "{\"category\":\"books\",\"percent\":5,\"percent\":6}", "{\"category\":\"books\",\"percent\":5} !",
-                "{\"category\":[\"books\"],\"percent\":5}", "{\"category\":\"books\",\"percent\":null}");
+                "{\"category\":\"books\",\"percent\":\"5\"}",
+                "{\"category\":\"books\",\"percent\":1001}",
+                "{\"category\":\"books\",\"percent\":-91}",
+                "{\"category\":\"books\",\"percent\":1e9}",
+                "{\"category\":\"books\",\"percent\":0.001}",
+                "{\"category\":\"books\",\"percent\":true}",
+                "{\"category\":\"b\\u0000ooks\",\"percent\":5}",
+                "{\"category\":\"" + "a".repeat(3000) + "\",\"percent\":5}",
+                "{\"category\":\"BOOKS\",\"percent\":5}",
+                "{\"category\":\"books\"}",
+                "{\"percent\":5}",
+                "{\"category\":\"books\",\"percent\":5,\"percent\":6}",
+                "{\"category\":\"books\",\"percent\":5} !",
+                "{\"category\":[\"books\"],\"percent\":5}",
+                "{\"category\":\"books\",\"percent\":null}");
         for (String body : bulkBodies) {
             add("POST", pricing, "/prices/bulk", JSON, body);
         }
         // Media types: a body is never guessed to be JSON.
-        for (String[] ep : new String[][]{{"PATCH", "/products/42"}, {"PUT", "/products/42"}, {"POST", "/products"}}) {
+        for (String[] ep : new String[][] {{"PATCH", "/products/42"}, {"PUT", "/products/42"}, {"POST", "/products"}}) {
             add(ep[0], catalog, ep[1], Map.of(), "{\"name\":\"no content type\"}");
             add(ep[0], catalog, ep[1], Map.of("Content-Type", "text/plain"), "{\"name\":\"text\"}");
             add(ep[0], catalog, ep[1], Map.of("Content-Type", "application/xml"), "<name>x</name>");
             add(ep[0], catalog, ep[1], Map.of("Content-Type", "application/x-www-form-urlencoded"), "name=x");
         }
         add("PUT", pricing, "/prices/42", Map.of(), "{\"amountMinor\":1,\"currency\":\"USD\"}");
-        add("PUT", pricing, "/prices/42", Map.of("Content-Type", "text/plain"), "{\"amountMinor\":1,\"currency\":\"USD\"}");
+        add(
+                "PUT",
+                pricing,
+                "/prices/42",
+                Map.of("Content-Type", "text/plain"),
+                "{\"amountMinor\":1,\"currency\":\"USD\"}");
         add("POST", pricing, "/prices/bulk", Map.of(), "{\"category\":\"books\",\"percent\":5}");
         // Sizes: over 16 KiB by Content-Length and chunked.
         String big = "{\"name\":\"" + "x".repeat(20_000) + "\"}";
@@ -125,17 +193,30 @@ final class HostileInput {
         add("PUT", pricing, "/prices/42", JSON, bigPrice);
         requests.add(new Request("PUT", pricing, "/prices/42", JSON, bigPrice.getBytes(StandardCharsets.UTF_8), true));
         // Validators: If-Match is strong and well-formed, or the write is refused.
-        for (String tag : List.of("W/\"1\"", "abc", "\"abc\"", "\"1\", \"2\"", "\"-1\"", "1", "\"" + "9".repeat(30) + "\"")) {
+        for (String tag :
+                List.of("W/\"1\"", "abc", "\"abc\"", "\"1\", \"2\"", "\"-1\"", "1", "\"" + "9".repeat(30) + "\"")) {
             Map<String, String> h = Map.of("Content-Type", "application/json", "If-Match", tag);
             add("PATCH", catalog, "/products/42", h, "{\"name\":\"if-match\"}");
             add("PUT", pricing, "/prices/42", h, "{\"amountMinor\":1,\"currency\":\"USD\"}");
             add("DELETE", catalog, "/products/42", Map.of("If-Match", tag), null);
         }
         // Query parameters of the listing.
-        for (String q : List.of("", "?category=", "?category=%00", "?category=b%00ooks", "?category=" + "a".repeat(3000),
-                "?category=%E2%98%83", "?category=BOOKS", "?category=books&page=-1", "?category=books&page=1000000",
-                "?category=books&page=abc", "?category=books&page=%D9%A4", "?category=books&size=0",
-                "?category=books&size=1000", "?category=books&size=1e2", "?category=books&page=+1",
+        for (String q : List.of(
+                "",
+                "?category=",
+                "?category=%00",
+                "?category=b%00ooks",
+                "?category=" + "a".repeat(3000),
+                "?category=%E2%98%83",
+                "?category=BOOKS",
+                "?category=books&page=-1",
+                "?category=books&page=1000000",
+                "?category=books&page=abc",
+                "?category=books&page=%D9%A4",
+                "?category=books&size=0",
+                "?category=books&size=1000",
+                "?category=books&size=1e2",
+                "?category=books&page=+1",
                 "?category=books&page=99999999999")) {
             add("GET", catalog, "/products" + q, Map.of(), null);
         }
@@ -154,7 +235,12 @@ final class HostileInput {
             add("GET", port, "/admin/chaos", Map.of(), null);
             add("GET", port, "/admin/chaos", Map.of("X-Admin-Token", "guess"), null);
             add("PUT", port, "/admin/chaos", JSON, "{\"dropDelRate\":1,\"dropL1BroadcastRate\":1}");
-            add("PUT", port, "/admin/chaos", Map.of("Content-Type", "application/json", "X-Admin-Token", ""), "{\"dropDelRate\":1}");
+            add(
+                    "PUT",
+                    port,
+                    "/admin/chaos",
+                    Map.of("Content-Type", "application/json", "X-Admin-Token", ""),
+                    "{\"dropDelRate\":1}");
             add("PUT", port, "/admin/chaos", JSON, "{not json");
             add("GET", port, "/admin/chaos", Map.of("X-Admin-Token", "a".repeat(4000)), null);
         }
@@ -167,15 +253,19 @@ final class HostileInput {
             HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + r.port() + r.rawPath()))
                     .timeout(Duration.ofSeconds(10));
             r.headers().forEach(b::header);
-            HttpRequest.BodyPublisher body = r.body() == null ? HttpRequest.BodyPublishers.noBody()
-                    : r.chunked() ? HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(r.body()))
-                    : HttpRequest.BodyPublishers.ofByteArray(r.body());
-            HttpResponse<String> res = http.send(b.method(r.method(), body).build(), HttpResponse.BodyHandlers.ofString());
+            HttpRequest.BodyPublisher body = r.body() == null
+                    ? HttpRequest.BodyPublishers.noBody()
+                    : r.chunked()
+                            ? HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(r.body()))
+                            : HttpRequest.BodyPublishers.ofByteArray(r.body());
+            HttpResponse<String> res =
+                    http.send(b.method(r.method(), body).build(), HttpResponse.BodyHandlers.ofString());
             int s = res.statusCode();
             String type = res.headers().firstValue("Content-Type").orElse("");
             if (s < 400 || s >= 500) {
                 failures.add(s + " for " + r + ": " + res.body());
-            } else if (!type.startsWith("application/problem+json") || !res.body().contains("\"status\":" + s)) {
+            } else if (!type.startsWith("application/problem+json")
+                    || !res.body().contains("\"status\":" + s)) {
                 failures.add(s + " without a problem body (" + type + ") for " + r + ": " + res.body());
             } else if (LEAK.matcher(res.body()).find()) {
                 failures.add(s + " leaks internals for " + r + ": " + res.body());
@@ -193,15 +283,18 @@ final class HostileInput {
         String before = fingerprint(jdbc);
         List<String> failures = run.run();
         failures.forEach(System.out::println);
-        System.out.printf("%d requests, %d failures, data %s%n", run.size(), failures.size(),
-                before.equals(fingerprint(jdbc)) ? "unchanged" : "CHANGED");
+        System.out.printf(
+                "%d requests, %d failures, data %s%n",
+                run.size(), failures.size(), before.equals(fingerprint(jdbc)) ? "unchanged" : "CHANGED");
     }
 
     /** A fingerprint of every row the hostile requests could have touched. */
     static String fingerprint(String jdbcUrl) throws Exception {
-        try (Connection c = DriverManager.getConnection(jdbcUrl, "cdccache", "cdccache"); Statement st = c.createStatement();
-             ResultSet rs = st.executeQuery("SELECT (SELECT md5(string_agg(p::text, ',' ORDER BY id)) FROM products p) || '/' || "
-                     + "(SELECT md5(string_agg(x::text, ',' ORDER BY product_id)) FROM prices x)")) {
+        try (Connection c = DriverManager.getConnection(jdbcUrl, "cdccache", "cdccache");
+                Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery(
+                        "SELECT (SELECT md5(string_agg(p::text, ',' ORDER BY id)) FROM products p) || '/' || "
+                                + "(SELECT md5(string_agg(x::text, ',' ORDER BY product_id)) FROM prices x)")) {
             rs.next();
             return rs.getString(1);
         }

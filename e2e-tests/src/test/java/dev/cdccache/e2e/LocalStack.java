@@ -41,12 +41,14 @@ final class LocalStack {
         PORTS.put("INVALIDATOR_2_PORT", "28092");
     }
 
-    final Path root = Paths.get(System.getProperty("cdccache.repo.root", "..")).toAbsolutePath().normalize();
+    final Path root = Paths.get(System.getProperty("cdccache.repo.root", ".."))
+            .toAbsolutePath()
+            .normalize();
     final Path stackDir = Paths.get("target/stack-it").toAbsolutePath();
-    final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
-    record Result(int exit, String output) {
-    }
+    record Result(int exit, String output) {}
 
     Result run(String... args) throws IOException, InterruptedException {
         return script("infra/stack.sh", Map.of(), args);
@@ -75,14 +77,23 @@ final class LocalStack {
     }
 
     HttpResponse<String> get(int port, String path) throws IOException, InterruptedException {
-        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                .timeout(Duration.ofSeconds(10)).GET().build(), HttpResponse.BodyHandlers.ofString());
+        return http.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                        .timeout(Duration.ofSeconds(10))
+                        .GET()
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
-    HttpResponse<String> send(String method, int port, String path, String json) throws IOException, InterruptedException {
-        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                .timeout(Duration.ofSeconds(10)).header("Content-Type", "application/json")
-                .method(method, HttpRequest.BodyPublishers.ofString(json)).build(), HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> send(String method, int port, String path, String json)
+            throws IOException, InterruptedException {
+        return http.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                        .timeout(Duration.ofSeconds(10))
+                        .header("Content-Type", "application/json")
+                        .method(method, HttpRequest.BodyPublishers.ofString(json))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     String jdbcUrl() {

@@ -1,5 +1,9 @@
 package dev.cdccache.e2e;
 
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.AfterAll;
@@ -13,10 +17,6 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-
-import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The local stack as a user runs it: up, every process ready, writes visible in both regions, down, nothing left. */
 class LocalStackIT {
@@ -41,7 +41,9 @@ class LocalStackIT {
         LocalStack.Result r = STACK.run("down");
         assertEquals(0, r.exit(), r.output());
         for (long pid : pids) {
-            assertTrue(ProcessHandle.of(pid).map(p -> !p.isAlive()).orElse(true), "pid " + pid + " still running after down");
+            assertTrue(
+                    ProcessHandle.of(pid).map(p -> !p.isAlive()).orElse(true),
+                    "pid " + pid + " still running after down");
         }
         assertTrue(STACK.recordedPids().isEmpty(), "pid files removed");
     }
@@ -55,14 +57,39 @@ class LocalStackIT {
     void theShortNemesisHoldsTheContractAndItsCheckerCanFail() throws Exception {
         // restart-postgres then kill-relay: before the fix, the relay that lost the slot after the restart kept
         // retrying inside Debezium and the next takeover took 5–7 s (reads beyond the bound).
-        LocalStack.Result held = STACK.script("infra/nemesis.sh", Map.of(), "--reps", "2", "--faults",
-                "kill-invalidator,pause-invalidator,drop-dels,drop-l1,restart-postgres,kill-relay", "--hold-ms", "2000",
-                "--heal-ms", "2000", "--keys", "20");
+        LocalStack.Result held = STACK.script(
+                "infra/nemesis.sh",
+                Map.of(),
+                "--reps",
+                "2",
+                "--faults",
+                "kill-invalidator,pause-invalidator,drop-dels,drop-l1,restart-postgres,kill-relay",
+                "--hold-ms",
+                "2000",
+                "--heal-ms",
+                "2000",
+                "--keys",
+                "20");
         assertEquals(0, held.exit(), held.output());
-        assertTrue(held.output().contains("CONTRACT HELD") && held.output().contains("lost invalidations 0"), held.output());
+        assertTrue(
+                held.output().contains("CONTRACT HELD") && held.output().contains("lost invalidations 0"),
+                held.output());
 
-        LocalStack.Result broken = STACK.script("infra/nemesis.sh", Map.of(), "--reps", "1", "--faults", "backstop-off",
-                "--hold-ms", "6000", "--heal-ms", "1000", "--keys", "10", "--expect-violations", "true");
+        LocalStack.Result broken = STACK.script(
+                "infra/nemesis.sh",
+                Map.of(),
+                "--reps",
+                "1",
+                "--faults",
+                "backstop-off",
+                "--hold-ms",
+                "6000",
+                "--heal-ms",
+                "1000",
+                "--keys",
+                "10",
+                "--expect-violations",
+                "true");
         assertEquals(0, broken.exit(), broken.output());
         assertTrue(broken.output().contains("VIOLATIONS DETECTED"), broken.output());
         assertEquals(0, STACK.run("up").exit(), "the stack heals after the broken run");
@@ -84,20 +111,33 @@ class LocalStackIT {
         String tokenValue = java.nio.file.Files.readString(token).trim();
         assertTrue(tokenValue.length() >= 24, "a generated token");
         for (java.nio.file.Path f : List.of(token, STACK.stackDir.resolve("secrets.properties"))) {
-            assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(
-                    java.nio.file.Files.getPosixFilePermissions(f)), f + " is owner-only");
+            assertEquals(
+                    "rw-------",
+                    java.nio.file.attribute.PosixFilePermissions.toString(
+                            java.nio.file.Files.getPosixFilePermissions(f)),
+                    f + " is owner-only");
         }
         for (long pid : STACK.recordedPids()) {
-            String cmd = ProcessHandle.of(pid).flatMap(p -> p.info().commandLine()).orElse("");
-            assertTrue(!cmd.contains(tokenValue) && !cmd.contains("password=") && !cmd.contains("admin.token"),
+            String cmd =
+                    ProcessHandle.of(pid).flatMap(p -> p.info().commandLine()).orElse("");
+            assertTrue(
+                    !cmd.contains(tokenValue) && !cmd.contains("password=") && !cmd.contains("admin.token"),
                     "pid " + pid + " shows a secret on its command line: " + cmd);
         }
     }
 
     @Test
     void everyProcessIsReadyAndTheTableSaysSo() throws Exception {
-        for (String name : List.of("CATALOG_US_1_PORT", "CATALOG_US_2_PORT", "PRICING_US_PORT", "CATALOG_EU_PORT",
-                "PRICING_EU_PORT", "CDC_RELAY_PORT", "INVALIDATOR_US_PORT", "INVALIDATOR_EU_PORT", "CDC_RELAY_STANDBY_PORT",
+        for (String name : List.of(
+                "CATALOG_US_1_PORT",
+                "CATALOG_US_2_PORT",
+                "PRICING_US_PORT",
+                "CATALOG_EU_PORT",
+                "PRICING_EU_PORT",
+                "CDC_RELAY_PORT",
+                "INVALIDATOR_US_PORT",
+                "INVALIDATOR_EU_PORT",
+                "CDC_RELAY_STANDBY_PORT",
                 "INVALIDATOR_2_PORT")) {
             HttpResponse<String> ready = STACK.get(STACK.port(name), "/q/health/ready");
             assertEquals(200, ready.statusCode(), name + ": " + ready.body());
@@ -117,25 +157,28 @@ class LocalStackIT {
         for (int port : List.of(STACK.port("CATALOG_US_1_PORT"), catalogUs2, catalogEu)) {
             assertEquals(200, STACK.get(port, path).statusCode());
         }
-        assertEquals("L1", STACK.get(catalogEu, path).headers().firstValue("X-Cache").orElse(""));
+        assertEquals(
+                "L1", STACK.get(catalogEu, path).headers().firstValue("X-Cache").orElse(""));
 
-        HttpResponse<String> put = STACK.send("PUT", STACK.port("PRICING_US_PORT"), "/prices/77",
-                "{\"amountMinor\": 31337, \"currency\": \"USD\"}");
+        HttpResponse<String> put = STACK.send(
+                "PUT", STACK.port("PRICING_US_PORT"), "/prices/77", "{\"amountMinor\": 31337, \"currency\": \"USD\"}");
         assertEquals(200, put.statusCode(), put.body());
         long version = JSON.readTree(put.body()).get("version").asLong();
 
         // Same region: the write path's DEL + acknowledged L1 eviction already happened.
         assertEquals(version, priceVersion(STACK.get(catalogUs2, path)));
         // Other region: CDC alone, within a generous bound.
-        await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(20))
+        await().atMost(Duration.ofSeconds(5))
+                .pollInterval(Duration.ofMillis(20))
                 .until(() -> priceVersion(STACK.get(catalogEu, path)) == version);
 
         try (Connection c = DriverManager.getConnection(STACK.jdbcUrl(), "cdccache", "cdccache");
-             Statement st = c.createStatement()) {
+                Statement st = c.createStatement()) {
             st.execute("UPDATE prices SET amount_minor = 4242 WHERE product_id = 77");
         }
         for (int port : List.of(catalogUs2, catalogEu)) {
-            await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(20))
+            await().atMost(Duration.ofSeconds(5))
+                    .pollInterval(Duration.ofMillis(20))
                     .until(() -> priceVersion(STACK.get(port, path)) == version + 1);
         }
     }
@@ -156,26 +199,39 @@ class LocalStackIT {
         // Readers were stale while the relay was down (the probe saw it), and none stayed stale.
         assertTrue(r.output().matches("(?s).*\"staleReads\":[1-9].*"), r.output());
         assertTrue(r.output().contains("\"neverFresh\":0"), r.output());
-        assertEquals(200, STACK.get(STACK.port("CDC_RELAY_PORT"), "/q/health/ready").statusCode(), "relay back");
+        assertEquals(
+                200, STACK.get(STACK.port("CDC_RELAY_PORT"), "/q/health/ready").statusCode(), "relay back");
     }
 
     @Test
     void everyMetricTheDashboardQueriesIsServed() throws Exception {
         StringBuilder served = new StringBuilder();
-        for (String name : List.of("CATALOG_US_1_PORT", "CATALOG_US_2_PORT", "PRICING_US_PORT", "CATALOG_EU_PORT",
-                "PRICING_EU_PORT", "CDC_RELAY_PORT", "INVALIDATOR_US_PORT", "INVALIDATOR_EU_PORT", "CDC_RELAY_STANDBY_PORT",
+        for (String name : List.of(
+                "CATALOG_US_1_PORT",
+                "CATALOG_US_2_PORT",
+                "PRICING_US_PORT",
+                "CATALOG_EU_PORT",
+                "PRICING_EU_PORT",
+                "CDC_RELAY_PORT",
+                "INVALIDATOR_US_PORT",
+                "INVALIDATOR_EU_PORT",
+                "CDC_RELAY_STANDBY_PORT",
                 "INVALIDATOR_2_PORT")) {
             served.append(STACK.get(STACK.port(name), "/q/metrics").body());
         }
         // Touch the write path once so its timer has buckets.
         STACK.send("PUT", STACK.port("PRICING_US_PORT"), "/prices/78", "{\"amountMinor\": 1, \"currency\": \"USD\"}");
         served.append(STACK.get(STACK.port("PRICING_US_PORT"), "/q/metrics").body());
-        JsonNode dash = JSON.readTree(STACK.root.resolve("infra/grafana/dashboards/cdc-cache-invalidation.json").toFile());
+        JsonNode dash = JSON.readTree(STACK.root
+                .resolve("infra/grafana/dashboards/cdc-cache-invalidation.json")
+                .toFile());
         java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\b((?:cache|cdc|ft)_[a-z_]+)\\b")
                 .matcher(dash.toString());
         int checked = 0;
         while (m.find()) {
-            assertTrue(served.toString().contains("\n" + m.group(1) + "{") || served.toString().contains("\n" + m.group(1) + " "),
+            assertTrue(
+                    served.toString().contains("\n" + m.group(1) + "{")
+                            || served.toString().contains("\n" + m.group(1) + " "),
                     "the dashboard queries " + m.group(1) + ", which no process serves");
             checked++;
         }

@@ -1,5 +1,13 @@
 package dev.cdccache.invalidation;
 
+import static io.restassured.RestAssured.given;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import dev.cdccache.cache.CacheKeys;
 import dev.cdccache.cache.Loader;
 import dev.cdccache.cache.RegionCache;
@@ -41,14 +49,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.LongStream;
-
-import static io.restassured.RestAssured.given;
-import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The backstop end to end: PostgreSQL → Debezium → Kafka → invalidators → Redis (us and eu) and L1s. */
 @QuarkusTest
@@ -93,9 +93,11 @@ class CdcBackstopTest {
     }
 
     private static void sql(String... statements) throws Exception {
-        try (Connection c = DriverManager.getConnection(StackControl.property("stack.pg.jdbc-url"),
-                StackControl.property("stack.pg.user"), StackControl.property("stack.pg.password"));
-             Statement st = c.createStatement()) {
+        try (Connection c = DriverManager.getConnection(
+                        StackControl.property("stack.pg.jdbc-url"),
+                        StackControl.property("stack.pg.user"),
+                        StackControl.property("stack.pg.password"));
+                Statement st = c.createStatement()) {
             for (String s : statements) {
                 st.execute(s);
             }
@@ -115,41 +117,49 @@ class CdcBackstopTest {
     }
 
     private boolean gone(RegionCache rc, long id) {
-        return rc.l2().get(CacheKeys.price(id)) == null && rc.l2().get(CacheKeys.productView(id)) == null
+        return rc.l2().get(CacheKeys.price(id)) == null
+                && rc.l2().get(CacheKeys.productView(id)) == null
                 && rc.l1().getIfPresent(CacheKeys.productView(id)) == null;
     }
 
     private static boolean viewGone(RegionCache rc, long id) {
-        return rc.l2().get(CacheKeys.productView(id)) == null && rc.l1().getIfPresent(CacheKeys.productView(id)) == null;
+        return rc.l2().get(CacheKeys.productView(id)) == null
+                && rc.l1().getIfPresent(CacheKeys.productView(id)) == null;
     }
 
     /** A marker write whose invalidation proves the slot, relay and both invalidators are all live. */
     private void awaitPipelineLive() {
-        await().atMost(90, TimeUnit.SECONDS).pollInterval(Duration.ofMillis(500)).until(() -> {
-            cacheEverywhere(1);
-            sql("UPDATE prices SET currency = currency WHERE product_id = 1");
-            try {
-                await().atMost(3, TimeUnit.SECONDS).until(() -> gone(us, 1) && gone(eu, 1));
-                return true;
-            } catch (org.awaitility.core.ConditionTimeoutException e) {
-                return false;
-            }
-        });
+        await().atMost(90, TimeUnit.SECONDS)
+                .pollInterval(Duration.ofMillis(500))
+                .until(() -> {
+                    cacheEverywhere(1);
+                    sql("UPDATE prices SET currency = currency WHERE product_id = 1");
+                    try {
+                        await().atMost(3, TimeUnit.SECONDS).until(() -> gone(us, 1) && gone(eu, 1));
+                        return true;
+                    } catch (org.awaitility.core.ConditionTimeoutException e) {
+                        return false;
+                    }
+                });
     }
 
     private static final long MAX_POLL_INTERVAL_MS = 4000;
 
     private double counter(String name, String region) {
-        return registry.find(name).tags("region", region).counters().stream().mapToDouble(Counter::count).sum();
+        return registry.find(name).tags("region", region).counters().stream()
+                .mapToDouble(Counter::count)
+                .sum();
     }
 
     private static void awaitReady() {
-        await().atMost(Duration.ofSeconds(30)).until(() -> given().get("/q/health/ready").statusCode() == 200);
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> given().get("/q/health/ready").statusCode() == 200);
     }
 
     private double processed(String region, String table) {
         return registry.find("cdc.invalidator.records").tags("region", region, "table", table).counters().stream()
-                .mapToDouble(Counter::count).sum();
+                .mapToDouble(Counter::count)
+                .sum();
     }
 
     @Test
@@ -159,7 +169,9 @@ class CdcBackstopTest {
         sql("UPDATE prices SET amount_minor = amount_minor + 1 WHERE product_id = " + id);
         await().atMost(BOUND).until(() -> gone(us, id) && gone(eu, id));
         given().get("/q/health/ready").then().statusCode(200);
-        given().get("/q/metrics").then().statusCode(200)
+        given().get("/q/metrics")
+                .then()
+                .statusCode(200)
                 .body(org.hamcrest.Matchers.containsString("cdc_invalidation_lag_seconds_bucket"));
     }
 
@@ -177,7 +189,8 @@ class CdcBackstopTest {
         } finally {
             relay.start();
         }
-        await().atMost(Duration.ofSeconds(30)).until(() -> LongStream.of(ids).allMatch(id -> gone(us, id) && gone(eu, id)));
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> LongStream.of(ids).allMatch(id -> gone(us, id) && gone(eu, id)));
         assertTrue(processed("us", "prices") - usBefore >= ids.length, "us saw every change");
         assertTrue(processed("eu", "prices") - euBefore >= ids.length, "eu saw every change");
     }
@@ -242,11 +255,13 @@ class CdcBackstopTest {
         });
         try {
             sql("UPDATE prices SET amount_minor = amount_minor + 1 WHERE product_id = 3501");
-            await().atMost(Duration.ofSeconds(30)).until(() -> given().get("/q/health/live").statusCode() == 503);
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> given().get("/q/health/live").statusCode() == 503);
         } finally {
             release.countDown();
         }
-        await().atMost(Duration.ofSeconds(30)).until(() -> given().get("/q/health/live").statusCode() == 200);
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> given().get("/q/health/live").statusCode() == 200);
         long id = 3502;
         cacheEverywhere(id);
         sql("UPDATE prices SET amount_minor = amount_minor + 1 WHERE product_id = " + id);
@@ -267,7 +282,8 @@ class CdcBackstopTest {
             given().get("/q/health/ready").then().statusCode(503);
             // Outlive max.poll.interval.ms (4 s in the test profile) with the batch still not invalidated.
             long outageEnds = System.currentTimeMillis() + 3 * MAX_POLL_INTERVAL_MS;
-            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(250))
+            await().atMost(Duration.ofSeconds(30))
+                    .pollInterval(Duration.ofMillis(250))
                     .until(() -> System.currentTimeMillis() >= outageEnds);
             given().get("/q/health/live").then().statusCode(200);
         } finally {
@@ -288,8 +304,9 @@ class CdcBackstopTest {
         RegionInvalidator second = invalidators.member("us", "second");
         second.start();
         try {
-            await().atMost(Duration.ofSeconds(30)).until(() -> second.state() == RegionInvalidator.State.INVALIDATING
-                    && invalidators.region("us").state() == RegionInvalidator.State.INVALIDATING);
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> second.state() == RegionInvalidator.State.INVALIDATING
+                            && invalidators.region("us").state() == RegionInvalidator.State.INVALIDATING);
             long[] ids = LongStream.rangeClosed(3401, 3460).toArray();
             cacheEverywhere(ids);
             CountDownLatch inHand = new CountDownLatch(1);
@@ -327,7 +344,8 @@ class CdcBackstopTest {
             stopper.join(30_000);
             writer.join(30_000);
             assertFalse(second.isRunning());
-            await().atMost(Duration.ofSeconds(30)).until(() -> LongStream.of(ids).allMatch(id -> gone(us, id) && gone(eu, id)));
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> LongStream.of(ids).allMatch(id -> gone(us, id) && gone(eu, id)));
         } finally {
             second.stop();
         }
@@ -340,30 +358,40 @@ class CdcBackstopTest {
      */
     @Test
     void poisonRecordsAreDeadLetteredWithACompensatingFlushAndTheNextChangeIsStillInvalidated() throws Exception {
-        record Poison(String topic, String value, String reason, long cachedId) {
-        }
+        record Poison(String topic, String value, String reason, long cachedId) {}
         String nonce = UUID.randomUUID().toString();
         List<Poison> poisons = List.of(
                 new Poison("cdc.public.prices", "not-a-change-" + nonce, "not JSON", 2101),
-                new Poison("cdc.public.prices", "{\"table\":\"prices\",\"op\":\"UPDATE\",\"key\":{\"id\":42},\"n\":\"" + nonce + "\"}",
-                        "without key column product_id", 2102),
-                new Poison("cdc.public.products", "{\"table\":\"products\",\"op\":\"UPDATE\",\"key\":{\"id\":\"abc\"},\"n\":\"" + nonce + "\"}",
-                        "unmappable", 2103),
-                new Poison("cdc.public.prices", "{\"table\":\"inventory\",\"op\":\"UPDATE\",\"key\":{\"id\":1},\"n\":\"" + nonce + "\"}",
-                        "table inventory on the topic of prices", 2104));
+                new Poison(
+                        "cdc.public.prices",
+                        "{\"table\":\"prices\",\"op\":\"UPDATE\",\"key\":{\"id\":42},\"n\":\"" + nonce + "\"}",
+                        "without key column product_id",
+                        2102),
+                new Poison(
+                        "cdc.public.products",
+                        "{\"table\":\"products\",\"op\":\"UPDATE\",\"key\":{\"id\":\"abc\"},\"n\":\"" + nonce + "\"}",
+                        "unmappable",
+                        2103),
+                new Poison(
+                        "cdc.public.prices",
+                        "{\"table\":\"inventory\",\"op\":\"UPDATE\",\"key\":{\"id\":1},\"n\":\"" + nonce + "\"}",
+                        "table inventory on the topic of prices",
+                        2104));
         for (Poison poison : poisons) {
             cacheEverywhere(poison.cachedId()); // no change event will ever name it: only the compensation removes it
             produce(poison.topic(), "{\"id\":0}", poison.value());
             // A products record flushes the product views; a prices record the prices and the views embedding them.
-            await().atMost(BOUND).until(() -> poison.topic().endsWith("products")
-                    ? viewGone(us, poison.cachedId()) && viewGone(eu, poison.cachedId())
-                    : gone(us, poison.cachedId()) && gone(eu, poison.cachedId()));
+            await().atMost(BOUND)
+                    .until(() -> poison.topic().endsWith("products")
+                            ? viewGone(us, poison.cachedId()) && viewGone(eu, poison.cachedId())
+                            : gone(us, poison.cachedId()) && gone(eu, poison.cachedId()));
             long next = poison.cachedId() + 100;
             cacheEverywhere(next);
             sql("UPDATE prices SET amount_minor = amount_minor + 1 WHERE product_id = " + next);
             await().atMost(BOUND).until(() -> gone(us, next) && gone(eu, next));
         }
-        assertTrue(invalidators.region("us").isRunning() && invalidators.region("eu").isRunning());
+        assertTrue(invalidators.region("us").isRunning()
+                && invalidators.region("eu").isRunning());
 
         Map<String, List<String>> reasons = deadLetters(nonce, poisons.size() * 2);
         for (Poison poison : poisons) {
@@ -416,12 +444,17 @@ class CdcBackstopTest {
         sql("UPDATE prices SET amount_minor = amount_minor + 1 WHERE product_id = " + id); // lost with the slot
         relay.start();
         await().atMost(Duration.ofSeconds(60)).until(() -> !relay.isRunning() && relay.lastError() != null);
-        assertTrue(relay.lastError().contains("no longer available") || relay.lastError().contains("offset"),
+        assertTrue(
+                relay.lastError().contains("no longer available")
+                        || relay.lastError().contains("offset"),
                 "a clear error, not a silent skip: " + relay.lastError());
         given().get("/q/health/ready").then().statusCode(503);
 
-        given().get("/q/health/ready").then().body("checks.find { it.name == 'cdc' }.data.relay-problem",
-                org.hamcrest.Matchers.containsString("make cdc-reset"));
+        given().get("/q/health/ready")
+                .then()
+                .body(
+                        "checks.find { it.name == 'cdc' }.data.relay-problem",
+                        org.hamcrest.Matchers.containsString("make cdc-reset"));
 
         cacheEverywhere(id, 2005); // stale entries nobody will ever get a change event for
         relay.start(true);
@@ -431,8 +464,13 @@ class CdcBackstopTest {
         long inWindow = 2006;
         cacheEverywhere(inWindow);
         sql("UPDATE prices SET amount_minor = amount_minor + 1 WHERE product_id = " + inWindow);
-        await().atMost(Duration.ofSeconds(60)).until(() -> gone(us, id) && gone(eu, id) && gone(us, 2005) && gone(eu, 2005)
-                && gone(us, inWindow) && gone(eu, inWindow));
+        await().atMost(Duration.ofSeconds(60))
+                .until(() -> gone(us, id)
+                        && gone(eu, id)
+                        && gone(us, 2005)
+                        && gone(eu, 2005)
+                        && gone(us, inWindow)
+                        && gone(eu, inWindow));
         assertTrue(relay.isRunning());
         awaitReady();
     }

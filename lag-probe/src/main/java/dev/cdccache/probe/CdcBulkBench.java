@@ -29,7 +29,9 @@ public final class CdcBulkBench {
         int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 5;
         Map<String, StatefulRedisConnection<String, String>> redis = new LinkedHashMap<>();
         List<RedisClient> clients = new ArrayList<>();
-        for (String[] r : new String[][]{{"us", StackEnv.get("REDIS_US_PORT", "16379")}, {"eu", StackEnv.get("REDIS_EU_PORT", "16380")}}) {
+        for (String[] r : new String[][] {
+            {"us", StackEnv.get("REDIS_US_PORT", "16379")}, {"eu", StackEnv.get("REDIS_EU_PORT", "16380")}
+        }) {
             RedisClient c = RedisClient.create("redis://127.0.0.1:" + r[1]);
             clients.add(c);
             redis.put(r[0], c.connect());
@@ -38,11 +40,12 @@ public final class CdcBulkBench {
         for (int i = 0; i < rows; i++) {
             keys[i] = CacheKeys.price(i + 1);
         }
-        System.out.printf(Locale.ROOT, "CDC bulk invalidation: %d price rows in one transaction, %d rounds%n", rows, rounds);
+        System.out.printf(
+                Locale.ROOT, "CDC bulk invalidation: %d price rows in one transaction, %d rounds%n", rows, rounds);
         System.out.printf(Locale.ROOT, "%-6s %s%n", "round", "commit → last key gone (ms) per region");
         String url = StackEnv.jdbcUrl();
         try (Connection db = DriverManager.getConnection(url, StackEnv.user(), StackEnv.password());
-             Statement st = db.createStatement()) {
+                Statement st = db.createStatement()) {
             for (int round = 1; round <= rounds; round++) {
                 for (StatefulRedisConnection<String, String> c : redis.values()) {
                     List<RedisFuture<String>> sets = new ArrayList<>(rows);
@@ -53,7 +56,8 @@ public final class CdcBulkBench {
                         f.get(10, TimeUnit.SECONDS);
                     }
                 }
-                int updated = st.executeUpdate("UPDATE prices SET amount_minor = amount_minor + 1 WHERE product_id <= " + rows);
+                int updated = st.executeUpdate(
+                        "UPDATE prices SET amount_minor = amount_minor + 1 WHERE product_id <= " + rows);
                 long committed = System.nanoTime();
                 StringBuilder line = new StringBuilder();
                 for (var e : redis.entrySet()) {
@@ -63,7 +67,8 @@ public final class CdcBulkBench {
                         LockSupport.parkNanos(1_000_000);
                     }
                     double ms = (System.nanoTime() - committed) / 1e6;
-                    line.append(String.format(Locale.ROOT, "  %s %8.1f%s", e.getKey(), ms, left > 0 ? " (" + left + " keys left!)" : ""));
+                    line.append(String.format(
+                            Locale.ROOT, "  %s %8.1f%s", e.getKey(), ms, left > 0 ? " (" + left + " keys left!)" : ""));
                 }
                 System.out.printf(Locale.ROOT, "%-6d %s   (%d rows)%n", round, line, updated);
             }

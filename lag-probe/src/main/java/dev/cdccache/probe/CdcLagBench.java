@@ -51,12 +51,16 @@ public final class CdcLagBench {
             missed.put(e.getKey(), 0);
         }
         ExecutorService pool = Executors.newFixedThreadPool(redis.size());
-        System.out.printf(Locale.ROOT, "CDC commit-to-DEL lag: %d plain-SQL price updates, one every %d ms, regions %s%n",
-                writes, intervalMs, redis.keySet());
+        System.out.printf(
+                Locale.ROOT,
+                "CDC commit-to-DEL lag: %d plain-SQL price updates, one every %d ms, regions %s%n",
+                writes,
+                intervalMs,
+                redis.keySet());
         long start = System.nanoTime();
         try (Connection db = DriverManager.getConnection(pgUrl, StackEnv.user(), StackEnv.password());
-             PreparedStatement update = db.prepareStatement(
-                     "UPDATE prices SET amount_minor = amount_minor + 1 WHERE product_id = ?")) {
+                PreparedStatement update =
+                        db.prepareStatement("UPDATE prices SET amount_minor = amount_minor + 1 WHERE product_id = ?")) {
             for (int i = 0; i < writes; i++) {
                 long id = 5001 + (i % 1000);
                 String key = CacheKeys.price(id);
@@ -77,7 +81,12 @@ public final class CdcLagBench {
                     long micros = e.getValue().get();
                     if (micros < 0) {
                         missed.merge(e.getKey(), 1, Integer::sum);
-                        System.err.printf(Locale.ROOT, "write %d (product %d): %s key still present after 10 s%n", i, id, e.getKey());
+                        System.err.printf(
+                                Locale.ROOT,
+                                "write %d (product %d): %s key still present after 10 s%n",
+                                i,
+                                id,
+                                e.getKey());
                     } else {
                         lag.get(e.getKey()).recordValue(micros);
                     }
@@ -94,17 +103,40 @@ public final class CdcLagBench {
         }
         StringBuilder json = new StringBuilder("{\"benchmark\":\"cdc-commit-to-del\",\"writes\":" + writes
                 + ",\"intervalMs\":" + intervalMs + ",\"regions\":{");
-        System.out.printf(Locale.ROOT, "%-6s %8s %8s %8s %8s %8s %8s%n", "region", "n", "p50 ms", "p90 ms", "p99 ms", "max ms", "missed");
+        System.out.printf(
+                Locale.ROOT,
+                "%-6s %8s %8s %8s %8s %8s %8s%n",
+                "region",
+                "n",
+                "p50 ms",
+                "p90 ms",
+                "p99 ms",
+                "max ms",
+                "missed");
         boolean first = true;
         for (var e : lag.entrySet()) {
             Histogram h = e.getValue();
-            System.out.printf(Locale.ROOT, "%-6s %8d %8.1f %8.1f %8.1f %8.1f %8d%n", e.getKey(), h.getTotalCount(),
-                    ms(h.getValueAtPercentile(50)), ms(h.getValueAtPercentile(90)), ms(h.getValueAtPercentile(99)),
-                    ms(h.getMaxValue()), missed.get(e.getKey()));
-            json.append(first ? "" : ",").append(String.format(Locale.ROOT,
-                    "\"%s\":{\"n\":%d,\"p50Ms\":%.2f,\"p90Ms\":%.2f,\"p99Ms\":%.2f,\"maxMs\":%.2f,\"missed\":%d}",
-                    e.getKey(), h.getTotalCount(), ms(h.getValueAtPercentile(50)), ms(h.getValueAtPercentile(90)),
-                    ms(h.getValueAtPercentile(99)), ms(h.getMaxValue()), missed.get(e.getKey())));
+            System.out.printf(
+                    Locale.ROOT,
+                    "%-6s %8d %8.1f %8.1f %8.1f %8.1f %8d%n",
+                    e.getKey(),
+                    h.getTotalCount(),
+                    ms(h.getValueAtPercentile(50)),
+                    ms(h.getValueAtPercentile(90)),
+                    ms(h.getValueAtPercentile(99)),
+                    ms(h.getMaxValue()),
+                    missed.get(e.getKey()));
+            json.append(first ? "" : ",")
+                    .append(String.format(
+                            Locale.ROOT,
+                            "\"%s\":{\"n\":%d,\"p50Ms\":%.2f,\"p90Ms\":%.2f,\"p99Ms\":%.2f,\"maxMs\":%.2f,\"missed\":%d}",
+                            e.getKey(),
+                            h.getTotalCount(),
+                            ms(h.getValueAtPercentile(50)),
+                            ms(h.getValueAtPercentile(90)),
+                            ms(h.getValueAtPercentile(99)),
+                            ms(h.getMaxValue()),
+                            missed.get(e.getKey())));
             first = false;
         }
         System.out.println(json.append("}}"));

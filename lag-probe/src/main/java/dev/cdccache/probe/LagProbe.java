@@ -35,9 +35,7 @@ import java.util.concurrent.locks.LockSupport;
  */
 public final class LagProbe {
 
-    private record Instance(String name, String region, String service, int port) {
-    }
-
+    private record Instance(String name, String region, String service, int port) {}
 
     public static void main(String[] args) throws Exception {
         Map<String, String> opt = parse(args);
@@ -61,13 +59,19 @@ public final class LagProbe {
                 new Instance("pricing-us", "us", "pricing", port("PRICING_US_PORT", 18082)),
                 new Instance("catalog-eu", "eu", "catalog", port("CATALOG_EU_PORT", 18181)),
                 new Instance("pricing-eu", "eu", "pricing", port("PRICING_EU_PORT", 18182)));
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        HttpClient http =
+                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
         ExecutorService pool = Executors.newFixedThreadPool(instances.size());
         Map<String, Histogram> fresh = new LinkedHashMap<>();
         Map<String, AtomicLong> stale = new LinkedHashMap<>();
         Map<String, AtomicLong> neverFresh = new LinkedHashMap<>();
-        System.out.printf(Locale.ROOT, "lag probe: %d price writes via %s, one every %d ms, %d instances polled%n",
-                writes, via, intervalMs, instances.size());
+        System.out.printf(
+                Locale.ROOT,
+                "lag probe: %d price writes via %s, one every %d ms, %d instances polled%n",
+                writes,
+                via,
+                intervalMs,
+                instances.size());
         String pgUrl = StackEnv.jdbcUrl();
         try (Connection db = DriverManager.getConnection(pgUrl, StackEnv.user(), StackEnv.password())) {
             // Warm every instance first, so a stale value is really there to be invalidated.
@@ -78,9 +82,18 @@ public final class LagProbe {
                     get(http, in, id);
                 }
                 long version = "sql".equals(via) ? writeSql(db, id) : writeApi(http, id);
-                written.add(new long[]{id, version, System.nanoTime()});
+                written.add(new long[] {id, version, System.nanoTime()});
                 if (!batch) {
-                    awaitFresh(List.of(written.get(written.size() - 1)), instances, via, timeoutMs, http, pool, fresh, stale, neverFresh);
+                    awaitFresh(
+                            List.of(written.get(written.size() - 1)),
+                            instances,
+                            via,
+                            timeoutMs,
+                            http,
+                            pool,
+                            fresh,
+                            stale,
+                            neverFresh);
                 }
                 if (intervalMs > 0) {
                     Thread.sleep(intervalMs); // pacing between writes
@@ -97,22 +110,48 @@ public final class LagProbe {
 
         long worstMs = 0;
         long neverTotal = 0;
-        StringBuilder json = new StringBuilder("{\"probe\":\"time-to-fresh\",\"via\":\"" + via + "\",\"writes\":" + writes + ",\"paths\":{");
-        System.out.printf(Locale.ROOT, "%-16s %6s %9s %9s %9s %9s %11s %11s%n", "region/path", "n", "p50 ms", "p90 ms",
-                "p99 ms", "max ms", "stale reads", "never fresh");
+        StringBuilder json = new StringBuilder(
+                "{\"probe\":\"time-to-fresh\",\"via\":\"" + via + "\",\"writes\":" + writes + ",\"paths\":{");
+        System.out.printf(
+                Locale.ROOT,
+                "%-16s %6s %9s %9s %9s %9s %11s %11s%n",
+                "region/path",
+                "n",
+                "p50 ms",
+                "p90 ms",
+                "p99 ms",
+                "max ms",
+                "stale reads",
+                "never fresh");
         boolean first = true;
         for (var e : fresh.entrySet()) {
             Histogram h = e.getValue();
             long never = neverFresh.get(e.getKey()).get();
             neverTotal += never;
             worstMs = Math.max(worstMs, h.getMaxValue() / 1000);
-            System.out.printf(Locale.ROOT, "%-16s %6d %9.1f %9.1f %9.1f %9.1f %11d %11d%n", e.getKey(), h.getTotalCount(),
-                    h.getValueAtPercentile(50) / 1000.0, h.getValueAtPercentile(90) / 1000.0,
-                    h.getValueAtPercentile(99) / 1000.0, h.getMaxValue() / 1000.0, stale.get(e.getKey()).get(), never);
-            json.append(first ? "" : ",").append(String.format(Locale.ROOT,
-                    "\"%s\":{\"n\":%d,\"p50Ms\":%.2f,\"p90Ms\":%.2f,\"p99Ms\":%.2f,\"maxMs\":%.2f,\"staleReads\":%d,\"neverFresh\":%d}",
-                    e.getKey(), h.getTotalCount(), h.getValueAtPercentile(50) / 1000.0, h.getValueAtPercentile(90) / 1000.0,
-                    h.getValueAtPercentile(99) / 1000.0, h.getMaxValue() / 1000.0, stale.get(e.getKey()).get(), never));
+            System.out.printf(
+                    Locale.ROOT,
+                    "%-16s %6d %9.1f %9.1f %9.1f %9.1f %11d %11d%n",
+                    e.getKey(),
+                    h.getTotalCount(),
+                    h.getValueAtPercentile(50) / 1000.0,
+                    h.getValueAtPercentile(90) / 1000.0,
+                    h.getValueAtPercentile(99) / 1000.0,
+                    h.getMaxValue() / 1000.0,
+                    stale.get(e.getKey()).get(),
+                    never);
+            json.append(first ? "" : ",")
+                    .append(String.format(
+                            Locale.ROOT,
+                            "\"%s\":{\"n\":%d,\"p50Ms\":%.2f,\"p90Ms\":%.2f,\"p99Ms\":%.2f,\"maxMs\":%.2f,\"staleReads\":%d,\"neverFresh\":%d}",
+                            e.getKey(),
+                            h.getTotalCount(),
+                            h.getValueAtPercentile(50) / 1000.0,
+                            h.getValueAtPercentile(90) / 1000.0,
+                            h.getValueAtPercentile(99) / 1000.0,
+                            h.getMaxValue() / 1000.0,
+                            stale.get(e.getKey()).get(),
+                            never));
             first = false;
         }
         json.append("},\"maxMs\":").append(worstMs).append(",\"neverFresh\":").append(neverTotal);
@@ -126,22 +165,41 @@ public final class LagProbe {
                     held = false;
                 }
                 if (bound >= 0) {
-                    System.out.printf(Locale.ROOT, "  %-16s bound %6d ms, worst %6d ms: %s%n", e.getKey(), bound, max,
+                    System.out.printf(
+                            Locale.ROOT,
+                            "  %-16s bound %6d ms, worst %6d ms: %s%n",
+                            e.getKey(),
+                            bound,
+                            max,
                             max <= bound ? "held" : "VIOLATED");
                 }
             }
-            json.append(",\"boundMs\":").append(boundMs).append(",\"boundHeld\":").append(held);
-            System.out.printf(Locale.ROOT, "%s (worst %d ms, never fresh %d)%n",
-                    held ? "BOUND HELD" : "BOUND VIOLATED", worstMs, neverTotal);
+            json.append(",\"boundMs\":")
+                    .append(boundMs)
+                    .append(",\"boundHeld\":")
+                    .append(held);
+            System.out.printf(
+                    Locale.ROOT,
+                    "%s (worst %d ms, never fresh %d)%n",
+                    held ? "BOUND HELD" : "BOUND VIOLATED",
+                    worstMs,
+                    neverTotal);
             System.out.println(json.append('}'));
             System.exit(held ? 0 : 1);
         }
         System.out.println(json.append('}'));
     }
 
-    private static void awaitFresh(List<long[]> written, List<Instance> instances, String via, long timeoutMs,
-                                   HttpClient http, ExecutorService pool, Map<String, Histogram> fresh,
-                                   Map<String, AtomicLong> stale, Map<String, AtomicLong> neverFresh) {
+    private static void awaitFresh(
+            List<long[]> written,
+            List<Instance> instances,
+            String via,
+            long timeoutMs,
+            HttpClient http,
+            ExecutorService pool,
+            Map<String, Histogram> fresh,
+            Map<String, AtomicLong> stale,
+            Map<String, AtomicLong> neverFresh) {
         List<CompletableFuture<Void>> polls = new ArrayList<>();
         for (Instance in : instances) {
             String path = "api".equals(via) && "us".equals(in.region) ? "write-path" : "cdc";
@@ -149,40 +207,46 @@ public final class LagProbe {
             Histogram h = fresh.computeIfAbsent(label, k -> new Histogram(TimeUnit.HOURS.toMicros(1), 3));
             AtomicLong staleReads = stale.computeIfAbsent(label, k -> new AtomicLong());
             AtomicLong never = neverFresh.computeIfAbsent(label, k -> new AtomicLong());
-            polls.add(CompletableFuture.runAsync(() -> {
-                for (long[] w : written) {
-                    long id = w[0];
-                    long version = w[1];
-                    long answered = w[2];
-                    long deadline = answered + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
-                    while (true) {
-                        long seen = get(http, in, id);
-                        long now = System.nanoTime();
-                        if (seen >= version) {
-                            synchronized (h) {
-                                h.recordValue(TimeUnit.NANOSECONDS.toMicros(now - answered));
+            polls.add(CompletableFuture.runAsync(
+                    () -> {
+                        for (long[] w : written) {
+                            long id = w[0];
+                            long version = w[1];
+                            long answered = w[2];
+                            long deadline = answered + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+                            while (true) {
+                                long seen = get(http, in, id);
+                                long now = System.nanoTime();
+                                if (seen >= version) {
+                                    synchronized (h) {
+                                        h.recordValue(TimeUnit.NANOSECONDS.toMicros(now - answered));
+                                    }
+                                    break;
+                                }
+                                staleReads.incrementAndGet();
+                                if (now > deadline) {
+                                    never.incrementAndGet();
+                                    break;
+                                }
+                                LockSupport.parkNanos(1_000_000); // ~1 ms between reads of one instance
                             }
-                            break;
                         }
-                        staleReads.incrementAndGet();
-                        if (now > deadline) {
-                            never.incrementAndGet();
-                            break;
-                        }
-                        LockSupport.parkNanos(1_000_000); // ~1 ms between reads of one instance
-                    }
-                }
-            }, pool));
+                    },
+                    pool));
         }
         CompletableFuture.allOf(polls.toArray(CompletableFuture[]::new)).join();
     }
 
     private static long writeApi(HttpClient http, long id) throws Exception {
         long amount = 100 + (System.nanoTime() % 100_000);
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(
-                        URI.create("http://127.0.0.1:" + port("PRICING_US_PORT", 18082) + "/prices/" + id))
-                .header("Content-Type", "application/json").timeout(Duration.ofSeconds(10))
-                .PUT(HttpRequest.BodyPublishers.ofString("{\"amountMinor\":" + amount + ",\"currency\":\"USD\"}")).build(),
+        HttpResponse<String> r = http.send(
+                HttpRequest.newBuilder(
+                                URI.create("http://127.0.0.1:" + port("PRICING_US_PORT", 18082) + "/prices/" + id))
+                        .header("Content-Type", "application/json")
+                        .timeout(Duration.ofSeconds(10))
+                        .PUT(HttpRequest.BodyPublishers.ofString(
+                                "{\"amountMinor\":" + amount + ",\"currency\":\"USD\"}"))
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
         if (r.statusCode() != 200 && r.statusCode() != 201) {
             throw new IllegalStateException("PUT /prices/" + id + " answered " + r.statusCode() + ": " + r.body());

@@ -46,18 +46,14 @@ import java.util.regex.Pattern;
 public final class Nemesis {
 
     // ---------------------------------------------------------------- history
-    record Write(long key, long version, long ackNanos, String path, String region) {
-    }
+    record Write(long key, long version, long ackNanos, String path, String region) {}
 
-    record Read(String instance, String region, long key, long startNanos, long version) {
-    }
+    record Read(String instance, String region, long key, long startNanos, long version) {}
 
     /** A fault interval; {@code bound(region, path)} is what the contract promises while it lasts and after. */
-    record Phase(String fault, String region, long startNanos, long endNanos) {
-    }
+    record Phase(String fault, String region, long startNanos, long endNanos) {}
 
-    private record Instance(String name, String region, String service, int port) {
-    }
+    private record Instance(String name, String region, String service, int port) {}
 
     private static final Pattern ACTIVE_RELAY = Pattern.compile("\"relay\"\\s*:\\s*\"ACTIVE\"");
 
@@ -76,15 +72,19 @@ public final class Nemesis {
     private final List<Long> failovers = Collections.synchronizedList(new ArrayList<>());
     private final Map<String, int[]> faultCounts = Collections.synchronizedMap(new LinkedHashMap<>());
     private final AtomicBoolean running = new AtomicBoolean(true);
-    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(1)).build();
+    private final HttpClient http = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(1))
+            .build();
     private final List<Instance> instances = List.of(
             new Instance("catalog-us-1", "us", "catalog", port("CATALOG_US_1_PORT", 18081)),
             new Instance("catalog-us-2", "us", "catalog", port("CATALOG_US_2_PORT", 18083)),
             new Instance("pricing-us", "us", "pricing", port("PRICING_US_PORT", 18082)),
             new Instance("catalog-eu", "eu", "catalog", port("CATALOG_EU_PORT", 18181)),
             new Instance("pricing-eu", "eu", "pricing", port("PRICING_EU_PORT", 18182)));
-    private final Path root = Paths.get(System.getProperty("cdccache.repo.root", ".")).toAbsolutePath().normalize();
+    private final Path root = Paths.get(System.getProperty("cdccache.repo.root", "."))
+            .toAbsolutePath()
+            .normalize();
     private final long firstKey;
     private final int keys;
     private final long start = System.nanoTime();
@@ -99,24 +99,42 @@ public final class Nemesis {
         for (int i = 0; i + 1 < args.length; i += 2) {
             opt.put(args[i].replaceFirst("^--", ""), args[i + 1]);
         }
-        List<String> faults = Arrays.asList(opt.getOrDefault("faults",
-                "kill-relay,kill-invalidator,pause-invalidator,stop-redis,restart-kafka,restart-postgres,drop-dels,drop-l1,"
-                        + "redis-blackhole,redis-latency,drop-dels+kill-invalidator").split(","));
+        List<String> faults = Arrays.asList(opt.getOrDefault(
+                        "faults",
+                        "kill-relay,kill-invalidator,pause-invalidator,stop-redis,restart-kafka,restart-postgres,drop-dels,drop-l1,"
+                                + "redis-blackhole,redis-latency,drop-dels+kill-invalidator")
+                .split(","));
         int reps = Integer.parseInt(opt.getOrDefault("reps", "20"));
         long holdMs = Long.parseLong(opt.getOrDefault("hold-ms", "3000"));
         long healMs = Long.parseLong(opt.getOrDefault("heal-ms", "3000"));
         boolean expectViolations = Boolean.parseBoolean(opt.getOrDefault("expect-violations", "false"));
-        Nemesis n = new Nemesis(Long.parseLong(opt.getOrDefault("first-product", "8001")),
+        Nemesis n = new Nemesis(
+                Long.parseLong(opt.getOrDefault("first-product", "8001")),
                 Integer.parseInt(opt.getOrDefault("keys", "40")));
         int writeRate = Integer.parseInt(opt.getOrDefault("write-rate", "15"));
         int readRate = Integer.parseInt(opt.getOrDefault("read-rate", "200"));
-        System.out.printf(Locale.ROOT, "nemesis: faults %s × %d, hold %d ms, heal %d ms, %d keys, ~%d writes/s, ~%d reads/s%n",
-                faults, reps, holdMs, healMs, n.keys, writeRate, readRate);
+        System.out.printf(
+                Locale.ROOT,
+                "nemesis: faults %s × %d, hold %d ms, heal %d ms, %d keys, ~%d writes/s, ~%d reads/s%n",
+                faults,
+                reps,
+                holdMs,
+                healMs,
+                n.keys,
+                writeRate,
+                readRate);
         int code = n.run(faults, reps, holdMs, healMs, writeRate, readRate, expectViolations);
         System.exit(code);
     }
 
-    int run(List<String> faults, int reps, long holdMs, long healMs, int writeRate, int readRate, boolean expectViolations)
+    int run(
+            List<String> faults,
+            int reps,
+            long holdMs,
+            long healMs,
+            int writeRate,
+            int readRate,
+            boolean expectViolations)
             throws Exception {
         List<Thread> workers = new ArrayList<>();
         for (String path : List.of("api-us", "api-eu", "sql")) {
@@ -156,11 +174,16 @@ public final class Nemesis {
                     if ("sql".equals(path)) {
                         version = sqlWrite(db, key);
                     } else {
-                        int port = "api-us".equals(path) ? port("PRICING_US_PORT", 18082) : port("PRICING_EU_PORT", 18182);
+                        int port =
+                                "api-us".equals(path) ? port("PRICING_US_PORT", 18082) : port("PRICING_EU_PORT", 18182);
                         version = apiWrite(port, key);
                     }
                     if (version > 0) {
-                        writes.add(new Write(key, version, System.nanoTime(), path.startsWith("api") ? "api" : "sql",
+                        writes.add(new Write(
+                                key,
+                                version,
+                                System.nanoTime(),
+                                path.startsWith("api") ? "api" : "sql",
                                 path.endsWith("eu") ? "eu" : path.endsWith("us") ? "us" : "-"));
                     }
                 } catch (Exception e) {
@@ -176,9 +199,13 @@ public final class Nemesis {
 
     private long apiWrite(int port, long key) throws IOException, InterruptedException {
         long amount = 100 + ThreadLocalRandom.current().nextInt(100_000);
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/prices/" + key))
-                .header("Content-Type", "application/json").timeout(Duration.ofSeconds(5))
-                .PUT(HttpRequest.BodyPublishers.ofString("{\"amountMinor\":" + amount + ",\"currency\":\"USD\"}")).build(),
+        HttpResponse<String> r = http.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/prices/" + key))
+                        .header("Content-Type", "application/json")
+                        .timeout(Duration.ofSeconds(5))
+                        .PUT(HttpRequest.BodyPublishers.ofString(
+                                "{\"amountMinor\":" + amount + ",\"currency\":\"USD\"}"))
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
         if (r.statusCode() != 200 && r.statusCode() != 201) {
             return -1;
@@ -232,8 +259,14 @@ public final class Nemesis {
                 phases.add(new Phase(fault, region, t0, System.nanoTime()));
                 stackUp(); // the killed relay comes back as the standby
                 faultCounts.computeIfAbsent(fault, f -> new int[1])[0]++;
-                System.out.printf(Locale.ROOT, "%7.1f s  %-28s rep %2d     (%s killed; standby streaming after %d ms)%n",
-                        secs(t0), fault, rep, active, failovers.get(failovers.size() - 1));
+                System.out.printf(
+                        Locale.ROOT,
+                        "%7.1f s  %-28s rep %2d     (%s killed; standby streaming after %d ms)%n",
+                        secs(t0),
+                        fault,
+                        rep,
+                        active,
+                        failovers.get(failovers.size() - 1));
                 return;
             }
             case "kill-invalidator" -> {
@@ -308,7 +341,13 @@ public final class Nemesis {
         phases.add(new Phase(fault, region, t0, System.nanoTime()));
         faultCounts.computeIfAbsent(fault, f -> new int[1])[0]++;
         boolean regional = fault.contains("invalidator") || "stop-redis".equals(fault);
-        System.out.printf(Locale.ROOT, "%7.1f s  %-28s rep %2d %-3s (%d ms)%n", secs(t0), fault, rep, regional ? region : "",
+        System.out.printf(
+                Locale.ROOT,
+                "%7.1f s  %-28s rep %2d %-3s (%d ms)%n",
+                secs(t0),
+                fault,
+                rep,
+                regional ? region : "",
                 (System.nanoTime() - t0) / 1_000_000);
     }
 
@@ -328,9 +367,9 @@ public final class Nemesis {
                     // the other member of the region's group), whose target is 3 s.
                     case "kill-relay" -> writePath ? WRITE_PATH_BOUND_MS : FAILOVER_MS + CDC_BOUND_MS;
                     case "kill-invalidator", "pause-invalidator" ->
-                            writePath || !thisRegion ? allowed : FAILOVER_MS + CDC_BOUND_MS;
+                        writePath || !thisRegion ? allowed : FAILOVER_MS + CDC_BOUND_MS;
                     case "restart-kafka", "restart-postgres" ->
-                            writePath ? WRITE_PATH_BOUND_MS : duration + CDC_BOUND_MS + FAILOVER_MS;
+                        writePath ? WRITE_PATH_BOUND_MS : duration + CDC_BOUND_MS + FAILOVER_MS;
                     case "drop-dels" -> CDC_BOUND_MS;
                     case "drop-dels+kill-invalidator" -> thisRegion ? FAILOVER_MS + CDC_BOUND_MS : CDC_BOUND_MS;
                     case "drop-l1" -> L1_TTL_BOUND_MS;
@@ -350,10 +389,16 @@ public final class Nemesis {
 
     /** The relay whose readiness says it streams, or null while none does. */
     private String activeRelayOrNull() {
-        for (String[] r : new String[][]{{"cdc-relay", "CDC_RELAY_PORT", "18090"}, {"cdc-relay-standby", "CDC_RELAY_STANDBY_PORT", "18093"}}) {
+        for (String[] r : new String[][] {
+            {"cdc-relay", "CDC_RELAY_PORT", "18090"}, {"cdc-relay-standby", "CDC_RELAY_STANDBY_PORT", "18093"}
+        }) {
             try {
-                HttpResponse<String> res = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
-                                + port(r[1], Integer.parseInt(r[2])) + "/q/health/ready")).timeout(Duration.ofSeconds(1)).GET().build(),
+                HttpResponse<String> res = http.send(
+                        HttpRequest.newBuilder(URI.create(
+                                        "http://127.0.0.1:" + port(r[1], Integer.parseInt(r[2])) + "/q/health/ready"))
+                                .timeout(Duration.ofSeconds(1))
+                                .GET()
+                                .build(),
                         HttpResponse.BodyHandlers.ofString());
                 if (ACTIVE_RELAY.matcher(res.body()).find()) {
                     return r[0];
@@ -414,7 +459,10 @@ public final class Nemesis {
     }
 
     private String exec(List<String> cmd) throws Exception {
-        Process p = new ProcessBuilder(cmd).directory(root.toFile()).redirectErrorStream(true).start();
+        Process p = new ProcessBuilder(cmd)
+                .directory(root.toFile())
+                .redirectErrorStream(true)
+                .start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (!p.waitFor(5, TimeUnit.MINUTES) || p.exitValue() != 0) {
             throw new IllegalStateException(String.join(" ", cmd) + " failed: " + out);
@@ -423,19 +471,27 @@ public final class Nemesis {
     }
 
     private void chaos(double dropDels, double dropL1) throws Exception {
-        String token = Files.readString(Paths.get(StackEnv.get("STACK_DIR", ".stack")).isAbsolute()
-                ? Paths.get(StackEnv.get("STACK_DIR", ".stack"), "admin-token")
-                : root.resolve(StackEnv.get("STACK_DIR", ".stack")).resolve("admin-token")).trim();
-        List<Integer> ports = new ArrayList<>(instances.stream().map(i -> i.port).toList());
+        String token = Files.readString(
+                        Paths.get(StackEnv.get("STACK_DIR", ".stack")).isAbsolute()
+                                ? Paths.get(StackEnv.get("STACK_DIR", ".stack"), "admin-token")
+                                : root.resolve(StackEnv.get("STACK_DIR", ".stack"))
+                                        .resolve("admin-token"))
+                .trim();
+        List<Integer> ports =
+                new ArrayList<>(instances.stream().map(i -> i.port).toList());
         ports.add(port("INVALIDATOR_US_PORT", 18091));
         ports.add(port("INVALIDATOR_EU_PORT", 18191));
         for (int port : ports) {
             try {
-                http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/admin/chaos"))
-                        .header("Content-Type", "application/json").header("X-Admin-Token", token)
-                        .timeout(Duration.ofSeconds(5))
-                        .PUT(HttpRequest.BodyPublishers.ofString("{\"dropDelRate\":" + dropDels + ",\"dropL1BroadcastRate\":" + dropL1 + "}"))
-                        .build(), HttpResponse.BodyHandlers.discarding());
+                http.send(
+                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/admin/chaos"))
+                                .header("Content-Type", "application/json")
+                                .header("X-Admin-Token", token)
+                                .timeout(Duration.ofSeconds(5))
+                                .PUT(HttpRequest.BodyPublishers.ofString(
+                                        "{\"dropDelRate\":" + dropDels + ",\"dropL1BroadcastRate\":" + dropL1 + "}"))
+                                .build(),
+                        HttpResponse.BodyHandlers.discarding());
             } catch (IOException e) {
                 // a process another fault has stopped: it starts with chaos off
             }
@@ -443,8 +499,13 @@ public final class Nemesis {
     }
 
     private void proxy(String action) throws Exception {
-        http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port("REDIS_US_PROXY_CONTROL_PORT", 16390) + "/" + action))
-                .timeout(Duration.ofSeconds(5)).POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.discarding());
+        http.send(
+                HttpRequest.newBuilder(URI.create(
+                                "http://127.0.0.1:" + port("REDIS_US_PROXY_CONTROL_PORT", 16390) + "/" + action))
+                        .timeout(Duration.ofSeconds(5))
+                        .POST(HttpRequest.BodyPublishers.noBody())
+                        .build(),
+                HttpResponse.BodyHandlers.discarding());
     }
 
     private void heal() {
@@ -466,14 +527,14 @@ public final class Nemesis {
     }
 
     // ---------------------------------------------------------------- convergence
-    record Convergence(int lost, List<String> details, int redisBehind) {
-    }
+    record Convergence(int lost, List<String> details, int redisBehind) {}
 
     /** Every instance must serve the database's version of every key within the deadline; Redis never behind it. */
     private Convergence converge(Duration deadline) throws Exception {
         Map<Long, Long> db = new HashMap<>();
-        try (Connection c = connect(); PreparedStatement ps = c.prepareStatement(
-                "SELECT product_id, version FROM prices WHERE product_id BETWEEN ? AND ?")) {
+        try (Connection c = connect();
+                PreparedStatement ps =
+                        c.prepareStatement("SELECT product_id, version FROM prices WHERE product_id BETWEEN ? AND ?")) {
             ps.setLong(1, firstKey);
             ps.setLong(2, firstKey + keys - 1);
             try (ResultSet rs = ps.executeQuery()) {
@@ -501,19 +562,20 @@ public final class Nemesis {
         }
         int redisBehind = 0;
         for (String region : List.of("us", "eu")) {
-            int port = port("us".equals(region) ? "REDIS_US_PORT" : "REDIS_EU_PORT", "us".equals(region) ? 16379 : 16380);
+            int port =
+                    port("us".equals(region) ? "REDIS_US_PORT" : "REDIS_EU_PORT", "us".equals(region) ? 16379 : 16380);
             io.lettuce.core.RedisClient client = io.lettuce.core.RedisClient.create("redis://127.0.0.1:" + port);
             try (var conn = client.connect()) {
-            for (var e : db.entrySet()) {
-                for (String key : List.of("prc:v1:price:" + e.getKey(), "cat:v1:product:" + e.getKey())) {
-                    String v = conn.sync().get(key);
-                    long held = PriceVersions.parse(v, key.startsWith("cat"));
-                    if (held >= 0 && held < e.getValue()) {
-                        redisBehind++;
-                        behind.add("redis-" + region + " " + key + " holds v" + held + " < v" + e.getValue());
+                for (var e : db.entrySet()) {
+                    for (String key : List.of("prc:v1:price:" + e.getKey(), "cat:v1:product:" + e.getKey())) {
+                        String v = conn.sync().get(key);
+                        long held = PriceVersions.parse(v, key.startsWith("cat"));
+                        if (held >= 0 && held < e.getValue()) {
+                            redisBehind++;
+                            behind.add("redis-" + region + " " + key + " holds v" + held + " < v" + e.getValue());
+                        }
                     }
                 }
-            }
             } finally {
                 client.shutdown();
             }
@@ -522,8 +584,7 @@ public final class Nemesis {
     }
 
     // ---------------------------------------------------------------- checker and report
-    private record Row(String fault, String classKey) {
-    }
+    private record Row(String fault, String classKey) {}
 
     private int report(List<String> faults, int reps, Convergence conv, boolean expectViolations) {
         Map<Long, List<Write>> byKey = new HashMap<>();
@@ -578,54 +639,107 @@ public final class Nemesis {
                 beyond++;
                 c[2]++;
                 if (examples.size() < 10) {
-                    examples.add(String.format(Locale.ROOT, "%s key %d served v%d at %.3f s; v%d (%s %s) acknowledged %d ms earlier; bound %d ms",
-                            r.instance, r.key, r.version, secs(r.startNanos), overtaking.version, overtaking.path,
-                            overtaking.region, ms, allowed));
+                    examples.add(String.format(
+                            Locale.ROOT,
+                            "%s key %d served v%d at %.3f s; v%d (%s %s) acknowledged %d ms earlier; bound %d ms",
+                            r.instance,
+                            r.key,
+                            r.version,
+                            secs(r.startNanos),
+                            overtaking.version,
+                            overtaking.path,
+                            overtaking.region,
+                            ms,
+                            allowed));
                 }
             }
         }
         Collections.sort(staleness);
         long maxMs = staleness.isEmpty() ? 0 : staleness.get(staleness.size() - 1);
-        long p99 = staleness.isEmpty() ? 0 : staleness.get((int) Math.min(staleness.size() - 1, Math.ceil(staleness.size() * 0.99) - 1));
+        long p99 = staleness.isEmpty()
+                ? 0
+                : staleness.get((int) Math.min(staleness.size() - 1, Math.ceil(staleness.size() * 0.99) - 1));
         System.out.println();
         System.out.printf(Locale.ROOT, "%-28s %5s %16s %14s%n", "fault", "reps", "max stale ms", "beyond bound");
         for (String f : faults) {
             long[] m = perFault.getOrDefault(f, new long[2]);
-            System.out.printf(Locale.ROOT, "%-28s %5d %16d %14d%n", f, faultCounts.getOrDefault(f, new int[1])[0], m[0], m[1]);
+            System.out.printf(
+                    Locale.ROOT, "%-28s %5d %16d %14d%n", f, faultCounts.getOrDefault(f, new int[1])[0], m[0], m[1]);
         }
         if (!failovers.isEmpty()) {
             List<Long> f = new ArrayList<>(failovers);
             Collections.sort(f);
-            System.out.printf(Locale.ROOT, "relay failover (kill -9 → standby streaming): n %d, median %d ms, max %d ms%n",
-                    f.size(), f.get(f.size() / 2), f.get(f.size() - 1));
+            System.out.printf(
+                    Locale.ROOT,
+                    "relay failover (kill -9 → standby streaming): n %d, median %d ms, max %d ms%n",
+                    f.size(),
+                    f.get(f.size() / 2),
+                    f.get(f.size() - 1));
         }
         System.out.println();
-        System.out.printf(Locale.ROOT, "%-16s %11s %14s %14s%n", "region/path", "stale reads", "beyond bound", "max stale ms");
+        System.out.printf(
+                Locale.ROOT, "%-16s %11s %14s %14s%n", "region/path", "stale reads", "beyond bound", "max stale ms");
         for (var e : classes.entrySet()) {
-            System.out.printf(Locale.ROOT, "%-16s %11d %14d %14d%n", e.getKey(), e.getValue()[1], e.getValue()[2], e.getValue()[3]);
+            System.out.printf(
+                    Locale.ROOT,
+                    "%-16s %11d %14d %14d%n",
+                    e.getKey(),
+                    e.getValue()[1],
+                    e.getValue()[2],
+                    e.getValue()[3]);
         }
         System.out.println();
         examples.forEach(x -> System.out.println("  beyond bound: " + x));
         conv.details.stream().limit(10).forEach(x -> System.out.println("  not converged: " + x));
         double nines = totalReads == 0 ? 1 : within1s / (double) totalReads;
-        System.out.printf(Locale.ROOT, "writes %d, reads %d, stale reads %d (p99 %d ms, max %d ms), beyond bound %d, "
+        System.out.printf(
+                Locale.ROOT,
+                "writes %d, reads %d, stale reads %d (p99 %d ms, max %d ms), beyond bound %d, "
                         + "fresh-within-1s %.5f, lost invalidations %d, redis behind db %d%n",
-                writes.size(), totalReads, staleReads, p99, maxMs, beyond, nines, conv.lost, conv.redisBehind);
+                writes.size(),
+                totalReads,
+                staleReads,
+                p99,
+                maxMs,
+                beyond,
+                nines,
+                conv.lost,
+                conv.redisBehind);
         boolean violated = beyond > 0 || conv.lost > 0;
-        StringBuilder json = new StringBuilder(String.format(Locale.ROOT,
+        StringBuilder json = new StringBuilder(String.format(
+                Locale.ROOT,
                 "{\"nemesis\":{\"failoverMaxMs\":%d,\"reps\":%d,\"faults\":\"%s\",\"writes\":%d,\"reads\":%d,\"staleReads\":%d,\"p99StaleMs\":%d,"
                         + "\"maxStaleMs\":%d,\"beyondBound\":%d,\"freshWithin1s\":%.5f,\"lostInvalidations\":%d,\"redisBehind\":%d,\"classes\":{",
-                failovers.stream().mapToLong(Long::longValue).max().orElse(-1), reps, String.join(",", faults), writes.size(), totalReads, staleReads, p99, maxMs, beyond, nines, conv.lost,
+                failovers.stream().mapToLong(Long::longValue).max().orElse(-1),
+                reps,
+                String.join(",", faults),
+                writes.size(),
+                totalReads,
+                staleReads,
+                p99,
+                maxMs,
+                beyond,
+                nines,
+                conv.lost,
                 conv.redisBehind));
         boolean first = true;
         for (var e : classes.entrySet()) {
-            json.append(first ? "" : ",").append(String.format(Locale.ROOT, "\"%s\":{\"stale\":%d,\"beyondBound\":%d,\"maxMs\":%d}",
-                    e.getKey(), e.getValue()[1], e.getValue()[2], e.getValue()[3]));
+            json.append(first ? "" : ",")
+                    .append(String.format(
+                            Locale.ROOT,
+                            "\"%s\":{\"stale\":%d,\"beyondBound\":%d,\"maxMs\":%d}",
+                            e.getKey(),
+                            e.getValue()[1],
+                            e.getValue()[2],
+                            e.getValue()[3]));
             first = false;
         }
         System.out.println(json.append("}}}"));
         if (expectViolations) {
-            System.out.println(violated ? "VIOLATIONS DETECTED (as expected: the checker can fail)" : "NO VIOLATION DETECTED: the checker missed a broken contract");
+            System.out.println(
+                    violated
+                            ? "VIOLATIONS DETECTED (as expected: the checker can fail)"
+                            : "NO VIOLATION DETECTED: the checker missed a broken contract");
             return violated ? 0 : 1;
         }
         System.out.println(violated ? "CONTRACT VIOLATED" : "CONTRACT HELD");

@@ -16,8 +16,7 @@ final class PriceVersions {
     /** A price document (pricing-service) or a write's answer. */
     static final Pattern IN_PRICE = Pattern.compile("\"version\":(\\d+)");
 
-    private PriceVersions() {
-    }
+    private PriceVersions() {}
 
     /** The version in {@code body}, or -1. */
     static long parse(String body, boolean productView) {
@@ -32,8 +31,12 @@ final class PriceVersions {
     static long served(HttpClient http, int port, boolean catalog, long productId, Duration timeout) {
         String path = catalog ? "/products/" + productId : "/prices/" + productId;
         try {
-            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                    .timeout(timeout).GET().build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> r = http.send(
+                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                            .timeout(timeout)
+                            .GET()
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
             return r.statusCode() == 200 ? parse(r.body(), catalog) : -1;
         } catch (Exception e) {
             return -1;

@@ -3,8 +3,7 @@ package dev.cdccache.probe;
 /** The local stack's settings as `make` exports them from infra/stack.env, with the same defaults. */
 final class StackEnv {
 
-    private StackEnv() {
-    }
+    private StackEnv() {}
 
     static String get(String name, String fallback) {
         String v = System.getenv(name);

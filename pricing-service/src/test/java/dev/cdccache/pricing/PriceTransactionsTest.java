@@ -1,5 +1,10 @@
 package dev.cdccache.pricing;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
 import dev.cdccache.cache.CacheKeys;
 import dev.cdccache.cache.Loader;
 import dev.cdccache.cache.RegionCache;
@@ -19,11 +24,6 @@ import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 
 /**
  * The write path is transactional: the invalidation runs after the commit, a rolled-back write invalidates nothing,
@@ -46,14 +46,18 @@ class PriceTransactionsTest {
             us.cache().get(CacheKeys.price(id), CACHED);
             long before = dbVersion(id);
 
-            assertThrows(Conflict.class, () -> QuarkusTransaction.requiringNew().run(() -> {
-                assertNotNull(repository.findById(id)); // this transaction now holds version `before`
-                sql("UPDATE prices SET amount_minor = amount_minor + 1 WHERE product_id = " + id); // a batch job commits
-                repository.upsert(id, 777, "USD", null);
-            }));
+            assertThrows(
+                    Conflict.class,
+                    () -> QuarkusTransaction.requiringNew().run(() -> {
+                        assertNotNull(repository.findById(id)); // this transaction now holds version `before`
+                        sql("UPDATE prices SET amount_minor = amount_minor + 1 WHERE product_id = "
+                                + id); // a batch job commits
+                        repository.upsert(id, 777, "USD", null);
+                    }));
 
             assertEquals(before + 1, dbVersion(id), "only the batch job's update committed");
-            assertNotNull(us.l2().get(CacheKeys.price(id)),
+            assertNotNull(
+                    us.l2().get(CacheKeys.price(id)),
                     "the lost write deleted nothing: invalidating the batch job's change is the CDC backstop's job");
         }
     }
@@ -65,10 +69,12 @@ class PriceTransactionsTest {
             us.cache().get(CacheKeys.price(id), CACHED);
             long before = dbVersion(id);
 
-            assertThrows(IllegalStateException.class, () -> QuarkusTransaction.requiringNew().run(() -> {
-                repository.upsert(id, 888, "USD", null);
-                throw new IllegalStateException("the caller fails after the flush, before the commit");
-            }));
+            assertThrows(
+                    IllegalStateException.class,
+                    () -> QuarkusTransaction.requiringNew().run(() -> {
+                        repository.upsert(id, 888, "USD", null);
+                        throw new IllegalStateException("the caller fails after the flush, before the commit");
+                    }));
             assertEquals(before, dbVersion(id), "rolled back");
             assertNotNull(us.l2().get(CacheKeys.price(id)), "nothing committed, nothing invalidated");
 
@@ -84,7 +90,7 @@ class PriceTransactionsTest {
 
     private static long dbVersion(long productId) throws SQLException {
         try (Connection c = connect();
-             PreparedStatement ps = c.prepareStatement("SELECT version FROM prices WHERE product_id = ?")) {
+                PreparedStatement ps = c.prepareStatement("SELECT version FROM prices WHERE product_id = ?")) {
             ps.setLong(1, productId);
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
@@ -94,7 +100,8 @@ class PriceTransactionsTest {
     }
 
     private static void sql(String statement) {
-        try (Connection c = connect(); PreparedStatement ps = c.prepareStatement(statement)) {
+        try (Connection c = connect();
+                PreparedStatement ps = c.prepareStatement(statement)) {
             ps.executeUpdate();
         } catch (SQLException e) {
             throw new IllegalStateException(e);
@@ -102,7 +109,9 @@ class PriceTransactionsTest {
     }
 
     private static Connection connect() throws SQLException {
-        return DriverManager.getConnection(StackControl.property("stack.pg.jdbc-url"),
-                StackControl.property("stack.pg.user"), StackControl.property("stack.pg.password"));
+        return DriverManager.getConnection(
+                StackControl.property("stack.pg.jdbc-url"),
+                StackControl.property("stack.pg.user"),
+                StackControl.property("stack.pg.password"));
     }
 }

@@ -45,8 +45,7 @@ public class AfterCommit {
             transactions.putResource(PENDING, batch);
             transactions.registerInterposedSynchronization(new Synchronization() {
                 @Override
-                public void beforeCompletion() {
-                }
+                public void beforeCompletion() {}
 
                 @Override
                 public void afterCompletion(int status) {

@@ -16,8 +16,7 @@ import java.util.concurrent.CompletionException;
  */
 public final class CachedReads {
 
-    private CachedReads() {
-    }
+    private CachedReads() {}
 
     public static Uni<CachedValue> read(LayeredCache cache, String key, Loader loader) {
         CachedValue hit = cache.getIfPresentL1(key);
@@ -27,18 +26,22 @@ public final class CachedReads {
         CompletableFuture<CachedValue> inFlight = cache.inFlight(key);
         if (inFlight != null) {
             // Another request of this process is loading the key: wait for its result without a worker thread.
-            return Uni.createFrom().completionStage(inFlight)
+            return Uni.createFrom()
+                    .completionStage(inFlight)
                     // The loader's own failure (e.g. the bulkhead's 503), not its CompletionException wrapper.
-                    .onFailure(CompletionException.class).transform(e -> e.getCause() == null ? e : e.getCause());
+                    .onFailure(CompletionException.class)
+                    .transform(e -> e.getCause() == null ? e : e.getCause());
         }
-        return Uni.createFrom().item(() -> {
-            try {
-                return cache.get(key, loader);
-            } catch (RuntimeException e) {
-                throw e;
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        }).runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
+        return Uni.createFrom()
+                .item(() -> {
+                    try {
+                        return cache.get(key, loader);
+                    } catch (RuntimeException e) {
+                        throw e;
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                })
+                .runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
     }
 }

@@ -15,8 +15,7 @@ import java.util.concurrent.ThreadLocalRandom;
 public class FaultInjection {
 
     /** The switch positions. */
-    public record ChaosSettings(double dropDelRate, double dropL1BroadcastRate) {
-    }
+    public record ChaosSettings(double dropDelRate, double dropL1BroadcastRate) {}
 
     private final Event<ChaosSettings> changed;
     private volatile ChaosSettings settings = new ChaosSettings(0, 0);

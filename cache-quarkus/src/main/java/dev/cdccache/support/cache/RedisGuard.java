@@ -1,9 +1,9 @@
 package dev.cdccache.support.cache;
 
 import dev.cdccache.cache.Guard;
+import io.smallrye.faulttolerance.api.CircuitBreakerName;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.faulttolerance.CircuitBreaker;
-import io.smallrye.faulttolerance.api.CircuitBreakerName;
 import org.eclipse.microprofile.faulttolerance.Timeout;
 
 import java.util.concurrent.Callable;

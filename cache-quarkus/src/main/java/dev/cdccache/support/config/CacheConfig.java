@@ -54,11 +54,21 @@ public interface CacheConfig {
 
     /** Settings of one region cache built from this configuration; shared by the read path and the invalidators. */
     default RegionCache.Settings settings(String redisUri, String region, long l1MaxEntries) {
-        return new RegionCache.Settings(redisUri, region, l2Timeout().toMillis(), l1MaxEntries,
+        return new RegionCache.Settings(
+                redisUri,
+                region,
+                l2Timeout().toMillis(),
+                l1MaxEntries,
                 broadcastAckTimeout().toMillis(),
-                Map.of(DataClass.CATALOG, catalog().resolve(DataClass.CATALOG),
-                        DataClass.PRICE, price().resolve(DataClass.PRICE)),
-                new LayeredCache.LeaseSettings(lease().ttl().toMillis(), lease().maxWait().toMillis(), lease().poll().toMillis()),
+                Map.of(
+                        DataClass.CATALOG,
+                        catalog().resolve(DataClass.CATALOG),
+                        DataClass.PRICE,
+                        price().resolve(DataClass.PRICE)),
+                new LayeredCache.LeaseSettings(
+                        lease().ttl().toMillis(),
+                        lease().maxWait().toMillis(),
+                        lease().poll().toMillis()),
                 L2Store.FillMode.LEASE_CHECKED);
     }
 
@@ -77,8 +87,11 @@ public interface CacheConfig {
 
         default StalenessPolicy resolve(DataClass dc) {
             StalenessPolicy d = dc.defaults();
-            return new StalenessPolicy(l2Ttl().orElse(d.l2Ttl()), l1Ttl().orElse(d.l1Ttl()),
-                    negativeTtl().orElse(d.negativeTtl()), jitter().orElse(d.jitter()));
+            return new StalenessPolicy(
+                    l2Ttl().orElse(d.l2Ttl()),
+                    l1Ttl().orElse(d.l1Ttl()),
+                    negativeTtl().orElse(d.negativeTtl()),
+                    jitter().orElse(d.jitter()));
         }
     }
 

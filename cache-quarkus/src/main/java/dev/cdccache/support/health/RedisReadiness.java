@@ -31,7 +31,10 @@ public class RedisReadiness implements HealthCheck {
     @Override
     public HealthCheckResponse call() {
         if (!config.readPath()) {
-            return HealthCheckResponse.named("redis-read-path").up().withData("checked", "not used by this process").build();
+            return HealthCheckResponse.named("redis-read-path")
+                    .up()
+                    .withData("checked", "not used by this process")
+                    .build();
         }
         RegionCache cache = caches.get();
         boolean redis = cache.ping();

@@ -8,8 +8,7 @@ public final class SqlState {
     public static final String FOREIGN_KEY_VIOLATION = "23503";
     public static final String UNIQUE_VIOLATION = "23505";
 
-    private SqlState() {
-    }
+    private SqlState() {}
 
     /** The SQLSTATE of the first {@link SQLException} in the cause chain (Hibernate wraps it), or null. */
     public static String of(Throwable e) {

@@ -25,13 +25,14 @@ public class BodyLimitFilter implements ContainerRequestFilter {
     @Override
     public void filter(ContainerRequestContext ctx) {
         if (ctx.getLength() > maxBytes) {
-            ctx.abortWith(Problem.response(413, "Content Too Large",
-                    "the body has " + ctx.getLength() + " bytes; the limit is " + maxBytes));
+            ctx.abortWith(Problem.response(
+                    413, "Content Too Large", "the body has " + ctx.getLength() + " bytes; the limit is " + maxBytes));
             return;
         }
         boolean hasBody = ctx.getLength() > 0 || ctx.getHeaderString("Transfer-Encoding") != null;
         if (hasBody && ctx.getHeaderString("Content-Type") == null) {
-            ctx.abortWith(Problem.response(415, "Unsupported Media Type", "send the body with Content-Type: application/json"));
+            ctx.abortWith(Problem.response(
+                    415, "Unsupported Media Type", "send the body with Content-Type: application/json"));
         }
     }
 }

@@ -28,7 +28,8 @@ public class BodySizeInterceptor implements ReaderInterceptor {
         InputStream in = ctx.getInputStream();
         byte[] body = in.readNBytes(maxBytes + 1);
         if (body.length > maxBytes) {
-            throw new ProblemException(413, "Content Too Large", "the body is larger than the limit of " + maxBytes + " bytes");
+            throw new ProblemException(
+                    413, "Content Too Large", "the body is larger than the limit of " + maxBytes + " bytes");
         }
         ctx.setInputStream(new ByteArrayInputStream(body));
         return ctx.proceed();

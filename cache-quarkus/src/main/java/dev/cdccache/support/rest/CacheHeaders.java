@@ -8,8 +8,7 @@ import jakarta.ws.rs.core.Response;
 /** Makes the contract visible on every read: {@code X-Cache}, {@code X-Region}, {@code X-Instance}, {@code X-Version}. */
 public final class CacheHeaders {
 
-    private CacheHeaders() {
-    }
+    private CacheHeaders() {}
 
     public static Response ok(CachedValue value, String region, String instance) {
         return Response.ok(value.payload(), MediaType.APPLICATION_JSON_TYPE)

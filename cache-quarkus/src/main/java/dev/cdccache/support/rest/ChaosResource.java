@@ -12,7 +12,6 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 
-
 /**
  * {@code /admin/chaos}: runtime fault injection for the chaos scripts. Answers 404 unless {@code admin.token} is
  * configured, and 401 without the matching {@code X-Admin-Token} header ({@link AdminTokenFilter}, before the body is
@@ -28,9 +27,9 @@ public class ChaosResource {
         this.faults = faults;
     }
 
-    public record Settings(@NotNull @DecimalMin("0") @DecimalMax("1") Double dropDelRate,
-                           @NotNull @DecimalMin("0") @DecimalMax("1") Double dropL1BroadcastRate) {
-    }
+    public record Settings(
+            @NotNull @DecimalMin("0") @DecimalMax("1") Double dropDelRate,
+            @NotNull @DecimalMin("0") @DecimalMax("1") Double dropL1BroadcastRate) {}
 
     @GET
     public Settings get() {

@@ -28,7 +28,9 @@ public class HttpHygiene {
             problem(ctx, 400, "Bad Request", "matrix parameters (';') are not supported");
             return;
         }
-        if (path != null && (path.equals("/q") || path.startsWith("/q/")) && !READ.contains(ctx.request().method())) {
+        if (path != null
+                && (path.equals("/q") || path.startsWith("/q/"))
+                && !READ.contains(ctx.request().method())) {
             ctx.response().putHeader("Allow", "GET, HEAD, OPTIONS");
             problem(ctx, 405, "Method Not Allowed", "the management endpoints are read-only");
             return;
@@ -37,7 +39,9 @@ public class HttpHygiene {
     }
 
     private static void problem(RoutingContext ctx, int status, String title, String detail) {
-        ctx.response().setStatusCode(status).putHeader("Content-Type", Problem.MEDIA_TYPE)
+        ctx.response()
+                .setStatusCode(status)
+                .putHeader("Content-Type", Problem.MEDIA_TYPE)
                 .end(Problem.json(status, title, detail));
     }
 }

@@ -11,8 +11,7 @@ public final class IfMatch {
     private static final Pattern DIGITS = Pattern.compile("[0-9]{1,18}");
     private static final Pattern STRONG_TAG = Pattern.compile("\"([0-9]{1,18})\"");
 
-    private IfMatch() {
-    }
+    private IfMatch() {}
 
     /**
      * The expected version, or null when the client sent neither; 400 when they disagree or are malformed. If-Match
@@ -23,7 +22,8 @@ public final class IfMatch {
         if (ifMatch != null && !"*".equals(ifMatch.trim())) {
             String v = ifMatch.trim();
             if (v.startsWith("W/")) {
-                throw ProblemException.badRequest("If-Match needs a strong entity tag such as \"3\"; weak validators never match");
+                throw ProblemException.badRequest(
+                        "If-Match needs a strong entity tag such as \"3\"; weak validators never match");
             }
             var m = STRONG_TAG.matcher(v);
             if (!m.matches()) {
@@ -32,7 +32,8 @@ public final class IfMatch {
             header = Long.parseLong(m.group(1));
         }
         if (header != null && bodyVersion != null && !header.equals(bodyVersion)) {
-            throw ProblemException.badRequest("If-Match (" + header + ") and body version (" + bodyVersion + ") disagree");
+            throw ProblemException.badRequest(
+                    "If-Match (" + header + ") and body version (" + bodyVersion + ") disagree");
         }
         return header != null ? header : bodyVersion;
     }

@@ -8,13 +8,13 @@ import java.util.List;
 
 /** An RFC 9457 problem detail. Never carries a stack trace or internal exception text. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record Problem(String type, String title, int status, String detail, String instance, List<Violation> violations) {
+public record Problem(
+        String type, String title, int status, String detail, String instance, List<Violation> violations) {
 
     public static final String MEDIA_TYPE = "application/problem+json";
     public static final MediaType TYPE = MediaType.valueOf(MEDIA_TYPE);
 
-    public record Violation(String field, String message) {
-    }
+    public record Violation(String field, String message) {}
 
     public static Response response(int status, String title, String detail) {
         return response(status, title, detail, null);
@@ -29,11 +29,12 @@ public record Problem(String type, String title, int status, String detail, Stri
 
     /** The same body as text, for the HTTP layer below JAX-RS (Vert.x routes and failure handlers). */
     public static String json(int status, String title, String detail) {
-        return "{\"type\":\"" + typeOf(title) + "\",\"title\":\"" + title + "\",\"status\":" + status
-                + ",\"detail\":\"" + detail.replace("\\", "\\\\").replace("\"", "\\\"") + "\"}";
+        return "{\"type\":\"" + typeOf(title) + "\",\"title\":\"" + title + "\",\"status\":" + status + ",\"detail\":\""
+                + detail.replace("\\", "\\\\").replace("\"", "\\\"") + "\"}";
     }
 
     private static String typeOf(String title) {
-        return "https://cdc-cache-invalidation.dev/problems/" + title.toLowerCase().replaceAll("[^a-z0-9]+", "-");
+        return "https://cdc-cache-invalidation.dev/problems/"
+                + title.toLowerCase().replaceAll("[^a-z0-9]+", "-");
     }
 }

@@ -50,9 +50,12 @@ public class ProblemMappers {
         } else if (e instanceof InvalidFormatException f) {
             detail = "field '" + path(f) + "' has the wrong type";
         } else if (e instanceof MismatchedInputException m) {
-            detail = m.getPath().isEmpty() ? "the body is not the expected JSON object" : "field '" + path(m) + "' has the wrong type";
+            detail = m.getPath().isEmpty()
+                    ? "the body is not the expected JSON object"
+                    : "field '" + path(m) + "' has the wrong type";
         } else {
-            detail = "malformed JSON at line " + (e.getLocation() == null ? "?" : e.getLocation().getLineNr());
+            detail = "malformed JSON at line "
+                    + (e.getLocation() == null ? "?" : e.getLocation().getLineNr());
         }
         return Problem.response(400, "Bad Request", detail);
     }
@@ -74,7 +77,9 @@ public class ProblemMappers {
         if (e.getCause() instanceof JsonProcessingException j) {
             return json(j);
         }
-        String title = Response.Status.fromStatusCode(status) == null ? "Error" : Response.Status.fromStatusCode(status).getReasonPhrase();
+        String title = Response.Status.fromStatusCode(status) == null
+                ? "Error"
+                : Response.Status.fromStatusCode(status).getReasonPhrase();
         String detail = switch (status) {
             case 404 -> "no such resource";
             case 405 -> "method not allowed on this resource";
@@ -107,8 +112,10 @@ public class ProblemMappers {
     @ServerExceptionMapper
     public Response shed(BulkheadException e) {
         // Retry-After: the bulkhead sheds bursts, so a retry a second later usually gets through.
-        return Response.fromResponse(Problem.response(503, "Service Unavailable",
-                "database load shed: too many concurrent cache misses")).header("Retry-After", "1").build();
+        return Response.fromResponse(Problem.response(
+                        503, "Service Unavailable", "database load shed: too many concurrent cache misses"))
+                .header("Retry-After", "1")
+                .build();
     }
 
     @ServerExceptionMapper

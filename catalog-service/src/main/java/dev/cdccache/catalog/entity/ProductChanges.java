@@ -27,7 +27,8 @@ public class ProductChanges {
     @PostRemove
     void removed(Product p) {
         // The price row goes with it (ON DELETE CASCADE); the mapping covers both.
-        record(List.of(RowChange.of(KeyMapper.PRODUCTS, RowChange.Op.DELETE, "id", p.id),
+        record(List.of(
+                RowChange.of(KeyMapper.PRODUCTS, RowChange.Op.DELETE, "id", p.id),
                 RowChange.of(KeyMapper.PRICES, RowChange.Op.DELETE, "product_id", p.id)));
     }
 

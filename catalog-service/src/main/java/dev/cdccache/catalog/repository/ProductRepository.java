@@ -33,7 +33,8 @@ public class ProductRepository implements PanacheRepository<Product> {
     /** Cache loads run on a worker thread outside any request: the session needs a context of its own. */
     @ActivateRequestContext
     public Optional<ProductView> findView(long id) {
-        return getEntityManager().createQuery(VIEW + " where p.id = :id", Tuple.class)
+        return getEntityManager()
+                .createQuery(VIEW + " where p.id = :id", Tuple.class)
                 .setParameter("id", id)
                 .getResultStream()
                 .findFirst()
@@ -41,7 +42,8 @@ public class ProductRepository implements PanacheRepository<Product> {
     }
 
     public List<ProductView> findByCategory(String category, int page, int size) {
-        return getEntityManager().createQuery(VIEW + " where p.category = :category order by p.id", Tuple.class)
+        return getEntityManager()
+                .createQuery(VIEW + " where p.category = :category order by p.id", Tuple.class)
                 .setParameter("category", category)
                 .setFirstResult(Math.multiplyExact(page, size))
                 .setMaxResults(size)
@@ -113,13 +115,18 @@ public class ProductRepository implements PanacheRepository<Product> {
         }
     }
 
-
     private static ProductView view(Tuple t) {
         Long amount = t.get(7, Long.class);
-        ProductView.Price price = amount == null ? null
-                : new ProductView.Price(amount, t.get(8, String.class), t.get(9, Long.class));
-        return new ProductView(t.get(0, Long.class), t.get(1, String.class), t.get(2, String.class),
-                t.get(3, String.class), t.get(4, String.class), t.get(5, Long.class),
-                t.get(6, OffsetDateTime.class), price);
+        ProductView.Price price =
+                amount == null ? null : new ProductView.Price(amount, t.get(8, String.class), t.get(9, Long.class));
+        return new ProductView(
+                t.get(0, Long.class),
+                t.get(1, String.class),
+                t.get(2, String.class),
+                t.get(3, String.class),
+                t.get(4, String.class),
+                t.get(5, Long.class),
+                t.get(6, OffsetDateTime.class),
+                price);
     }
 }

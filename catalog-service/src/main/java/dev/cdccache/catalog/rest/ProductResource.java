@@ -62,9 +62,10 @@ public class ProductResource {
 
     /** Listing pages are read from PostgreSQL, not cached (see docs/decisions.md). */
     @GET
-    public ProductRequests.Page list(@QueryParam("category") String category,
-                                     @QueryParam("page") @DefaultValue("0") String rawPage,
-                                     @QueryParam("size") @DefaultValue("20") String rawSize) {
+    public ProductRequests.Page list(
+            @QueryParam("category") String category,
+            @QueryParam("page") @DefaultValue("0") String rawPage,
+            @QueryParam("size") @DefaultValue("20") String rawSize) {
         if (category == null || category.isBlank()) {
             throw ProblemException.badRequest("query parameter 'category' is required");
         }
@@ -73,36 +74,46 @@ public class ProductResource {
         }
         int page = IfMatch.intParam(rawPage, "page", 0, config.maxPage());
         int size = IfMatch.intParam(rawSize, "size", 1, config.maxPageSize());
-        return new ProductRequests.Page(category, page, size, service.countByCategory(category),
-                service.byCategory(category, page, size));
+        return new ProductRequests.Page(
+                category, page, size, service.countByCategory(category), service.byCategory(category, page, size));
     }
 
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     public Response create(@Valid @NotNull ProductRequests.Create body) {
-        Product p = service.create(body.sku(), body.name(), body.description() == null ? "" : body.description(),
-                body.category());
+        Product p = service.create(
+                body.sku(), body.name(), body.description() == null ? "" : body.description(), body.category());
         return Response.created(UriBuilder.fromPath("/products/{id}").build(p.id))
-                .entity(new ProductRequests.Written(p.id, p.version)).build();
+                .entity(new ProductRequests.Written(p.id, p.version))
+                .build();
     }
 
     @PUT
     @Path("{id}")
     @Consumes(MediaType.APPLICATION_JSON)
-    public ProductRequests.Written replace(@PathParam("id") String rawId, @HeaderParam("If-Match") String ifMatch,
-                                           @Valid @NotNull ProductRequests.Replace body) {
+    public ProductRequests.Written replace(
+            @PathParam("id") String rawId,
+            @HeaderParam("If-Match") String ifMatch,
+            @Valid @NotNull ProductRequests.Replace body) {
         long id = IfMatch.parseId(rawId, "product id");
         Long expected = IfMatch.expected(ifMatch, body.version());
-        long version = service.update(id, body.sku(), body.name(), body.description() == null ? "" : body.description(),
-                body.category(), expected);
+        long version = service.update(
+                id,
+                body.sku(),
+                body.name(),
+                body.description() == null ? "" : body.description(),
+                body.category(),
+                expected);
         return new ProductRequests.Written(id, version);
     }
 
     @PATCH
     @Path("{id}")
     @Consumes({"application/merge-patch+json", MediaType.APPLICATION_JSON})
-    public ProductRequests.Written patch(@PathParam("id") String rawId, @HeaderParam("If-Match") String ifMatch,
-                                         @Valid @NotNull ProductRequests.Patch body) {
+    public ProductRequests.Written patch(
+            @PathParam("id") String rawId,
+            @HeaderParam("If-Match") String ifMatch,
+            @Valid @NotNull ProductRequests.Patch body) {
         long id = IfMatch.parseId(rawId, "product id");
         if (body.isEmpty()) {
             throw new Rejected("the patch changes nothing: give at least one field");

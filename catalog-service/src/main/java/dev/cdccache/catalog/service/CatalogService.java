@@ -29,8 +29,7 @@ public class CatalogService {
     private final ObjectMapper json;
     private final CatalogConfig config;
 
-    public CatalogService(RegionCache cache, ProductRepository repository, ObjectMapper json,
-                          CatalogConfig config) {
+    public CatalogService(RegionCache cache, ProductRepository repository, ObjectMapper json, CatalogConfig config) {
         this.cache = cache;
         this.repository = repository;
         this.json = json;

@@ -1,17 +1,17 @@
 package dev.cdccache.stack;
 
+import javax.management.JMException;
+import javax.management.ObjectName;
+import javax.management.StandardMBean;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import javax.management.JMException;
-import javax.management.ObjectName;
-import javax.management.StandardMBean;
-import java.lang.management.ManagementFactory;
 
 /**
  * The test services of this JVM ({@link TestServices}), started once and stopped at JVM exit. The backend is chosen
@@ -35,8 +35,7 @@ public final class BackingServices {
     public static final String USER = "cdccache";
     public static final String PASSWORD = "cdccache";
 
-    private BackingServices() {
-    }
+    private BackingServices() {}
 
     /** The backend {@link #BACKEND_PROPERTY} asks for; {@code auto} probes for a Docker engine. */
     static TestServices choose(Path workDir) {
@@ -50,8 +49,9 @@ public final class BackingServices {
                 yield new ContainerServices();
             }
             case "auto" -> ContainerServices.dockerAvailable() ? new ContainerServices() : new ProcessServices(workDir);
-            default -> throw new IllegalArgumentException(BACKEND_PROPERTY + " must be auto, containers or process, not "
-                    + wanted);
+            default ->
+                throw new IllegalArgumentException(
+                        BACKEND_PROPERTY + " must be auto, containers or process, not " + wanted);
         };
     }
 
@@ -62,22 +62,25 @@ public final class BackingServices {
             return decode(existing);
         }
         Path workDir = Paths.get(System.getProperty("cdccache.work.dir", "target/stack"))
-                .toAbsolutePath().resolve("run-" + ProcessHandle.current().pid());
+                .toAbsolutePath()
+                .resolve("run-" + ProcessHandle.current().pid());
         TestServices services = choose(workDir);
         try {
             Files.createDirectories(workDir);
             services.start();
         } catch (IOException | RuntimeException e) {
             services.close();
-            throw new IllegalStateException("Starting PostgreSQL/Redis/Kafka (" + services.backend()
-                    + " backend) for tests failed", e);
+            throw new IllegalStateException(
+                    "Starting PostgreSQL/Redis/Kafka (" + services.backend() + " backend) for tests failed", e);
         }
         Runtime.getRuntime().addShutdownHook(new Thread(services::close, "backing-services-stop"));
         Map<String, String> props = new LinkedHashMap<>(services.properties());
         props.put("stack.backend", services.backend());
         try {
-            ManagementFactory.getPlatformMBeanServer().registerMBean(
-                    new StandardMBean(new Control(services), ControlMBean.class), new ObjectName(CONTROL_MBEAN));
+            ManagementFactory.getPlatformMBeanServer()
+                    .registerMBean(
+                            new StandardMBean(new Control(services), ControlMBean.class),
+                            new ObjectName(CONTROL_MBEAN));
         } catch (JMException e) {
             throw new IllegalStateException("registering the stack control MBean failed", e);
         }

@@ -40,9 +40,22 @@ final class ContainerServices implements TestServices {
                 .withEnv("POSTGRES_USER", BackingServices.USER)
                 .withEnv("POSTGRES_PASSWORD", BackingServices.PASSWORD)
                 // The same server settings as the process backend (PostgresNode) and compose.
-                .withCommand("postgres", "-c", "wal_level=logical", "-c", "synchronous_commit=on",
-                        "-c", "max_wal_senders=10", "-c", "max_replication_slots=10",
-                        "-c", "max_slot_wal_keep_size=2GB", "-c", "max_connections=200", "-c", "fsync=off")
+                .withCommand(
+                        "postgres",
+                        "-c",
+                        "wal_level=logical",
+                        "-c",
+                        "synchronous_commit=on",
+                        "-c",
+                        "max_wal_senders=10",
+                        "-c",
+                        "max_replication_slots=10",
+                        "-c",
+                        "max_slot_wal_keep_size=2GB",
+                        "-c",
+                        "max_connections=200",
+                        "-c",
+                        "fsync=off")
                 .withExposedPorts(PG)
                 // The image's entrypoint starts a temporary server first; the second message is the real one.
                 .waitingFor(Wait.forLogMessage(".*database system is ready to accept connections.*", 2)
@@ -72,7 +85,8 @@ final class ContainerServices implements TestServices {
                 .withEnv("KAFKA_GROUP_INITIAL_REBALANCE_DELAY_MS", "0")
                 .withEnv("KAFKA_GROUP_MIN_SESSION_TIMEOUT_MS", "1000")
                 .withExposedPorts(kafkaPort)
-                .waitingFor(Wait.forLogMessage(".*Kafka Server started.*", 1).withStartupTimeout(Duration.ofMinutes(2)));
+                .waitingFor(
+                        Wait.forLogMessage(".*Kafka Server started.*", 1).withStartupTimeout(Duration.ofMinutes(2)));
         kafka.setPortBindings(List.of(kafkaPort + ":" + kafkaPort));
     }
 
@@ -109,12 +123,17 @@ final class ContainerServices implements TestServices {
 
     @Override
     public void stopRedis(String region) {
-        DockerClientFactory.lazyClient().stopContainerCmd(node(region).getContainerId()).withTimeout(1).exec();
+        DockerClientFactory.lazyClient()
+                .stopContainerCmd(node(region).getContainerId())
+                .withTimeout(1)
+                .exec();
     }
 
     @Override
     public void startRedis(String region) {
-        DockerClientFactory.lazyClient().startContainerCmd(node(region).getContainerId()).exec();
+        DockerClientFactory.lazyClient()
+                .startContainerCmd(node(region).getContainerId())
+                .exec();
     }
 
     @Override
@@ -158,6 +177,7 @@ final class ContainerServices implements TestServices {
                 }
             }
         }
-        throw new IllegalStateException("no .env with the pinned images above " + Paths.get("").toAbsolutePath());
+        throw new IllegalStateException(
+                "no .env with the pinned images above " + Paths.get("").toAbsolutePath());
     }
 }

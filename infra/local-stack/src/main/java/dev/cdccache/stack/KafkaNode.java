@@ -65,33 +65,42 @@ public final class KafkaNode implements AutoCloseable {
         Path logDirs = dataDir.resolve("kraft-logs");
         Files.createDirectories(logDirs);
         Path config = dataDir.resolve("server.properties");
-        Files.writeString(config, String.join("\n",
-                "process.roles=broker,controller",
-                "node.id=1",
-                "controller.quorum.voters=1@127.0.0.1:" + controllerPort,
-                "listeners=PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort,
-                "advertised.listeners=PLAINTEXT://127.0.0.1:" + port,
-                "controller.listener.names=CONTROLLER",
-                "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
-                "inter.broker.listener.name=PLAINTEXT",
-                "log.dirs=" + logDirs.toAbsolutePath(),
-                "num.partitions=3",
-                "offsets.topic.replication.factor=1",
-                "offsets.topic.num.partitions=3",
-                "transaction.state.log.replication.factor=1",
-                "transaction.state.log.min.isr=1",
-                "share.coordinator.state.topic.replication.factor=1",
-                "share.coordinator.state.topic.min.isr=1",
-                // A consumer group starts consuming at once instead of waiting 3 s for more members.
-                "group.initial.rebalance.delay.ms=0",
-                // Invalidators use a 2 s session so a dead member's partitions move within ~3 s (default minimum 6 s).
-                "group.min.session.timeout.ms=1000",
-                "auto.create.topics.enable=true",
-                "log.retention.hours=24",
-                ""));
+        Files.writeString(
+                config,
+                String.join(
+                        "\n",
+                        "process.roles=broker,controller",
+                        "node.id=1",
+                        "controller.quorum.voters=1@127.0.0.1:" + controllerPort,
+                        "listeners=PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort,
+                        "advertised.listeners=PLAINTEXT://127.0.0.1:" + port,
+                        "controller.listener.names=CONTROLLER",
+                        "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+                        "inter.broker.listener.name=PLAINTEXT",
+                        "log.dirs=" + logDirs.toAbsolutePath(),
+                        "num.partitions=3",
+                        "offsets.topic.replication.factor=1",
+                        "offsets.topic.num.partitions=3",
+                        "transaction.state.log.replication.factor=1",
+                        "transaction.state.log.min.isr=1",
+                        "share.coordinator.state.topic.replication.factor=1",
+                        "share.coordinator.state.topic.min.isr=1",
+                        // A consumer group starts consuming at once instead of waiting 3 s for more members.
+                        "group.initial.rebalance.delay.ms=0",
+                        // Invalidators use a 2 s session so a dead member's partitions move within ~3 s (default
+                        // minimum 6 s).
+                        "group.min.session.timeout.ms=1000",
+                        "auto.create.topics.enable=true",
+                        "log.retention.hours=24",
+                        ""));
         if (!Files.exists(logDirs.resolve("meta.properties"))) {
-            Process format = new ProcessBuilder(javaCommand("kafka.tools.StorageTool", "format",
-                    "-t", Uuid.randomUuid().toString(), "-c", config.toAbsolutePath().toString()))
+            Process format = new ProcessBuilder(javaCommand(
+                            "kafka.tools.StorageTool",
+                            "format",
+                            "-t",
+                            Uuid.randomUuid().toString(),
+                            "-c",
+                            config.toAbsolutePath().toString()))
                     .redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
                     .start();
@@ -104,7 +113,8 @@ public final class KafkaNode implements AutoCloseable {
                 throw new IOException(e);
             }
         }
-        process = new ProcessBuilder(javaCommand("kafka.Kafka", config.toAbsolutePath().toString()))
+        process = new ProcessBuilder(
+                        javaCommand("kafka.Kafka", config.toAbsolutePath().toString()))
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
                 .start();
@@ -150,7 +160,8 @@ public final class KafkaNode implements AutoCloseable {
                 throw new IOException(e);
             }
         }
-        throw new IOException("Kafka not ready on " + bootstrapServers() + " within " + timeout + ", see " + logFile, last);
+        throw new IOException(
+                "Kafka not ready on " + bootstrapServers() + " within " + timeout + ", see " + logFile, last);
     }
 
     public String bootstrapServers() {

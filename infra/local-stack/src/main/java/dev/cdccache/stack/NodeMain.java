@@ -22,21 +22,33 @@ public final class NodeMain {
         switch (args[0]) {
             case "postgres" -> {
                 int port = Integer.parseInt(env("PG_PORT", "15432"));
-                node = new PostgresNode(port, data.resolve("postgres"), data.resolve("pg-bin"),
-                        env("PG_DATABASE", "cdccache"), env("PG_USER", "cdccache"), env("PG_PASSWORD", "cdccache")).start();
+                node = new PostgresNode(
+                                port,
+                                data.resolve("postgres"),
+                                data.resolve("pg-bin"),
+                                env("PG_DATABASE", "cdccache"),
+                                env("PG_USER", "cdccache"),
+                                env("PG_PASSWORD", "cdccache"))
+                        .start();
                 what = "postgres on 127.0.0.1:" + port;
             }
             case "redis" -> {
                 String region = args.length > 1 ? args[1] : "us";
-                int port = Integer.parseInt(env("REDIS_" + region.toUpperCase() + "_PORT", "us".equals(region) ? "16379" : "16380"));
+                int port = Integer.parseInt(
+                        env("REDIS_" + region.toUpperCase() + "_PORT", "us".equals(region) ? "16379" : "16380"));
                 node = new RedisNode(region, port).start();
                 what = "redis " + region + " on 127.0.0.1:" + port;
             }
             case "kafka" -> {
                 int port = Integer.parseInt(env("KAFKA_PORT", "19092"));
                 int controller = Integer.parseInt(env("KAFKA_CONTROLLER_PORT", "19093"));
-                node = new KafkaNode(port, controller, data.resolve("kafka"), KafkaNode.locateLibs(),
-                        data.resolve("kafka-broker.log")).start();
+                node = new KafkaNode(
+                                port,
+                                controller,
+                                data.resolve("kafka"),
+                                KafkaNode.locateLibs(),
+                                data.resolve("kafka-broker.log"))
+                        .start();
                 what = "kafka on 127.0.0.1:" + port;
             }
             case "proxy" -> {
@@ -44,7 +56,8 @@ public final class NodeMain {
                 int target = Integer.parseInt(env("PROXY_TARGET_PORT", "16379"));
                 int controlPort = Integer.parseInt(env("PROXY_CONTROL_PORT", "16390"));
                 node = new FaultProxy(listen, target, controlPort).start();
-                what = "fault proxy 127.0.0.1:" + listen + " -> " + target + " (control http://127.0.0.1:" + controlPort + ")";
+                what = "fault proxy 127.0.0.1:" + listen + " -> " + target + " (control http://127.0.0.1:" + controlPort
+                        + ")";
             }
             default -> {
                 System.err.println("unknown node " + args[0]);
@@ -54,14 +67,17 @@ public final class NodeMain {
         }
         CountDownLatch stopped = new CountDownLatch(1);
         AutoCloseable running = node;
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            try {
-                running.close();
-            } catch (Exception e) {
-                System.err.println("stopping " + what + " failed: " + e);
-            }
-            stopped.countDown();
-        }, "node-stop"));
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            try {
+                                running.close();
+                            } catch (Exception e) {
+                                System.err.println("stopping " + what + " failed: " + e);
+                            }
+                            stopped.countDown();
+                        },
+                        "node-stop"));
         recordChildren(data);
         System.out.println("READY " + what);
         System.out.flush();

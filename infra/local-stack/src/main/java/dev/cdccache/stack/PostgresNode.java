@@ -68,11 +68,12 @@ public final class PostgresNode implements AutoCloseable {
     private void createDatabaseAndRole() throws IOException {
         String adminUrl = "jdbc:postgresql://127.0.0.1:" + port + "/postgres";
         try (Connection c = DriverManager.getConnection(adminUrl, "postgres", "postgres");
-             Statement st = c.createStatement()) {
+                Statement st = c.createStatement()) {
             try (ResultSet rs = st.executeQuery("SELECT 1 FROM pg_roles WHERE rolname = '" + user + "'")) {
                 if (!rs.next()) {
                     // REPLICATION: the CDC relay opens a logical replication slot as this role.
-                    st.execute("CREATE ROLE \"" + user + "\" LOGIN REPLICATION PASSWORD '" + password.replace("'", "''") + "'");
+                    st.execute("CREATE ROLE \"" + user + "\" LOGIN REPLICATION PASSWORD '" + password.replace("'", "''")
+                            + "'");
                 }
             }
             try (ResultSet rs = st.executeQuery("SELECT 1 FROM pg_database WHERE datname = '" + database + "'")) {

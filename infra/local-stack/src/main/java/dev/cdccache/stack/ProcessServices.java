@@ -13,13 +13,22 @@ final class ProcessServices implements TestServices {
     private final KafkaNode kafka;
 
     ProcessServices(Path workDir) {
-        postgres = new PostgresNode(BackingServices.freePort(), workDir.resolve("pg-data"), workDir.resolve("pg-bin"),
-                BackingServices.DATABASE, BackingServices.USER, BackingServices.PASSWORD);
+        postgres = new PostgresNode(
+                BackingServices.freePort(),
+                workDir.resolve("pg-data"),
+                workDir.resolve("pg-bin"),
+                BackingServices.DATABASE,
+                BackingServices.USER,
+                BackingServices.PASSWORD);
         for (String region : BackingServices.REGIONS) {
             redis.put(region, new RedisNode(region, BackingServices.freePort()));
         }
-        kafka = new KafkaNode(BackingServices.freePort(), BackingServices.freePort(), workDir.resolve("kafka"),
-                KafkaNode.locateLibs(), workDir.resolve("kafka.log"));
+        kafka = new KafkaNode(
+                BackingServices.freePort(),
+                BackingServices.freePort(),
+                workDir.resolve("kafka"),
+                KafkaNode.locateLibs(),
+                workDir.resolve("kafka.log"));
     }
 
     @Override

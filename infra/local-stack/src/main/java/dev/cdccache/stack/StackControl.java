@@ -1,15 +1,14 @@
 package dev.cdccache.stack;
 
-import java.util.Map;
 import javax.management.JMException;
 import javax.management.ObjectName;
 import java.lang.management.ManagementFactory;
+import java.util.Map;
 
 /** Typed, class-loader-safe access to the backing services this JVM started (see {@link BackingServices}). */
 public final class StackControl {
 
-    private StackControl() {
-    }
+    private StackControl() {}
 
     public static Map<String, String> properties() {
         return BackingServices.startShared();
@@ -38,8 +37,12 @@ public final class StackControl {
     private static String control(String command) {
         BackingServices.startShared();
         try {
-            return (String) ManagementFactory.getPlatformMBeanServer().invoke(new ObjectName(BackingServices.CONTROL_MBEAN),
-                    "control", new Object[]{command}, new String[]{String.class.getName()});
+            return (String) ManagementFactory.getPlatformMBeanServer()
+                    .invoke(
+                            new ObjectName(BackingServices.CONTROL_MBEAN),
+                            "control",
+                            new Object[] {command},
+                            new String[] {String.class.getName()});
         } catch (JMException e) {
             throw new IllegalStateException("stack control '" + command + "' failed", e);
         }

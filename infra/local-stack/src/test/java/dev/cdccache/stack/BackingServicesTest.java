@@ -1,5 +1,11 @@
 package dev.cdccache.stack;
 
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.junit.jupiter.api.Test;
@@ -10,12 +16,6 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-
-import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** The contract both test-service backends meet; each test names the backend it runs on. */
 class BackingServicesTest {
@@ -67,16 +67,22 @@ class BackingServicesTest {
     }
 
     private static void servesTheContract(Map<String, String> p) throws Exception {
-        try (Connection c = DriverManager.getConnection(p.get("stack.pg.jdbc-url"), p.get("stack.pg.user"), p.get("stack.pg.password"));
-             Statement st = c.createStatement()) {
+        try (Connection c = DriverManager.getConnection(
+                        p.get("stack.pg.jdbc-url"), p.get("stack.pg.user"), p.get("stack.pg.password"));
+                Statement st = c.createStatement()) {
             assertEquals("logical", single(st, "SHOW wal_level"));
             assertEquals("on", single(st, "SHOW synchronous_commit"));
             assertEquals("2GB", single(st, "SHOW max_slot_wal_keep_size"), "a stuck slot cannot fill the disk");
-            assertEquals("t", single(st, "SELECT rolreplication::text FROM pg_roles WHERE rolname = current_user").substring(0, 1));
+            assertEquals(
+                    "t",
+                    single(st, "SELECT rolreplication::text FROM pg_roles WHERE rolname = current_user")
+                            .substring(0, 1));
             assertTrue(single(st, "SHOW server_version").startsWith("17"));
         }
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, p.get("stack.kafka.bootstrap")))) {
-            assertEquals(1, admin.describeCluster().nodes().get(30, TimeUnit.SECONDS).size());
+        try (Admin admin =
+                Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, p.get("stack.kafka.bootstrap")))) {
+            assertEquals(
+                    1, admin.describeCluster().nodes().get(30, TimeUnit.SECONDS).size());
         }
         for (String region : BackingServices.REGIONS) {
             assertTrue(p.get("stack.redis." + region).startsWith("redis://"), region);

@@ -74,7 +74,9 @@ public class CdcRelay {
         this.config = config;
         this.kafka = kafka;
         this.registry = registry;
-        registry.gauge("cdc.relay.heartbeat.age.ms", lastHeartbeatCommitMs,
+        registry.gauge(
+                "cdc.relay.heartbeat.age.ms",
+                lastHeartbeatCommitMs,
                 v -> v.get() < 0 ? Double.NaN : System.currentTimeMillis() - v.get());
     }
 
@@ -93,7 +95,12 @@ public class CdcRelay {
     }
 
     /** What this relay is doing: streaming, waiting for the slot, stopped after a fatal error, or off. */
-    public enum Role { ACTIVE, STANDBY, FAILED, STOPPED }
+    public enum Role {
+        ACTIVE,
+        STANDBY,
+        FAILED,
+        STOPPED
+    }
 
     public Role role() {
         if (isRunning()) {
@@ -154,7 +161,8 @@ public class CdcRelay {
             return;
         }
         KafkaTopics.ensure(kafka, config);
-        Files.createDirectories(Paths.get(config.relay().offsetFile()).toAbsolutePath().getParent());
+        Files.createDirectories(
+                Paths.get(config.relay().offsetFile()).toAbsolutePath().getParent());
         if (producer == null) {
             producer = kafka.producer(Map.of(
                     ProducerConfig.LINGER_MS_CONFIG, 0, // latency over batching: a batch is already one poll's worth
@@ -176,9 +184,11 @@ public class CdcRelay {
                         }
                         lastError = why;
                         failed = true;
-                        LOG.errorf("CDC relay stopped: %s. If the slot or its offsets were lost, restart the relay "
-                                + "with cdc.relay.reset-on-start=true (make cdc-reset): it recreates the slot and "
-                                + "flushes every cache key space, since changes may have been missed.", lastError);
+                        LOG.errorf(
+                                "CDC relay stopped: %s. If the slot or its offsets were lost, restart the relay "
+                                        + "with cdc.relay.reset-on-start=true (make cdc-reset): it recreates the slot and "
+                                        + "flushes every cache key space, since changes may have been missed.",
+                                lastError);
                     }
                 })
                 .notifying(this::handleBatch)
@@ -199,7 +209,9 @@ public class CdcRelay {
         // streaming.
         flushPending = Files.exists(flushMarker());
         executor.execute(engine);
-        LOG.infof("CDC relay started: slot %s, publication %s, poll %s", relay.slotName(), relay.publication(), relay.pollInterval());
+        LOG.infof(
+                "CDC relay started: slot %s, publication %s, poll %s",
+                relay.slotName(), relay.publication(), relay.pollInterval());
     }
 
     private synchronized void ensureTakeoverLoop() {
@@ -223,7 +235,9 @@ public class CdcRelay {
                         // Running but silent (no batch, not even the 1 s heartbeat) while the slot is held: this
                         // engine is retrying inside Debezium after a database restart and another relay streams.
                         // Stand by, so a later takeover is this loop's 200 ms, not Debezium's retry cadence.
-                        LOG.infof("CDC relay: no batch for %d ms and the slot is held by another relay; standing by", quietMs);
+                        LOG.infof(
+                                "CDC relay: no batch for %d ms and the slot is held by another relay; standing by",
+                                quietMs);
                         cleanUpEngine();
                     }
                     if (wanted && !failed && engine == null) {
@@ -353,8 +367,10 @@ public class CdcRelay {
         return lastHeartbeatCommitMs.get();
     }
 
-    private void handleBatch(List<ChangeEvent<String, String>> events,
-                             DebeziumEngine.RecordCommitter<ChangeEvent<String, String>> committer) throws InterruptedException {
+    private void handleBatch(
+            List<ChangeEvent<String, String>> events,
+            DebeziumEngine.RecordCommitter<ChangeEvent<String, String>> committer)
+            throws InterruptedException {
         lastActivityMs = System.currentTimeMillis();
         List<ProducerRecord<String, String>> out = new ArrayList<>(events.size() + 2);
         boolean flushing = flushPending;
@@ -382,8 +398,10 @@ public class CdcRelay {
             if (KafkaTopics.HEARTBEAT_TABLE.equals(change.table())) {
                 lastHeartbeatCommitMs.set(change.commitTsMs());
             }
-            out.add(new ProducerRecord<>(KafkaTopics.forTable(config, change.table()),
-                    e.key() == null ? change.table() : e.key(), ChangeEnvelope.encode(change, System.currentTimeMillis())));
+            out.add(new ProducerRecord<>(
+                    KafkaTopics.forTable(config, change.table()),
+                    e.key() == null ? change.table() : e.key(),
+                    ChangeEnvelope.encode(change, System.currentTimeMillis())));
         }
         sendAll(out);
         if (flushing) {
@@ -391,10 +409,12 @@ public class CdcRelay {
             try {
                 Files.deleteIfExists(flushMarker());
             } catch (java.io.IOException e) {
-                LOG.warnf("could not delete %s (%s): the next relay to stream will flush again, which is safe",
+                LOG.warnf(
+                        "could not delete %s (%s): the next relay to stream will flush again, which is safe",
                         flushMarker(), e.getMessage());
             }
-            LOG.warn("CDC relay reset: streaming from the new slot; published a flush of every key space to all regions");
+            LOG.warn(
+                    "CDC relay reset: streaming from the new slot; published a flush of every key space to all regions");
         }
         for (ChangeEvent<String, String> e : events) {
             committer.markProcessed(e);
@@ -413,8 +433,9 @@ public class CdcRelay {
         String prefix = config.topicPrefix() + ".public.";
         String table = e.destination().startsWith(prefix) ? e.destination().substring(prefix.length()) : null;
         Counter.builder("cdc.relay.dlq").register(registry).increment();
-        LOG.warnf("CDC relay: event of %s sent to %s (%s); flushing that table's key spaces", e.destination(),
-                config.dlqTopic(), reason);
+        LOG.warnf(
+                "CDC relay: event of %s sent to %s (%s); flushing that table's key spaces",
+                e.destination(), config.dlqTopic(), reason);
         if (table == null || KafkaTopics.HEARTBEAT_TABLE.equals(table)) {
             return List.of(dead);
         }
@@ -451,7 +472,8 @@ public class CdcRelay {
             }
             delivering = failed.isEmpty();
             if (!failed.isEmpty()) {
-                LOG.warnf("%d records not acknowledged by Kafka (%s); retrying in %d ms (offsets are held back)",
+                LOG.warnf(
+                        "%d records not acknowledged by Kafka (%s); retrying in %d ms (offsets are held back)",
                         failed.size(), failure, backoff);
                 Thread.sleep(backoff);
                 backoff = Math.min(backoff * 2, 5000);
@@ -461,7 +483,10 @@ public class CdcRelay {
     }
 
     private void count(String topic) {
-        Counter.builder("cdc.relay.records").tag("topic", topic).register(registry).increment();
+        Counter.builder("cdc.relay.records")
+                .tag("topic", topic)
+                .register(registry)
+                .increment();
     }
 
     /**
@@ -487,9 +512,9 @@ public class CdcRelay {
     private SlotStatus querySlot() throws java.sql.SQLException {
         CdcConfig.Relay relay = config.relay();
         try (Connection c = DriverManager.getConnection(jdbcUrl(), relay.dbUser(), relay.dbPassword());
-             PreparedStatement ps = c.prepareStatement("SELECT active, wal_status, "
-                     + "coalesce(pg_wal_lsn_diff(pg_current_wal_lsn(), restart_lsn), 0)::bigint "
-                     + "FROM pg_replication_slots WHERE slot_name = ?")) {
+                PreparedStatement ps = c.prepareStatement("SELECT active, wal_status, "
+                        + "coalesce(pg_wal_lsn_diff(pg_current_wal_lsn(), restart_lsn), 0)::bigint "
+                        + "FROM pg_replication_slots WHERE slot_name = ?")) {
             ps.setString(1, relay.slotName());
             try (var rs = ps.executeQuery()) {
                 return rs.next() ? new SlotStatus(rs.getBoolean(1), rs.getString(2), rs.getLong(3)) : null;
@@ -501,8 +526,8 @@ public class CdcRelay {
         CdcConfig.Relay relay = config.relay();
         Files.deleteIfExists(Paths.get(relay.offsetFile()));
         try (Connection c = DriverManager.getConnection(jdbcUrl(), relay.dbUser(), relay.dbPassword());
-             PreparedStatement ps = c.prepareStatement(
-                     "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = ?")) {
+                PreparedStatement ps = c.prepareStatement(
+                        "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = ?")) {
             ps.setString(1, relay.slotName());
             ps.execute();
         }
@@ -541,8 +566,11 @@ public class CdcRelay {
         p.setProperty("poll.interval.ms", String.valueOf(r.pollInterval().toMillis()));
         p.setProperty("max.batch.size", String.valueOf(r.maxBatchSize()));
         p.setProperty("max.queue.size", String.valueOf(Math.max(8192, r.maxBatchSize() * 4)));
-        p.setProperty("heartbeat.interval.ms", String.valueOf(r.heartbeatInterval().toMillis()));
-        p.setProperty("heartbeat.action.query", "UPDATE public." + KafkaTopics.HEARTBEAT_TABLE + " SET beat_at = now() WHERE id = 1");
+        p.setProperty(
+                "heartbeat.interval.ms", String.valueOf(r.heartbeatInterval().toMillis()));
+        p.setProperty(
+                "heartbeat.action.query",
+                "UPDATE public." + KafkaTopics.HEARTBEAT_TABLE + " SET beat_at = now() WHERE id = 1");
         p.setProperty("key.converter.schemas.enable", "false");
         p.setProperty("value.converter.schemas.enable", "false");
         p.setProperty("converter.schemas.enable", "false");

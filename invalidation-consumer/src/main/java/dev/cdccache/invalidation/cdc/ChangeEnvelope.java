@@ -17,8 +17,7 @@ public final class ChangeEnvelope {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private ChangeEnvelope() {
-    }
+    private ChangeEnvelope() {}
 
     /** Thrown for a record that cannot be understood; it goes to the dead-letter topic with this message. */
     public static final class Undecodable extends Exception {
@@ -63,8 +62,13 @@ public final class ChangeEnvelope {
         if (op != RowChange.Op.TRUNCATE && key.isEmpty()) {
             throw new Undecodable(op + " without a primary key");
         }
-        return new RowChange(n.get("table").asText(), op, key, n.path("version").asLong(-1),
-                n.path("commitTsMs").asLong(-1), n.path("lsn").asLong(-1));
+        return new RowChange(
+                n.get("table").asText(),
+                op,
+                key,
+                n.path("version").asLong(-1),
+                n.path("commitTsMs").asLong(-1),
+                n.path("lsn").asLong(-1));
     }
 
     /** Translates one Debezium JSON change event (schemas on or off) into a RowChange; null for non-changes. */
@@ -96,7 +100,13 @@ public final class ChangeEnvelope {
         Map<String, Object> key = keyOf(k);
         JsonNode row = op == RowChange.Op.DELETE ? v.path("before") : v.path("after");
         long version = row.path("version").asLong(-1);
-        return new RowChange(table, op, key, version, source.path("ts_ms").asLong(-1), source.path("lsn").asLong(-1));
+        return new RowChange(
+                table,
+                op,
+                key,
+                version,
+                source.path("ts_ms").asLong(-1),
+                source.path("lsn").asLong(-1));
     }
 
     /** Primary-key columns of a JSON object (numbers as longs); empty for null or a non-object. */
@@ -105,7 +115,11 @@ public final class ChangeEnvelope {
         if (k != null && k.isObject()) {
             for (Iterator<Map.Entry<String, JsonNode>> it = k.fields(); it.hasNext(); ) {
                 Map.Entry<String, JsonNode> e = it.next();
-                key.put(e.getKey(), e.getValue().isNumber() ? (Object) e.getValue().asLong() : e.getValue().asText());
+                key.put(
+                        e.getKey(),
+                        e.getValue().isNumber()
+                                ? (Object) e.getValue().asLong()
+                                : e.getValue().asText());
             }
         }
         return key;

@@ -7,7 +7,6 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.errors.TopicExistsException;
 
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
@@ -16,16 +15,18 @@ public final class KafkaTopics {
 
     public static final String HEARTBEAT_TABLE = "cdc_heartbeat";
 
-    private KafkaTopics() {
-    }
+    private KafkaTopics() {}
 
     public static String forTable(CdcConfig config, String table) {
         return config.topicPrefix() + ".public." + table;
     }
 
     public static List<String> all(CdcConfig config) {
-        return List.of(forTable(config, KeyMapper.PRODUCTS), forTable(config, KeyMapper.PRICES),
-                forTable(config, HEARTBEAT_TABLE), config.dlqTopic());
+        return List.of(
+                forTable(config, KeyMapper.PRODUCTS),
+                forTable(config, KeyMapper.PRICES),
+                forTable(config, HEARTBEAT_TABLE),
+                config.dlqTopic());
     }
 
     public static void ensure(KafkaClients kafka, CdcConfig config) throws Exception {
@@ -33,7 +34,8 @@ public final class KafkaTopics {
             for (String topic : all(config)) {
                 try {
                     admin.createTopics(List.of(new NewTopic(topic, config.partitions(), (short) 1)))
-                            .all().get(30, TimeUnit.SECONDS);
+                            .all()
+                            .get(30, TimeUnit.SECONDS);
                 } catch (ExecutionException e) {
                     if (!(e.getCause() instanceof TopicExistsException)) {
                         throw e;

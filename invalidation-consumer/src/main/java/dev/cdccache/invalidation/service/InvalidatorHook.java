@@ -7,7 +7,7 @@ package dev.cdccache.invalidation.service;
 @FunctionalInterface
 public interface InvalidatorHook {
 
-    InvalidatorHook NONE = (region, memberId, records) -> { };
+    InvalidatorHook NONE = (region, memberId, records) -> {};
 
     /** Called with the records of a poll before any of them is invalidated or committed. */
     void batchReceived(String region, String memberId, int records);

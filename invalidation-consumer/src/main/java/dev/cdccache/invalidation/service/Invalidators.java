@@ -33,9 +33,12 @@ public class Invalidators {
     private final Map<String, List<RegionInvalidator>> byRegion = new LinkedHashMap<>();
     private final Map<String, RegionCache> caches = new LinkedHashMap<>();
 
-    public Invalidators(CdcConfig config, CacheConfig cacheConfig,
-                        KafkaClients kafka, MeterRegistry registry,
-                        InvalidatorHook hook) {
+    public Invalidators(
+            CdcConfig config,
+            CacheConfig cacheConfig,
+            KafkaClients kafka,
+            MeterRegistry registry,
+            InvalidatorHook hook) {
         this.hook = hook;
         this.config = config;
         this.cacheConfig = cacheConfig;
@@ -51,7 +54,8 @@ public class Invalidators {
             }
             // Guard.DIRECT: the invalidator retries until Redis answers; a circuit breaker would only add delay.
             // A small L1: this cache is only used to invalidate and broadcast, never to serve reads.
-            RegionCache cache = new RegionCache(cacheConfig.settings(uri, region, 1000), registry, Guard.DIRECT, Guard.DIRECT, Guard.DIRECT);
+            RegionCache cache = new RegionCache(
+                    cacheConfig.settings(uri, region, 1000), registry, Guard.DIRECT, Guard.DIRECT, Guard.DIRECT);
             caches.put(region, cache);
             List<RegionInvalidator> members = new ArrayList<>();
             for (int i = 1; i <= config.invalidator().instances(); i++) {
@@ -64,8 +68,15 @@ public class Invalidators {
 
     /** Another member of {@code region}'s consumer group, sharing this process's Redis connection; not started. */
     public RegionInvalidator member(String region, String memberId) {
-        return new RegionInvalidator(region, memberId, kafka, config, cache(region), registry,
-                config.invalidator().wanDelay().getOrDefault(region, Duration.ZERO), hook);
+        return new RegionInvalidator(
+                region,
+                memberId,
+                kafka,
+                config,
+                cache(region),
+                registry,
+                config.invalidator().wanDelay().getOrDefault(region, Duration.ZERO),
+                hook);
     }
 
     void onStop(@Observes ShutdownEvent ev) throws InterruptedException {

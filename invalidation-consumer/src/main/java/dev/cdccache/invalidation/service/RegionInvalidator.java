@@ -5,8 +5,8 @@ import dev.cdccache.cache.KeyMapper;
 import dev.cdccache.cache.RegionCache;
 import dev.cdccache.cache.RowChange;
 import dev.cdccache.invalidation.cdc.ChangeEnvelope;
-import dev.cdccache.invalidation.cdc.KafkaTopics;
 import dev.cdccache.invalidation.cdc.KafkaClients;
+import dev.cdccache.invalidation.cdc.KafkaTopics;
 import dev.cdccache.invalidation.config.CdcConfig;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -63,7 +63,13 @@ public final class RegionInvalidator implements Runnable {
 
     /** What the loop is doing, for readiness: only {@link #INVALIDATING} and {@link #STANDBY} are ready. */
     public enum State {
-        STARTING, JOINING, INVALIDATING, STANDBY, RETRYING, RECOVERING, STOPPED;
+        STARTING,
+        JOINING,
+        INVALIDATING,
+        STANDBY,
+        RETRYING,
+        RECOVERING,
+        STOPPED;
 
         public boolean ready() {
             return this == INVALIDATING || this == STANDBY;
@@ -82,6 +88,7 @@ public final class RegionInvalidator implements Runnable {
     private final AtomicLong lastHeartbeatCommitMs = new AtomicLong(-1);
     /** Wall-clock ms of the loop's last turn; liveness goes DOWN when it is older than the stuck bound. */
     private final AtomicLong lastTickMs = new AtomicLong(System.currentTimeMillis());
+
     private final Map<String, Timer> lagTimers = new ConcurrentHashMap<>();
     private final Map<String, Counter> recordCounters = new ConcurrentHashMap<>();
     private final Counter retries;
@@ -94,8 +101,15 @@ public final class RegionInvalidator implements Runnable {
     private volatile String lastProblem;
     private volatile Thread thread;
 
-    public RegionInvalidator(String region, String memberId, KafkaClients kafka, CdcConfig config, RegionCache cache,
-                             MeterRegistry registry, Duration wanDelay, InvalidatorHook hook) {
+    public RegionInvalidator(
+            String region,
+            String memberId,
+            KafkaClients kafka,
+            CdcConfig config,
+            RegionCache cache,
+            MeterRegistry registry,
+            Duration wanDelay,
+            InvalidatorHook hook) {
         this.region = region;
         this.memberId = memberId;
         this.kafka = kafka;
@@ -105,18 +119,26 @@ public final class RegionInvalidator implements Runnable {
         this.wanDelay = wanDelay;
         this.hook = hook;
         List<Tag> tags = List.of(Tag.of("region", region));
-        registry.gauge("cdc.invalidator.heartbeat.age.ms", tags, lastHeartbeatCommitMs,
+        registry.gauge(
+                "cdc.invalidator.heartbeat.age.ms",
+                tags,
+                lastHeartbeatCommitMs,
                 v -> v.get() < 0 ? Double.NaN : System.currentTimeMillis() - v.get());
         registry.gauge("cdc.invalidator.consumer.lag", tags, this, RegionInvalidator::consumerLag);
         registry.gauge("cdc.invalidator.ready", tags, this, r -> r.state.ready() ? 1 : 0);
         dlqCount = Counter.builder("cdc.invalidator.dlq").tags(tags).register(registry);
         retries = Counter.builder("cdc.invalidator.retries").tags(tags).register(registry);
         restarts = Counter.builder("cdc.invalidator.restarts")
-                .description("consumer recreated by the supervisor after a failure").tags(tags).register(registry);
+                .description("consumer recreated by the supervisor after a failure")
+                .tags(tags)
+                .register(registry);
         compensations = Counter.builder("cdc.invalidator.compensating.flushes")
-                .description("key spaces flushed for a change that could not be mapped").tags(tags).register(registry);
+                .description("key spaces flushed for a change that could not be mapped")
+                .tags(tags)
+                .register(registry);
         commitFailures = Counter.builder("cdc.invalidator.commit.failures")
-                .description("offset commits refused (rebalance, timeout): the records are re-delivered").tags(tags)
+                .description("offset commits refused (rebalance, timeout): the records are re-delivered")
+                .tags(tags)
                 .register(registry);
     }
 
@@ -192,8 +214,13 @@ public final class RegionInvalidator implements Runnable {
                 restarts.increment();
                 state = State.RECOVERING;
                 lastProblem = "consumer failed (" + e.getClass().getSimpleName() + "); recreating it";
-                LOG.errorf(e, "invalidator %s/%s: consumer failed; recreating it in %d ms and resuming from the "
-                        + "committed offsets", region, memberId, backoff);
+                LOG.errorf(
+                        e,
+                        "invalidator %s/%s: consumer failed; recreating it in %d ms and resuming from the "
+                                + "committed offsets",
+                        region,
+                        memberId,
+                        backoff);
                 try {
                     Thread.sleep(backoff);
                 } catch (InterruptedException ie) {
@@ -208,7 +235,8 @@ public final class RegionInvalidator implements Runnable {
 
     /** One consumer's life: returns only when stopped; throws on any failure so the supervisor starts another. */
     private void consume() throws InterruptedException {
-        try (KafkaConsumer<String, String> c = newConsumer(); KafkaProducer<String, String> dlq = newDlqProducer()) {
+        try (KafkaConsumer<String, String> c = newConsumer();
+                KafkaProducer<String, String> dlq = newDlqProducer()) {
             consumer = c;
             state = State.JOINING;
             Membership listener = new Membership(c);
@@ -231,8 +259,12 @@ public final class RegionInvalidator implements Runnable {
         }
     }
 
-    private void handle(KafkaConsumer<String, String> c, Membership listener, ConsumerRecords<String, String> records,
-                        KafkaProducer<String, String> dlq) throws InterruptedException {
+    private void handle(
+            KafkaConsumer<String, String> c,
+            Membership listener,
+            ConsumerRecords<String, String> records,
+            KafkaProducer<String, String> dlq)
+            throws InterruptedException {
         long t0 = System.nanoTime();
         Batch batch = Batch.of(records, config.topicPrefix());
         for (RowChange change : batch.changes()) {
@@ -250,24 +282,40 @@ public final class RegionInvalidator implements Runnable {
             if (!d.compensation().isEmpty()) {
                 compensations.increment();
             }
-            LOG.warnf("invalidator %s: record %s/%d@%d sent to %s (%s); compensating flush %s", region,
-                    d.record().topic(), d.record().partition(), d.record().offset(), config.dlqTopic(), d.reason(),
+            LOG.warnf(
+                    "invalidator %s: record %s/%d@%d sent to %s (%s); compensating flush %s",
+                    region,
+                    d.record().topic(),
+                    d.record().partition(),
+                    d.record().offset(),
+                    config.dlqTopic(),
+                    d.reason(),
                     d.compensation().prefixes());
         }
-        CacheInvalidator.Result result = untilDone(c, listener, "region Redis unavailable",
-                () -> cache.invalidator().invalidate(batch.invalidation()), CacheInvalidator.Result::complete);
+        CacheInvalidator.Result result = untilDone(
+                c,
+                listener,
+                "region Redis unavailable",
+                () -> cache.invalidator().invalidate(batch.invalidation()),
+                CacheInvalidator.Result::complete);
         long t2 = System.nanoTime();
         commit(c, records);
         for (RowChange change : batch.changes()) {
             if (change.commitTsMs() > 0 && !KafkaTopics.HEARTBEAT_TABLE.equals(change.table())) {
-                lag("del", change.table()).record(Math.max(0, result.l2DoneAtMs() - change.commitTsMs()), TimeUnit.MILLISECONDS);
-                lag("l1", change.table()).record(Math.max(0, result.l1DoneAtMs() - change.commitTsMs()), TimeUnit.MILLISECONDS);
+                lag("del", change.table())
+                        .record(Math.max(0, result.l2DoneAtMs() - change.commitTsMs()), TimeUnit.MILLISECONDS);
+                lag("l1", change.table())
+                        .record(Math.max(0, result.l1DoneAtMs() - change.commitTsMs()), TimeUnit.MILLISECONDS);
             }
             recordCounter(change).increment();
         }
         if (batch.changes().size() >= 500) {
-            LOG.infof("invalidator %s: %d changes → %d keys: decode+map %d ms, DEL+L1 %d ms", region,
-                    batch.changes().size(), batch.invalidation().keys().size(), (t1 - t0) / 1_000_000,
+            LOG.infof(
+                    "invalidator %s: %d changes → %d keys: decode+map %d ms, DEL+L1 %d ms",
+                    region,
+                    batch.changes().size(),
+                    batch.invalidation().keys().size(),
+                    (t1 - t0) / 1_000_000,
                     (t2 - t1) / 1_000_000);
         }
     }
@@ -277,8 +325,12 @@ public final class RegionInvalidator implements Runnable {
      * polling (no records come back), so the group does not evict it however long the outage lasts. Partitions
      * assigned meanwhile are paused by the listener; records that arrive anyway are sought back.
      */
-    private <T> T untilDone(KafkaConsumer<String, String> c, Membership listener, String problem, Supplier<T> attempt,
-                            Predicate<T> done) {
+    private <T> T untilDone(
+            KafkaConsumer<String, String> c,
+            Membership listener,
+            String problem,
+            Supplier<T> attempt,
+            Predicate<T> done) {
         long backoff = 50;
         boolean paused = false;
         try {
@@ -298,7 +350,10 @@ public final class RegionInvalidator implements Runnable {
                 long until = System.currentTimeMillis() + backoff;
                 while (System.currentTimeMillis() < until) {
                     tick();
-                    seekBack(c, c.poll(Duration.ofMillis(Math.max(1, Math.min(POLL.toMillis(), until - System.currentTimeMillis())))));
+                    seekBack(
+                            c,
+                            c.poll(Duration.ofMillis(
+                                    Math.max(1, Math.min(POLL.toMillis(), until - System.currentTimeMillis())))));
                 }
                 backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
             }
@@ -342,8 +397,9 @@ public final class RegionInvalidator implements Runnable {
             throw e;
         } catch (KafkaException e) {
             commitFailures.increment();
-            LOG.warnf("invalidator %s/%s: offset commit refused (%s); the records will be re-delivered", region,
-                    memberId, e.getClass().getSimpleName());
+            LOG.warnf(
+                    "invalidator %s/%s: offset commit refused (%s); the records will be re-delivered",
+                    region, memberId, e.getClass().getSimpleName());
         }
     }
 
@@ -351,9 +407,15 @@ public final class RegionInvalidator implements Runnable {
         ConsumerRecord<String, String> r = d.record();
         ProducerRecord<String, String> out = new ProducerRecord<>(config.dlqTopic(), r.key(), r.value());
         out.headers().add("dlq.reason", d.reason().getBytes(StandardCharsets.UTF_8));
-        out.headers().add("dlq.source", (r.topic() + "/" + r.partition() + "@" + r.offset()).getBytes(StandardCharsets.UTF_8));
+        out.headers()
+                .add(
+                        "dlq.source",
+                        (r.topic() + "/" + r.partition() + "@" + r.offset()).getBytes(StandardCharsets.UTF_8));
         out.headers().add("dlq.region", region.getBytes(StandardCharsets.UTF_8));
-        out.headers().add("dlq.compensation", String.join(",", d.compensation().prefixes()).getBytes(StandardCharsets.UTF_8));
+        out.headers()
+                .add(
+                        "dlq.compensation",
+                        String.join(",", d.compensation().prefixes()).getBytes(StandardCharsets.UTF_8));
         try {
             dlq.send(out).get(10, TimeUnit.SECONDS);
             return true;
@@ -377,9 +439,12 @@ public final class RegionInvalidator implements Runnable {
         p.put(ConsumerConfig.CLIENT_ID_CONFIG, inv.groupPrefix() + "-" + region + "-" + memberId);
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, inv.maxPollRecords());
-        p.put(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, (int) inv.maxPollInterval().toMillis());
-        p.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, (int) inv.sessionTimeout().toMillis());
-        p.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, (int) Math.max(100, inv.sessionTimeout().toMillis() / 3));
+        p.put(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, (int)
+                inv.maxPollInterval().toMillis());
+        p.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, (int)
+                inv.sessionTimeout().toMillis());
+        p.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, (int)
+                Math.max(100, inv.sessionTimeout().toMillis() / 3));
         // Return as soon as one byte is there; the wait only bounds an idle long-poll.
         p.put(ConsumerConfig.FETCH_MIN_BYTES_CONFIG, 1);
         p.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 100);
@@ -395,17 +460,25 @@ public final class RegionInvalidator implements Runnable {
     }
 
     private Timer lag(String stage, String table) {
-        return lagTimers.computeIfAbsent(stage + '/' + table, k -> Timer.builder("cdc.invalidation.lag")
-                .description("source commit to " + stage + " done")
-                .tag("region", region).tag("table", table).tag("stage", stage)
-                .publishPercentileHistogram()
-                .register(registry));
+        return lagTimers.computeIfAbsent(
+                stage + '/' + table,
+                k -> Timer.builder("cdc.invalidation.lag")
+                        .description("source commit to " + stage + " done")
+                        .tag("region", region)
+                        .tag("table", table)
+                        .tag("stage", stage)
+                        .publishPercentileHistogram()
+                        .register(registry));
     }
 
     private Counter recordCounter(RowChange change) {
-        return recordCounters.computeIfAbsent(change.table() + '/' + change.op(), k -> Counter.builder("cdc.invalidator.records")
-                .tag("region", region).tag("table", change.table()).tag("op", change.op().name())
-                .register(registry));
+        return recordCounters.computeIfAbsent(
+                change.table() + '/' + change.op(),
+                k -> Counter.builder("cdc.invalidator.records")
+                        .tag("region", region)
+                        .tag("table", change.table())
+                        .tag("op", change.op().name())
+                        .register(registry));
     }
 
     private double consumerLag() {
@@ -415,7 +488,8 @@ public final class RegionInvalidator implements Runnable {
         }
         try {
             for (Map.Entry<MetricName, ? extends Metric> e : c.metrics().entrySet()) {
-                if ("records-lag-max".equals(e.getKey().name()) && e.getKey().tags().size() == 1) {
+                if ("records-lag-max".equals(e.getKey().name())
+                        && e.getKey().tags().size() == 1) {
                     Object v = e.getValue().metricValue();
                     return v instanceof Number n ? n.doubleValue() : Double.NaN;
                 }
@@ -437,8 +511,7 @@ public final class RegionInvalidator implements Runnable {
         }
 
         @Override
-        public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
-        }
+        public void onPartitionsRevoked(Collection<TopicPartition> partitions) {}
 
         @Override
         public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
@@ -460,8 +533,7 @@ public final class RegionInvalidator implements Runnable {
      */
     record Batch(List<RowChange> changes, List<DeadLetter> deadLetters, KeyMapper.Invalidation invalidation) {
 
-        record DeadLetter(ConsumerRecord<String, String> record, String reason, KeyMapper.Invalidation compensation) {
-        }
+        record DeadLetter(ConsumerRecord<String, String> record, String reason, KeyMapper.Invalidation compensation) {}
 
         static Batch of(ConsumerRecords<String, String> records, String topicPrefix) {
             List<RowChange> changes = new ArrayList<>(records.count());
@@ -469,7 +541,8 @@ public final class RegionInvalidator implements Runnable {
             List<KeyMapper.Invalidation> invalidations = new ArrayList<>(records.count());
             String tablePrefix = topicPrefix + ".public.";
             for (ConsumerRecord<String, String> r : records) {
-                String topicTable = r.topic().startsWith(tablePrefix) ? r.topic().substring(tablePrefix.length()) : r.topic();
+                String topicTable =
+                        r.topic().startsWith(tablePrefix) ? r.topic().substring(tablePrefix.length()) : r.topic();
                 String reason;
                 try {
                     RowChange change = ChangeEnvelope.decode(r.value());

@@ -33,7 +33,9 @@ public class PriceChanges {
 
     private static void record(Price p, RowChange.Op op) {
         // Hibernate instantiates listeners itself; the bean is looked up rather than injected.
-        Arc.container().instance(AfterCommit.class).get()
+        Arc.container()
+                .instance(AfterCommit.class)
+                .get()
                 .invalidate(List.of(RowChange.of(KeyMapper.PRICES, op, "product_id", p.productId)));
     }
 }

@@ -33,16 +33,15 @@ public class PriceRepository implements PanacheRepositoryBase<Price, Long> {
     }
 
     /** The outcome of a PUT: the new version and whether the price row was created. */
-    public record Upserted(long version, boolean created) {
-    }
+    public record Upserted(long version, boolean created) {}
 
     /** Sets the price of a product at {@code expectedVersion} (null = any), creating it when it has none. */
     public Upserted upsert(long productId, long amountMinor, String currency, Long expectedVersion) {
         Price p = findById(productId);
         if (p != null) {
             if (expectedVersion != null && expectedVersion.longValue() != p.version) {
-                throw Conflict.version("price of product " + productId + " is at version " + p.version + ", not "
-                        + expectedVersion);
+                throw Conflict.version(
+                        "price of product " + productId + " is at version " + p.version + ", not " + expectedVersion);
             }
             p.amountMinor = amountMinor;
             p.currency = currency;
@@ -69,7 +68,8 @@ public class PriceRepository implements PanacheRepositoryBase<Price, Long> {
      */
     public List<Long> reprice(String category, BigDecimal percent, int maxRows) {
         @SuppressWarnings("unchecked")
-        List<Number> ids = getEntityManager().createNativeQuery("""
+        List<Number> ids = getEntityManager()
+                .createNativeQuery("""
                         WITH target AS (
                           SELECT p.product_id, GREATEST(0, round(p.amount_minor * (100 + ?1) / 100.0)) AS amount
                           FROM prices p JOIN products pr ON pr.id = p.product_id WHERE pr.category = ?2),
@@ -91,7 +91,8 @@ public class PriceRepository implements PanacheRepositoryBase<Price, Long> {
 
     /** Nothing was updated: an empty category is fine; a guard that refused is reported. */
     private void explainRefusal(String category, BigDecimal percent, int maxRows) {
-        Object[] row = (Object[]) getEntityManager().createNativeQuery("""
+        Object[] row = (Object[]) getEntityManager()
+                .createNativeQuery("""
                         SELECT count(*), coalesce(max(round(p.amount_minor * (100 + ?1) / 100.0)), 0) > ?2
                         FROM prices p JOIN products pr ON pr.id = p.product_id WHERE pr.category = ?3""")
                 .setParameter(1, percent)
@@ -100,8 +101,8 @@ public class PriceRepository implements PanacheRepositoryBase<Price, Long> {
                 .getSingleResult();
         long rows = ((Number) row[0]).longValue();
         if (rows > maxRows) {
-            throw new Rejected("category '" + category + "' has " + rows + " prices; one repricing may change at most "
-                    + maxRows);
+            throw new Rejected(
+                    "category '" + category + "' has " + rows + " prices; one repricing may change at most " + maxRows);
         }
         if (Boolean.TRUE.equals(row[1])) {
             throw new Rejected("repricing by " + percent + " % would take a price above the maximum of "
@@ -113,7 +114,8 @@ public class PriceRepository implements PanacheRepositoryBase<Price, Long> {
         try {
             getEntityManager().flush();
         } catch (OptimisticLockException e) {
-            throw Conflict.version("the price of product " + productId + " was changed concurrently; re-read and retry");
+            throw Conflict.version(
+                    "the price of product " + productId + " was changed concurrently; re-read and retry");
         } catch (PersistenceException e) {
             String state = SqlState.of(e);
             if (SqlState.FOREIGN_KEY_VIOLATION.equals(state)) {
@@ -125,5 +127,4 @@ public class PriceRepository implements PanacheRepositoryBase<Price, Long> {
             throw e;
         }
     }
-
 }

@@ -42,21 +42,32 @@ public class PriceResource {
         this.cacheConfig = cacheConfig;
     }
 
-    public record PutPrice(@NotNull @PositiveOrZero @Max(PriceRepository.MAX_AMOUNT_MINOR) Long amountMinor,
-                           @NotBlank @Pattern(regexp = "[A-Z]{3}", message = "an ISO 4217 code such as USD") String currency,
-                           @PositiveOrZero Long version) {
-    }
+    public record PutPrice(
+            @NotNull @PositiveOrZero @Max(PriceRepository.MAX_AMOUNT_MINOR)
+            Long amountMinor,
 
-    public record Written(long productId, long version) {
-    }
+            @NotBlank @Pattern(regexp = "[A-Z]{3}", message = "an ISO 4217 code such as USD")
+            String currency,
 
-    public record Bulk(@NotBlank @Size(max = 64) @Pattern(regexp = "[a-z0-9-]+") String category,
-                       @NotNull @DecimalMin("-90") @DecimalMax("1000") @Digits(integer = 4, fraction = 2) BigDecimal percent) {
-    }
+            @PositiveOrZero Long version) {}
 
-    public record BulkWritten(String category, BigDecimal percent, int updated, long invalidatedKeys,
-                              boolean l2Deleted, boolean l1EvictionSent, long tookMillis) {
-    }
+    public record Written(long productId, long version) {}
+
+    public record Bulk(
+            @NotBlank @Size(max = 64) @Pattern(regexp = "[a-z0-9-]+")
+            String category,
+
+            @NotNull @DecimalMin("-90") @DecimalMax("1000") @Digits(integer = 4, fraction = 2)
+            BigDecimal percent) {}
+
+    public record BulkWritten(
+            String category,
+            BigDecimal percent,
+            int updated,
+            long invalidatedKeys,
+            boolean l2Deleted,
+            boolean l1EvictionSent,
+            long tookMillis) {}
 
     @GET
     @Path("{productId}")
@@ -74,11 +85,16 @@ public class PriceResource {
     @PUT
     @Path("{productId}")
     @Consumes(MediaType.APPLICATION_JSON)
-    public Response put(@PathParam("productId") String rawId, @HeaderParam("If-Match") String ifMatch,
-                        @Valid @NotNull PutPrice body) {
+    public Response put(
+            @PathParam("productId") String rawId,
+            @HeaderParam("If-Match") String ifMatch,
+            @Valid @NotNull PutPrice body) {
         long id = IfMatch.parseId(rawId, "product id");
-        PriceRepository.Upserted r = service.put(id, body.amountMinor(), body.currency(), IfMatch.expected(ifMatch, body.version()));
-        return Response.status(r.created() ? 201 : 200).entity(new Written(id, r.version())).build();
+        PriceRepository.Upserted r =
+                service.put(id, body.amountMinor(), body.currency(), IfMatch.expected(ifMatch, body.version()));
+        return Response.status(r.created() ? 201 : 200)
+                .entity(new Written(id, r.version()))
+                .build();
     }
 
     @POST
@@ -87,7 +103,13 @@ public class PriceResource {
     public BulkWritten bulk(@Valid @NotNull Bulk body) {
         long start = System.nanoTime();
         PricingService.BulkResult r = service.reprice(body.category(), body.percent());
-        return new BulkWritten(body.category(), body.percent(), r.productIds().size(), r.invalidatedKeys(),
-                r.invalidation().l2Deleted(), r.invalidation().broadcastSent(), (System.nanoTime() - start) / 1_000_000);
+        return new BulkWritten(
+                body.category(),
+                body.percent(),
+                r.productIds().size(),
+                r.invalidatedKeys(),
+                r.invalidation().l2Deleted(),
+                r.invalidation().broadcastSent(),
+                (System.nanoTime() - start) / 1_000_000);
     }
 }

@@ -35,9 +35,13 @@ public class PricingService {
     private final ObjectMapper json;
     private final int bulkMaxRows;
 
-    public PricingService(RegionCache cache, PriceRepository repository, AfterCommit afterCommit,
-                          InvalidationReport report, ObjectMapper json,
-                          @ConfigProperty(name = "pricing.bulk.max-rows", defaultValue = "10000") int bulkMaxRows) {
+    public PricingService(
+            RegionCache cache,
+            PriceRepository repository,
+            AfterCommit afterCommit,
+            InvalidationReport report,
+            ObjectMapper json,
+            @ConfigProperty(name = "pricing.bulk.max-rows", defaultValue = "10000") int bulkMaxRows) {
         this.cache = cache;
         this.repository = repository;
         this.afterCommit = afterCommit;
@@ -48,8 +52,10 @@ public class PricingService {
 
     /** L1 → L2 → PostgreSQL; an L1 hit completes on the caller's (event-loop) thread. */
     public Uni<CachedValue> price(long productId) {
-        Loader loader = key -> repository.find(productId)
-                .map(p -> new Loader.Loaded(write(p), p.version())).orElse(null);
+        Loader loader = key -> repository
+                .find(productId)
+                .map(p -> new Loader.Loaded(write(p), p.version()))
+                .orElse(null);
         return CachedReads.read(cache.cache(), CacheKeys.price(productId), loader);
     }
 
@@ -59,8 +65,7 @@ public class PricingService {
         return repository.upsert(productId, amountMinor, currency, expectedVersion);
     }
 
-    public record BulkResult(List<Long> productIds, CacheInvalidator.Result invalidation, long invalidatedKeys) {
-    }
+    public record BulkResult(List<Long> productIds, CacheInvalidator.Result invalidation, long invalidatedKeys) {}
 
     /** Thousands of rows in one transaction, then one pipelined DEL pass and one L1 eviction message. */
     public BulkResult reprice(String category, BigDecimal percent) {
@@ -75,7 +80,8 @@ public class PricingService {
             return changed;
         });
         CacheInvalidator.Result invalidation = report.result();
-        return new BulkResult(ids, invalidation, KeyMapper.mapAll(changes).keys().size());
+        return new BulkResult(
+                ids, invalidation, KeyMapper.mapAll(changes).keys().size());
     }
 
     private String write(PriceView v) {
