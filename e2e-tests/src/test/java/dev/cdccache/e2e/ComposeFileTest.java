@@ -113,6 +113,57 @@ class ComposeFileTest {
         }
     }
 
+    /** Found by review: these broke `up` on a clean machine or a second `up` after `down`. */
+    @Test
+    @SuppressWarnings("unchecked")
+    void eachAppImageIsBuiltOnceAndStateAndVersionsAreConsistent() throws Exception {
+        Map<String, String> builderOf = new LinkedHashMap<>();
+        for (var e : services.entrySet()) {
+            Map<String, Object> svc = (Map<String, Object>) e.getValue();
+            if (svc.containsKey("build")) {
+                String image = String.valueOf(svc.get("image"));
+                assertEquals(null, builderOf.put(image, e.getKey()), image + " is built by one service only");
+            }
+        }
+        for (var e : services.entrySet()) {
+            Map<String, Object> svc = (Map<String, Object>) e.getValue();
+            String image = String.valueOf(svc.get("image"));
+            if (image.startsWith("cdc-cache-invalidation/") && !svc.containsKey("build")) {
+                assertTrue(builderOf.containsKey(image), e.getKey() + ": some service builds " + image);
+                assertEquals("never", svc.get("pull_policy"), e.getKey() + " runs the built image, never pulls it");
+            }
+        }
+
+        for (String relay : List.of("cdc-relay", "cdc-relay-standby")) {
+            Map<String, Object> env =
+                    (Map<String, Object>) ((Map<String, Object>) services.get(relay)).get("environment");
+            assertEquals("${PG_DATABASE}", env.get("CDC_RELAY_DB_NAME"), relay);
+            assertEquals("${PG_USER}", env.get("CDC_RELAY_DB_USER"), relay);
+            assertEquals("${PG_PASSWORD}", env.get("CDC_RELAY_DB_PASSWORD"), relay);
+            assertEquals(List.of("relay-data:/data"), ((Map<String, Object>) services.get(relay)).get("volumes"));
+        }
+        List<Object> pgVolumes = (List<Object>) ((Map<String, Object>) services.get("postgres")).get("volumes");
+        assertTrue(
+                pgVolumes != null && pgVolumes.get(0).toString().startsWith("pg-data:"),
+                "the database lives as long as the relay's offsets");
+
+        Matcher kafkaVersion =
+                Pattern.compile("<kafka.version>(\\d+\\.\\d+)\\.").matcher(Files.readString(ROOT.resolve("pom.xml")));
+        assertTrue(kafkaVersion.find());
+        assertTrue(
+                dotEnv.get("KAFKA_IMAGE").startsWith("apache/kafka:" + kafkaVersion.group(1) + "."),
+                "the compose broker's major.minor equals the clients' " + kafkaVersion.group(1));
+
+        for (String observer : List.of("prometheus", "grafana")) {
+            Object deps = ((Map<String, Object>) services.get(observer)).get("depends_on");
+            if (deps != null) {
+                for (String d : ((Map<String, Object>) deps).keySet()) {
+                    assertTrue(List.of("prometheus").contains(d), observer + " must not wait for the application " + d);
+                }
+            }
+        }
+    }
+
     @Test
     @SuppressWarnings("unchecked")
     void everyServiceHasAHealthcheckAndWaitsForHealthyDependencies() {
