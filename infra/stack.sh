@@ -89,8 +89,8 @@ app_props() { # name region port
   echo "-Dcache.instance-id=$name -Dkafka.bootstrap.servers=127.0.0.1:$KAFKA_PORT"
   # catalog-us-2 reaches its Redis through the fault proxy, so network chaos can target one instance.
   [[ "$name" == catalog-us-2 ]] && redis_port="$REDIS_US_PROXY_PORT"
-  [[ "$region" != "-" ]] && echo "-Dcache.region=${region%%+*} -Dcache.redis-uri=redis://127.0.0.1:$redis_port"
-  echo "-Dcdc.invalidator.redis.us=redis://127.0.0.1:$REDIS_US_PORT -Dcdc.invalidator.redis.eu=redis://127.0.0.1:$REDIS_EU_PORT"
+  [[ "$region" != "-" ]] && echo "-Dcache.region=${region%%+*} -Dquarkus.redis.hosts=redis://127.0.0.1:$redis_port"
+  echo "-Dquarkus.redis.us.hosts=redis://127.0.0.1:$REDIS_US_PORT -Dquarkus.redis.eu.hosts=redis://127.0.0.1:$REDIS_EU_PORT"
   echo "-Dcdc.invalidator.wan-delay.eu=$EU_WAN_DELAY"
   case "$name" in
     cdc-relay*) echo "-Dcdc.relay.enabled=true -Dcdc.relay.db-port=$PG_PORT -Dcdc.relay.db-name=$PG_DATABASE" \

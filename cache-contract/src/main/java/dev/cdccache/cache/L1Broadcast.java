@@ -1,27 +1,19 @@
 package dev.cdccache.cache;
 
-import io.lettuce.core.RedisChannelHandler;
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.RedisConnectionStateListener;
-import io.lettuce.core.RedisFuture;
-import io.lettuce.core.pubsub.RedisPubSubAdapter;
-import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import org.jboss.logging.Logger;
 
-import java.net.SocketAddress;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The per-region L1 eviction broadcast over Redis pub/sub (channel {@code l1:evict:<region>}).
@@ -57,8 +49,7 @@ public final class L1Broadcast implements AutoCloseable {
 
     static final long LEASE_PING_MS = 50;
 
-    private final RedisClient client;
-    private final RedisConnectionHolder commands;
+    private final RedisPort redis;
     private final L1Cache l1;
     private final CacheMetrics metrics;
     private final String channel;
@@ -74,7 +65,9 @@ public final class L1Broadcast implements AutoCloseable {
         t.setDaemon(true);
         return t;
     });
-    private volatile StatefulRedisPubSubConnection<String, String> subscription;
+    private final AtomicReference<RedisPort.Subscription> subscription = new AtomicReference<>();
+    private final Object subscribing = new Object();
+    private boolean everSubscribed;
     private volatile double dropRate;
     private volatile boolean closed;
     private volatile boolean subscribed;
@@ -86,15 +79,8 @@ public final class L1Broadcast implements AutoCloseable {
 
     private final AtomicInteger leasePingsOutstanding = new AtomicInteger();
 
-    public L1Broadcast(
-            RedisClient client,
-            RedisConnectionHolder commands,
-            String region,
-            L1Cache l1,
-            CacheMetrics metrics,
-            long ackTimeoutMillis) {
-        this.client = client;
-        this.commands = commands;
+    public L1Broadcast(RedisPort redis, String region, L1Cache l1, CacheMetrics metrics, long ackTimeoutMillis) {
+        this.redis = redis;
         this.l1 = l1;
         this.metrics = metrics;
         this.channel = channelFor(region);
@@ -107,25 +93,10 @@ public final class L1Broadcast implements AutoCloseable {
     }
 
     /**
-     * Subscribes. If Redis is unreachable now, L1 stays off and flushed; Lettuce keeps reconnecting, and the
-     * listener turns L1 back on once the subscription is live.
+     * Subscribes. If Redis is unreachable now, L1 stays off and flushed, and the subscription is retried every second;
+     * L1 turns on once it is live.
      */
-    public synchronized void start() {
-        client.addListener(new RedisConnectionStateListener() {
-            @Override
-            public void onRedisConnected(RedisChannelHandler<?, ?> connection, SocketAddress address) {
-                if (connection == subscription) {
-                    goLive("resubscribed");
-                }
-            }
-
-            @Override
-            public void onRedisDisconnected(RedisChannelHandler<?, ?> connection) {
-                if (connection == subscription) {
-                    goDark("subscription-lost");
-                }
-            }
-        });
+    public void start() {
         l1.setEnabled(false);
         trySubscribe();
         retry.scheduleAtFixedRate(this::renewLease, 0, LEASE_PING_MS, TimeUnit.MILLISECONDS);
@@ -139,7 +110,7 @@ public final class L1Broadcast implements AutoCloseable {
      * TCP does not notice for minutes) flushes L1 and switches it off until a PING answers again.
      */
     private void renewLease() {
-        StatefulRedisPubSubConnection<String, String> sub = subscription;
+        RedisPort.Subscription sub = subscription.get();
         if (sub == null || closed || !sub.isOpen()) {
             return;
         }
@@ -160,10 +131,12 @@ public final class L1Broadcast implements AutoCloseable {
         }
         try {
             leasePingsOutstanding.incrementAndGet();
-            sub.async()
-                    .ping()
-                    .whenComplete((pong, error) -> leasePingsOutstanding.decrementAndGet())
-                    .thenRun(() -> answered(sentAt));
+            sub.ping().whenComplete((pong, error) -> {
+                leasePingsOutstanding.decrementAndGet();
+                if (error == null) {
+                    answered(sentAt);
+                }
+            });
         } catch (RuntimeException e) {
             // not connected: the lease runs out on its own
         }
@@ -203,45 +176,67 @@ public final class L1Broadcast implements AutoCloseable {
         l1.flush(reason);
     }
 
-    private synchronized void trySubscribe() {
-        if (subscription != null || closed) {
-            return;
-        }
-        StatefulRedisPubSubConnection<String, String> candidate = null;
-        try {
-            candidate = client.connectPubSub();
-            subscription = candidate;
-            subscription.addListener(new RedisPubSubAdapter<>() {
-                @Override
-                public void message(String ch, String message) {
-                    if (ch.equals(channel)) {
-                        onEviction(message);
-                    } else if (ch.equals(ackChannel)) {
-                        onAck(message);
-                    }
-                }
-            });
-            long sentAt = System.nanoTime();
-            subscription.sync().subscribe(channel, ackChannel);
-            lastAnsweredPingNanos = sentAt; // the SUBSCRIBE reply came down this connection: as good as a PONG
-            lastLeaseUntil = sentAt + TimeUnit.MILLISECONDS.toNanos(LEASE_MS);
-            l1.leaseUntil(lastLeaseUntil);
-            subscribed = true;
-            l1.setEnabled(true);
-        } catch (RuntimeException e) {
-            if (candidate != null) {
-                candidate.closeAsync();
+    private void trySubscribe() {
+        synchronized (subscribing) {
+            if (subscription.get() != null || closed) {
+                return;
             }
-            subscription = null;
-            LOG.warnf(
-                    "L1 eviction subscription to %s not established (%s); L1 stays off, retrying",
-                    channel, e.getMessage());
+            try {
+                Listener listener = new Listener();
+                long sentAt = System.nanoTime();
+                RedisPort.Subscription s = redis.subscribe(List.of(channel, ackChannel), listener);
+                listener.owner = s;
+                subscription.set(s);
+                if (!s.isOpen() && subscription.compareAndSet(s, null)) {
+                    throw new IllegalStateException("the subscription connection closed at once");
+                }
+                // The SUBSCRIBE was answered down this connection: as good as a PONG.
+                lastLeaseUntil = sentAt + TimeUnit.MILLISECONDS.toNanos(LEASE_MS);
+                l1.leaseUntil(lastLeaseUntil);
+                goLive(everSubscribed ? "resubscribed" : "subscribed");
+                everSubscribed = true;
+            } catch (RuntimeException e) {
+                LOG.warnf(
+                        "L1 eviction subscription to %s not established (%s); L1 stays off, retrying",
+                        channel, e.getMessage());
+                scheduleSubscribe();
+            }
+        }
+    }
+
+    private void scheduleSubscribe() {
+        if (!closed) {
             retry.schedule(this::trySubscribe, 1, TimeUnit.SECONDS);
         }
     }
 
+    /** Routes one subscription's messages; its end takes L1 dark until a new subscription is live. */
+    private final class Listener implements RedisPort.SubscriptionListener {
+        volatile RedisPort.Subscription owner;
+
+        @Override
+        public void message(String ch, String message) {
+            if (ch.equals(channel)) {
+                onEviction(message);
+            } else if (ch.equals(ackChannel)) {
+                onAck(message);
+            }
+        }
+
+        @Override
+        public void ended(Throwable cause) {
+            RedisPort.Subscription s = owner;
+            if (s != null && subscription.compareAndSet(s, null)) {
+                goDark("subscription-lost");
+                LOG.warnf("L1 eviction subscription on %s lost; L1 flushed and off until it is back", channel);
+                scheduleSubscribe();
+            }
+        }
+    }
+
     public boolean isSubscribed() {
-        return subscribed && subscription != null && subscription.isOpen();
+        RedisPort.Subscription s = subscription.get();
+        return subscribed && s != null && s.isOpen();
     }
 
     public void publishKeys(Collection<String> keys) {
@@ -266,7 +261,7 @@ public final class L1Broadcast implements AutoCloseable {
     private void publish(char op, Collection<String> items) {
         long s;
         PendingAck pending = new PendingAck();
-        RedisFuture<Long> published;
+        long receivers;
         synchronized (publishOrder) {
             s = seq.incrementAndGet();
             if (dropRate > 0 && java.util.concurrent.ThreadLocalRandom.current().nextDouble() < dropRate) {
@@ -285,20 +280,21 @@ public final class L1Broadcast implements AutoCloseable {
                     + '\t'
                     + String.join(String.valueOf(SEP), items);
             pendingAcks.put(s, pending);
-            published = commands.get().async().publish(channel, message);
+            try {
+                // Answered before the next publisher goes: the client's connections are pooled, and only one
+                // message in flight at a time keeps the sequence order on the wire.
+                receivers = redis.publish(channel, message);
+            } catch (RuntimeException e) {
+                pendingAcks.remove(s);
+                throw new IllegalStateException("L1 eviction publish failed: " + e.getMessage(), e);
+            }
         }
         try {
-            long receivers = published.get(ackTimeoutMillis, TimeUnit.MILLISECONDS);
             if (!pending.await((int) receivers, ackTimeoutMillis)) {
                 metrics.broadcastAckTimeout();
                 LOG.debugf(
                         "L1 eviction %d: %d of %d acks within %d ms", s, pending.count(), receivers, ackTimeoutMillis);
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while publishing an L1 eviction", e);
-        } catch (ExecutionException | TimeoutException e) {
-            throw new IllegalStateException("L1 eviction publish failed: " + e.getMessage(), e);
         } finally {
             pendingAcks.remove(s);
         }
@@ -326,7 +322,7 @@ public final class L1Broadcast implements AutoCloseable {
             l1.flush("sequence-gap");
         }
         // Async: this runs on the connection's event loop, where a blocking call would deadlock.
-        commands.get().async().publish(parts[2], Long.toString(s));
+        redis.publishAsync(parts[2], Long.toString(s));
     }
 
     private void onAck(String message) {
@@ -350,8 +346,9 @@ public final class L1Broadcast implements AutoCloseable {
     public synchronized void close() {
         closed = true;
         retry.shutdownNow();
-        if (subscription != null) {
-            subscription.close();
+        RedisPort.Subscription s = subscription.getAndSet(null);
+        if (s != null) {
+            s.close();
         }
     }
 

@@ -1,18 +1,8 @@
 package dev.cdccache.cache;
 
-import io.lettuce.core.KeyScanCursor;
-import io.lettuce.core.RedisFuture;
-import io.lettuce.core.ScanArgs;
-import io.lettuce.core.ScanCursor;
-import io.lettuce.core.ScriptOutputType;
-import io.lettuce.core.api.sync.RedisCommands;
-
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /**
  * One region's L2 in Redis with lease-guarded fills (memcache leases, as at Facebook).
@@ -29,38 +19,36 @@ public final class L2Store {
         UNGUARDED_FOR_TESTS
     }
 
-    static final String GET_OR_LEASE = """
+    static final RedisPort.Script GET_OR_LEASE = new RedisPort.Script("get-or-lease", """
             local v = redis.call('GET', KEYS[1])
             if v then return {1, v, redis.call('PTTL', KEYS[1])} end
             if redis.call('SET', KEYS[2], ARGV[1], 'NX', 'PX', ARGV[2]) then return {2} end
             return {3}
-            """;
+            """);
 
-    static final String FILL = """
+    static final RedisPort.Script FILL = new RedisPort.Script("fill", """
             if redis.call('GET', KEYS[2]) == ARGV[1] then
               redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
               redis.call('DEL', KEYS[2])
               return 1
             end
             return 0
-            """;
+            """);
 
-    static final String RELEASE = """
+    static final RedisPort.Script RELEASE = new RedisPort.Script("release-lease", """
             if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
             return 0
-            """;
+            """);
 
     private static final int DEL_CHUNK = 256;
 
-    private final RedisConnectionHolder connection;
+    private final RedisPort redis;
     private final FillMode fillMode;
-    private final long timeoutMillis;
     private volatile FlushHook flushHook = FlushHook.NONE;
 
-    public L2Store(RedisConnectionHolder connection, FillMode fillMode, long timeoutMillis) {
-        this.connection = connection;
+    public L2Store(RedisPort redis, FillMode fillMode) {
+        this.redis = redis;
         this.fillMode = fillMode;
-        this.timeoutMillis = timeoutMillis;
     }
 
     /** The outcome of a read: a value, a lease granted to this reader, or a lease held by someone else. */
@@ -73,12 +61,8 @@ public final class L2Store {
     public record LeaseHeld() implements Lookup {}
 
     public Lookup getOrLease(String key, String token, long leaseTtlMillis) {
-        List<Object> r = sync().eval(
-                        GET_OR_LEASE,
-                        ScriptOutputType.MULTI,
-                        new String[] {key, CacheKeys.lease(key)},
-                        token,
-                        Long.toString(leaseTtlMillis));
+        List<?> r = (List<?>) redis.eval(
+                GET_OR_LEASE, List.of(key, CacheKeys.lease(key)), List.of(token, Long.toString(leaseTtlMillis)));
         long status = (Long) r.get(0);
         if (status == 1) {
             return new Hit(CachedValue.decode((String) r.get(1), CachedValue.Source.L2), (Long) r.get(2));
@@ -89,17 +73,12 @@ public final class L2Store {
     /** Writes {@code value} only if {@code token} still holds the lease; returns whether it was written. */
     public boolean fill(String key, String token, CachedValue value, long ttlMillis) {
         if (fillMode == FillMode.UNGUARDED_FOR_TESTS) {
-            sync().psetex(key, ttlMillis, value.encode());
+            redis.setPx(key, value.encode(), ttlMillis);
             return true;
         }
-        Long written = sync().eval(
-                        FILL,
-                        ScriptOutputType.INTEGER,
-                        new String[] {key, CacheKeys.lease(key)},
-                        token,
-                        value.encode(),
-                        Long.toString(ttlMillis));
-        return written != null && written == 1L;
+        Object written = redis.eval(
+                FILL, List.of(key, CacheKeys.lease(key)), List.of(token, value.encode(), Long.toString(ttlMillis)));
+        return Long.valueOf(1).equals(written);
     }
 
     /**
@@ -107,7 +86,7 @@ public final class L2Store {
      * then take their own lease at once instead of waiting for it to expire.
      */
     public void releaseLease(String key, String token) {
-        sync().eval(RELEASE, ScriptOutputType.INTEGER, new String[] {CacheKeys.lease(key)}, token);
+        redis.eval(RELEASE, List.of(CacheKeys.lease(key)), List.of(token));
     }
 
     /** Deletes keys and their leases, pipelined in chunks; each chunk is one atomic DEL. Returns keys removed. */
@@ -115,24 +94,20 @@ public final class L2Store {
         if (keys.isEmpty()) {
             return 0;
         }
-        List<RedisFuture<Long>> pending = new ArrayList<>();
+        List<List<String>> chunks = new ArrayList<>();
         List<String> chunk = new ArrayList<>(DEL_CHUNK * 2);
         for (String key : keys) {
             chunk.add(key);
             chunk.add(CacheKeys.lease(key));
             if (chunk.size() >= DEL_CHUNK * 2) {
-                pending.add(connection.get().async().del(chunk.toArray(String[]::new)));
+                chunks.add(chunk);
                 chunk = new ArrayList<>(DEL_CHUNK * 2);
             }
         }
         if (!chunk.isEmpty()) {
-            pending.add(connection.get().async().del(chunk.toArray(String[]::new)));
+            chunks.add(chunk);
         }
-        long removed = 0;
-        for (RedisFuture<Long> f : pending) {
-            removed += await(f);
-        }
-        return removed;
+        return redis.del(chunks);
     }
 
     /**
@@ -156,15 +131,14 @@ public final class L2Store {
 
     private long deleteMatching(String pattern) {
         long removed = 0;
-        ScanCursor cursor = ScanCursor.INITIAL;
+        String cursor = "0";
         do {
-            KeyScanCursor<String> page =
-                    sync().scan(cursor, ScanArgs.Builder.matches(pattern).limit(1000));
-            if (!page.getKeys().isEmpty()) {
-                removed += sync().del(page.getKeys().toArray(String[]::new));
+            RedisPort.ScanPage page = redis.scan(cursor, pattern, 1000);
+            if (!page.keys().isEmpty()) {
+                removed += redis.del(List.of(page.keys()));
             }
-            cursor = page;
-        } while (!cursor.isFinished());
+            cursor = page.cursor();
+        } while (!"0".equals(cursor));
         return removed;
     }
 
@@ -173,22 +147,6 @@ public final class L2Store {
     }
 
     public String get(String key) {
-        return sync().get(key);
-    }
-
-    private RedisCommands<String, String> sync() {
-        return connection.get().sync();
-    }
-
-    private long await(RedisFuture<Long> f) {
-        try {
-            Long v = f.get(timeoutMillis, TimeUnit.MILLISECONDS);
-            return v == null ? 0 : v;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while deleting keys", e);
-        } catch (ExecutionException | TimeoutException e) {
-            throw new IllegalStateException("DEL failed: " + e.getMessage(), e);
-        }
+        return redis.get(key);
     }
 }

@@ -15,7 +15,10 @@ import java.util.Map;
 @ConfigMapping(prefix = "cache")
 public interface CacheConfig {
 
-    /** Region this process serves ({@code us}, {@code eu}); selects its Redis and its L1 eviction channel. */
+    /**
+     * Region this process serves ({@code us}, {@code eu}); selects its L1 eviction channel. The region's Redis is the
+     * default client of quarkus-redis-client ({@code quarkus.redis.hosts}).
+     */
     @WithDefault("us")
     String region();
 
@@ -23,11 +26,7 @@ public interface CacheConfig {
     @WithDefault("local")
     String instanceId();
 
-    /** The region's Redis (L2). */
-    @WithDefault("redis://127.0.0.1:16379")
-    String redisUri();
-
-    /** Per-command Redis timeout. Tight: a slow cache is worse than none. */
+    /** Per-command Redis timeout (the adapter's wait on each call). Tight: a slow cache is worse than none. */
     @WithDefault("250ms")
     Duration l2Timeout();
 
@@ -53,11 +52,9 @@ public interface CacheConfig {
     Lease lease();
 
     /** Settings of one region cache built from this configuration; shared by the read path and the invalidators. */
-    default RegionCache.Settings settings(String redisUri, String region, long l1MaxEntries) {
+    default RegionCache.Settings settings(String region, long l1MaxEntries) {
         return new RegionCache.Settings(
-                redisUri,
                 region,
-                l2Timeout().toMillis(),
                 l1MaxEntries,
                 broadcastAckTimeout().toMillis(),
                 Map.of(

@@ -90,9 +90,6 @@ public interface CdcConfig {
         /** Regions this process invalidates; empty = role off. */
         Optional<List<String>> regions();
 
-        /** Redis URI per region, e.g. {@code cdc.invalidator.redis.eu=redis://127.0.0.1:16380}. */
-        Map<String, String> redis();
-
         /** Simulated WAN delay per region before its invalidation (a simulation; 0 = none). */
         Map<String, Duration> wanDelay();
 

@@ -6,6 +6,7 @@ import dev.cdccache.invalidation.cdc.KafkaClients;
 import dev.cdccache.invalidation.config.CdcConfig;
 import dev.cdccache.support.cache.FaultInjection;
 import dev.cdccache.support.config.CacheConfig;
+import dev.cdccache.support.redis.RedisPorts;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -29,6 +30,9 @@ public class Invalidators {
     private final CacheConfig cacheConfig;
     private final KafkaClients kafka;
     private final MeterRegistry registry;
+    /** One quarkus-redis-client client per region: {@code quarkus.redis.<region>.hosts}. */
+    private final RedisPorts redisPorts;
+
     private final InvalidatorHook hook;
     private final Map<String, List<RegionInvalidator>> byRegion = new LinkedHashMap<>();
     private final Map<String, RegionCache> caches = new LinkedHashMap<>();
@@ -38,8 +42,10 @@ public class Invalidators {
             CacheConfig cacheConfig,
             KafkaClients kafka,
             MeterRegistry registry,
-            InvalidatorHook hook) {
+            InvalidatorHook hook,
+            RedisPorts redisPorts) {
         this.hook = hook;
+        this.redisPorts = redisPorts;
         this.config = config;
         this.cacheConfig = cacheConfig;
         this.kafka = kafka;
@@ -48,14 +54,15 @@ public class Invalidators {
 
     void onStart(@Observes StartupEvent ev) {
         for (String region : config.invalidator().regions().orElse(List.of())) {
-            String uri = config.invalidator().redis().get(region);
-            if (uri == null) {
-                throw new IllegalStateException("cdc.invalidator.redis." + region + " is not set");
-            }
             // Guard.DIRECT: the invalidator retries until Redis answers; a circuit breaker would only add delay.
             // A small L1: this cache is only used to invalidate and broadcast, never to serve reads.
             RegionCache cache = new RegionCache(
-                    cacheConfig.settings(uri, region, 1000), registry, Guard.DIRECT, Guard.DIRECT, Guard.DIRECT);
+                    cacheConfig.settings(region, 1000),
+                    redisPorts.named(region, cacheConfig.l2Timeout().toMillis()),
+                    registry,
+                    Guard.DIRECT,
+                    Guard.DIRECT,
+                    Guard.DIRECT);
             caches.put(region, cache);
             List<RegionInvalidator> members = new ArrayList<>();
             for (int i = 1; i <= config.invalidator().instances(); i++) {

@@ -1,16 +1,21 @@
 package dev.cdccache.cache;
 
 import dev.cdccache.stack.StackControl;
+import dev.cdccache.support.redis.VertxRedisPort;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.vertx.core.Vertx;
 
 import java.util.Map;
 
 /**
  * One way for every module's tests to stand up "another process" of a region: a {@link RegionCache} wired as a
  * service wires itself (default policies and leases, lease-checked fills, no fault-tolerance guards), against the
- * real Redis of the test stack. Shipped in cache-contract's test-jar.
+ * real Redis of the test stack, through the production Redis adapter. Shipped in cache-quarkus's test-jar.
  */
 public final class TestRegionCaches {
+
+    /** One event-loop group for every test instance of this JVM, as one Quarkus process has one. */
+    private static final Vertx VERTX = Vertx.vertx();
 
     private TestRegionCaches() {}
 
@@ -21,8 +26,8 @@ public final class TestRegionCaches {
 
     public static RegionCache instance(String redisUri, String region, L2Store.FillMode mode) {
         return new RegionCache(
-                new RegionCache.Settings(
-                        redisUri, region, 250, 10_000, 500, Map.of(), LayeredCache.LeaseSettings.DEFAULT, mode),
+                new RegionCache.Settings(region, 10_000, 500, Map.of(), LayeredCache.LeaseSettings.DEFAULT, mode),
+                VertxRedisPort.create(VERTX, redisUri, 250),
                 new SimpleMeterRegistry(),
                 Guard.DIRECT,
                 Guard.DIRECT,

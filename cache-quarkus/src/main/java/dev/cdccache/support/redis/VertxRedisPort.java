@@ -1,0 +1,388 @@
+package dev.cdccache.support.redis;
+
+import dev.cdccache.cache.RedisPort;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.ProtocolVersion;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.RedisConnection;
+import io.vertx.redis.client.RedisOptions;
+import io.vertx.redis.client.Request;
+import io.vertx.redis.client.Response;
+import org.jboss.logging.Logger;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * {@link RedisPort} on the Vert.x Redis client that quarkus-redis-client configures ({@code quarkus.redis.*}, its
+ * health check and metrics). Blocking calls wait at most the command timeout; they must not run on an event loop.
+ *
+ * <p>RESP3 is required (Redis 6 or later): pub/sub messages then arrive as push frames, never mistaken for the reply
+ * to a PING sent down the same connection, which is what the L1 lease relies on.
+ */
+public final class VertxRedisPort implements RedisPort {
+
+    private static final Logger LOG = Logger.getLogger(VertxRedisPort.class);
+
+    private final Redis redis;
+    private final Redis subscriber;
+    private final long timeoutMillis;
+    private final boolean ownsClient;
+    private final Map<String, String> shas = new ConcurrentHashMap<>();
+    private final Map<VertxSubscription, Boolean> subscriptions = new ConcurrentHashMap<>();
+
+    /**
+     * @param redis      commands: a client someone else manages (the Quarkus extension's); {@link #close()} leaves it
+     * @param subscriber the eviction subscription's own client (on its own event loop, see {@link RedisPorts});
+     *                   closed with this port
+     */
+    public VertxRedisPort(Redis redis, Redis subscriber, long timeoutMillis) {
+        this(redis, subscriber, timeoutMillis, false);
+    }
+
+    private VertxRedisPort(Redis redis, Redis subscriber, long timeoutMillis, boolean ownsClient) {
+        this.redis = redis;
+        this.subscriber = subscriber;
+        this.timeoutMillis = timeoutMillis;
+        this.ownsClient = ownsClient;
+    }
+
+    /** A port with clients of its own, for tools and tests outside Quarkus; {@link #close()} closes them. */
+    public static VertxRedisPort create(Vertx vertx, String uri, long timeoutMillis) {
+        return new VertxRedisPort(
+                Redis.createClient(vertx, options(uri, timeoutMillis)),
+                Redis.createClient(vertx, options(uri, timeoutMillis)),
+                timeoutMillis,
+                true);
+    }
+
+    /** RESP3 (required), a connect timeout tied to the command timeout, and a queue that absorbs bursts. */
+    static RedisOptions options(String uri, long timeoutMillis) {
+        RedisOptions options = new RedisOptions()
+                .setConnectionString(uri)
+                .setPreferredProtocolVersion(ProtocolVersion.RESP3)
+                .setMaxPoolSize(8)
+                .setMaxPoolWaiting(256);
+        options.getNetClientOptions().setConnectTimeout((int) Math.max(200, timeoutMillis * 2));
+        return options;
+    }
+
+    @Override
+    public Object eval(Script script, List<String> keys, List<String> args) {
+        String sha = shas.computeIfAbsent(script.source(), VertxRedisPort::sha1);
+        try {
+            return java(await(redis.send(evalsha(sha, keys, args))));
+        } catch (RedisCallFailed e) {
+            if (!e.noScript()) {
+                throw e;
+            }
+            // Redis restarted (or was flushed) since the script was loaded: load it again, once.
+            await(redis.send(Request.cmd(Command.SCRIPT).arg("LOAD").arg(script.source())));
+            return java(await(redis.send(evalsha(sha, keys, args))));
+        }
+    }
+
+    private static Request evalsha(String sha, List<String> keys, List<String> args) {
+        Request r = Request.cmd(Command.EVALSHA).arg(sha).arg(keys.size());
+        keys.forEach(r::arg);
+        args.forEach(r::arg);
+        return r;
+    }
+
+    @Override
+    public long del(List<List<String>> groups) {
+        if (groups.isEmpty()) {
+            return 0;
+        }
+        List<Request> dels = new ArrayList<>(groups.size());
+        for (List<String> group : groups) {
+            Request del = Request.cmd(Command.DEL);
+            group.forEach(del::arg);
+            dels.add(del);
+        }
+        long removed = 0;
+        for (Response r : await(redis.batch(dels))) {
+            removed += r == null ? 0 : r.toLong();
+        }
+        return removed;
+    }
+
+    @Override
+    public ScanPage scan(String cursor, String match, int count) {
+        Response r = await(redis.send(Request.cmd(Command.SCAN)
+                .arg(cursor)
+                .arg("MATCH")
+                .arg(match)
+                .arg("COUNT")
+                .arg(count)));
+        List<String> keys = new ArrayList<>(r.get(1).size());
+        for (Response key : r.get(1)) {
+            keys.add(key.toString());
+        }
+        return new ScanPage(r.get(0).toString(), keys);
+    }
+
+    @Override
+    public String get(String key) {
+        Response r = await(redis.send(Request.cmd(Command.GET).arg(key)));
+        return r == null ? null : r.toString();
+    }
+
+    @Override
+    public void setPx(String key, String value, long ttlMillis) {
+        await(redis.send(Request.cmd(Command.SET).arg(key).arg(value).arg("PX").arg(ttlMillis)));
+    }
+
+    @Override
+    public long publish(String channel, String message) {
+        return await(redis.send(Request.cmd(Command.PUBLISH).arg(channel).arg(message)))
+                .toLong();
+    }
+
+    @Override
+    public void publishAsync(String channel, String message) {
+        redis.send(Request.cmd(Command.PUBLISH).arg(channel).arg(message))
+                .onFailure(e -> LOG.debugf("publish to %s failed: %s", channel, e.getMessage()));
+    }
+
+    @Override
+    public boolean ping() {
+        Response r = await(redis.send(Request.cmd(Command.PING)));
+        return r != null && "PONG".equals(r.toString());
+    }
+
+    /**
+     * Establishing a subscription (a new connection, its handshake, SUBSCRIBE) happens at start and after an outage,
+     * off the request path: it gets a longer bound than one command.
+     */
+    private long subscribeTimeoutMillis() {
+        return Math.max(2000, timeoutMillis * 4);
+    }
+
+    @Override
+    public Subscription subscribe(List<String> channels, SubscriptionListener listener) {
+        long timeout = subscribeTimeoutMillis();
+        RedisConnection connection = await(subscriber.connect(), timeout);
+        RedisConnection heartbeats;
+        try {
+            heartbeats = await(subscriber.connect(), timeout);
+        } catch (RuntimeException e) {
+            connection.close();
+            throw e;
+        }
+        VertxSubscription sub = new VertxSubscription(connection, heartbeats, channels, listener);
+        try {
+            Request subscribe = Request.cmd(Command.SUBSCRIBE);
+            channels.forEach(subscribe::arg);
+            subscribe.arg(sub.heartbeatChannel);
+            await(connection.send(subscribe), timeout);
+            // SUBSCRIBE answers with one push frame per channel; all of them means the subscription is in place.
+            sub.subscribed.get(timeout, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            sub.close();
+            throw new RedisCallFailed("interrupted", e);
+        } catch (ExecutionException | TimeoutException | RuntimeException e) {
+            sub.close();
+            throw e instanceof RuntimeException r ? r : new RedisCallFailed("SUBSCRIBE not confirmed", e);
+        }
+        subscriptions.put(sub, Boolean.TRUE);
+        return sub;
+    }
+
+    @Override
+    public void close() {
+        subscriptions.keySet().forEach(VertxSubscription::close);
+        subscriber.close();
+        if (ownsClient) {
+            redis.close();
+        }
+    }
+
+    private <T> T await(Future<T> future) {
+        return await(future, timeoutMillis);
+    }
+
+    private static <T> T await(Future<T> future, long timeoutMillis) {
+        try {
+            return future.toCompletionStage().toCompletableFuture().get(timeoutMillis, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new RedisCallFailed("interrupted", e);
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause() == null ? e : e.getCause();
+            throw new RedisCallFailed(String.valueOf(cause.getMessage()), cause);
+        } catch (TimeoutException e) {
+            throw new RedisCallFailed("no answer within " + timeoutMillis + " ms", e);
+        }
+    }
+
+    private static Object java(Response r) {
+        if (r == null) {
+            return null;
+        }
+        return switch (r.type()) {
+            case NUMBER -> r.toLong();
+            case BOOLEAN -> r.toBoolean();
+            case MULTI, PUSH -> {
+                List<Object> items = new ArrayList<>(r.size());
+                for (Response item : r) {
+                    items.add(java(item));
+                }
+                yield items;
+            }
+            default -> r.toString();
+        };
+    }
+
+    private static String sha1(String source) {
+        try {
+            return HexFormat.of()
+                    .formatHex(MessageDigest.getInstance("SHA-1").digest(source.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** A Redis call that failed or did not answer in time. */
+    static final class RedisCallFailed extends IllegalStateException {
+        RedisCallFailed(String message, Throwable cause) {
+            super("redis: " + message, cause);
+        }
+
+        boolean noScript() {
+            return getCause() != null
+                    && getCause().getMessage() != null
+                    && getCause().getMessage().startsWith("NOSCRIPT");
+        }
+    }
+
+    /**
+     * One dedicated, subscribed connection. No command that expects a reply is ever sent on it: the Vert.x client
+     * (4.5) drops a pending reply's waiter when a push frame arrives first, so a PING there could be answered to the
+     * wrong caller. The lease's PING is a PUBLISH of a token to this subscription's own heartbeat channel, sent on a
+     * second connection of its own (so a busy command pool cannot starve the lease): Redis delivers a channel's
+     * messages to a subscriber in the order it processed the PUBLISHes, so when the token comes back, every message
+     * published before it was sent has been delivered. Losing either connection ends the subscription.
+     */
+    private final class VertxSubscription implements Subscription {
+        private final RedisConnection connection;
+        private final RedisConnection heartbeats;
+        private final SubscriptionListener listener;
+        private final int expectedConfirmations;
+        private final String heartbeatChannel = "l1:heartbeat:" + java.util.UUID.randomUUID();
+        private final java.util.concurrent.CompletableFuture<Void> subscribed =
+                new java.util.concurrent.CompletableFuture<>();
+        private final java.util.concurrent.atomic.AtomicLong nextToken = new java.util.concurrent.atomic.AtomicLong();
+        private final java.util.concurrent.ConcurrentSkipListMap<Long, java.util.concurrent.CompletableFuture<Void>>
+                pings = new java.util.concurrent.ConcurrentSkipListMap<>();
+        private int confirmations;
+        private volatile boolean open = true;
+
+        VertxSubscription(
+                RedisConnection connection,
+                RedisConnection heartbeats,
+                List<String> channels,
+                SubscriptionListener listener) {
+            this.connection = connection;
+            this.heartbeats = heartbeats;
+            this.listener = listener;
+            this.expectedConfirmations = channels.size() + 1;
+            connection.handler(this::push);
+            connection.endHandler(v -> ended(null));
+            connection.exceptionHandler(this::ended);
+            heartbeats.endHandler(v -> ended(null));
+            heartbeats.exceptionHandler(this::ended);
+        }
+
+        /** Runs on the connection's event loop, frame by frame in arrival order. */
+        private void push(Response frame) {
+            if (frame == null || frame.size() < 3 || !open) {
+                return;
+            }
+            String kind = frame.get(0).toString();
+            if ("message".equals(kind)) {
+                String channel = frame.get(1).toString();
+                if (heartbeatChannel.equals(channel)) {
+                    heartbeat(Long.parseLong(frame.get(2).toString()));
+                } else {
+                    listener.message(channel, frame.get(2).toString());
+                }
+            } else if ("subscribe".equals(kind) && ++confirmations == expectedConfirmations) {
+                subscribed.complete(null);
+            }
+        }
+
+        /** Token {@code n} is back: it and every earlier ping are answered. */
+        private void heartbeat(long token) {
+            var answered = pings.headMap(token, true);
+            answered.values().forEach(f -> f.complete(null));
+            answered.clear();
+        }
+
+        private void ended(Throwable cause) {
+            if (open) {
+                open = false;
+                subscriptions.remove(this);
+                failPings(cause);
+                release();
+                listener.ended(cause);
+            }
+        }
+
+        /** Either connection may still be alive: give both back, the subscribed one out of subscribe mode. */
+        private void release() {
+            heartbeats.close();
+            connection.send(Request.cmd(Command.UNSUBSCRIBE)).onComplete(r -> connection.close());
+        }
+
+        private void failPings(Throwable cause) {
+            Throwable reason = cause == null ? new IllegalStateException("subscription closed") : cause;
+            pings.values().forEach(f -> f.completeExceptionally(reason));
+            pings.clear();
+        }
+
+        @Override
+        public CompletionStage<Void> ping() {
+            java.util.concurrent.CompletableFuture<Void> answered = new java.util.concurrent.CompletableFuture<>();
+            if (!open) {
+                answered.completeExceptionally(new IllegalStateException("subscription closed"));
+                return answered;
+            }
+            long token = nextToken.incrementAndGet();
+            pings.put(token, answered);
+            heartbeats
+                    .send(Request.cmd(Command.PUBLISH).arg(heartbeatChannel).arg(token))
+                    .onFailure(e -> {
+                        pings.remove(token);
+                        answered.completeExceptionally(e);
+                    });
+            return answered;
+        }
+
+        @Override
+        public boolean isOpen() {
+            return open;
+        }
+
+        @Override
+        public void close() {
+            open = false;
+            subscriptions.remove(this);
+            failPings(null);
+            release();
+        }
+    }
+}
