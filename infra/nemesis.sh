@@ -10,5 +10,5 @@ set -a
 source "$ROOT/infra/stack.env"
 set +a
 [[ -d lag-probe/target/lib ]] || ./mvnw -q -B -DskipTests install -pl lag-probe -am
-exec java -Dcdccache.repo.root="$ROOT" -cp "lag-probe/target/lag-probe-0.1.0-SNAPSHOT.jar:lag-probe/target/lib/*" \
+exec java -Dcdccache.repo.root="$ROOT" -cp "lag-probe/target/lag-probe.jar:lag-probe/target/lib/*" \
   dev.cdccache.probe.Nemesis "$@"

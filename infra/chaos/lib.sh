@@ -13,7 +13,7 @@ say() { printf '\n== %s\n' "$*"; }
 
 probe() { # LagProbe options...
   [[ -d lag-probe/target/lib ]] || ./mvnw -q -B -DskipTests install -pl lag-probe -am
-  java -cp "lag-probe/target/lag-probe-0.1.0-SNAPSHOT.jar:lag-probe/target/lib/*" dev.cdccache.probe.LagProbe "$@" 2>/dev/null
+  java -cp "lag-probe/target/lag-probe.jar:lag-probe/target/lib/*" dev.cdccache.probe.LagProbe "$@" 2>/dev/null
 }
 
 admin_token() { # compose: export ADMIN_TOKEN (the same value given to docker compose up); local stack: its file

@@ -5,7 +5,7 @@ package dev.cdccache.cache;
  * here while a write and its invalidation go by. Production wiring uses {@link #NONE}.
  */
 @FunctionalInterface
-public interface FillHook {
+interface FillHook {
 
     FillHook NONE = key -> {};
 

@@ -5,7 +5,7 @@ package dev.cdccache.cache;
  * fill exactly there. Production wiring uses {@link #NONE}.
  */
 @FunctionalInterface
-public interface FlushHook {
+interface FlushHook {
 
     FlushHook NONE = prefix -> {};
 

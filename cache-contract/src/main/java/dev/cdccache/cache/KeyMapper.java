@@ -8,33 +8,20 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The one mapping from a changed row to the cache keys it affects. Both the services' write path and the CDC
+ * The one mapping from a changed row to the cache keys it affects (declared per table in {@link CachedTable}). Both the services' write path and the CDC
  * invalidator call it, so they cannot disagree about what a change invalidates.
  */
 public final class KeyMapper {
-
-    public static final String PRODUCTS = "products";
-    public static final String PRICES = "prices";
 
     private KeyMapper() {}
 
     /** Keys (and, for truncates, key prefixes) to invalidate for one change. Unknown tables map to nothing. */
     public static Invalidation map(RowChange change) {
-        return switch (change.table()) {
-            case PRODUCTS ->
-                change.op() == RowChange.Op.TRUNCATE
-                        ? Invalidation.prefixes(CacheKeys.PRODUCT_VIEW_PREFIX)
-                        // A create must also clear a cached "does not exist" (negative) entry: same key.
-                        : Invalidation.keys(CacheKeys.productView(change.longKey("id")));
-            // The product view embeds the price, so a price change invalidates both.
-            case PRICES ->
-                change.op() == RowChange.Op.TRUNCATE
-                        ? Invalidation.prefixes(CacheKeys.PRICE_PREFIX, CacheKeys.PRODUCT_VIEW_PREFIX)
-                        : Invalidation.keys(
-                                CacheKeys.price(change.longKey("product_id")),
-                                CacheKeys.productView(change.longKey("product_id")));
-            default -> Invalidation.NONE;
-        };
+        return CachedTable.of(change.table())
+                .map(t -> change.op() == RowChange.Op.TRUNCATE
+                        ? new Invalidation(Set.of(), Set.copyOf(t.keySpaces()))
+                        : new Invalidation(Set.copyOf(t.keysOf(change.longKey(t.keyColumn()))), Set.of()))
+                .orElse(Invalidation.NONE);
     }
 
     /**

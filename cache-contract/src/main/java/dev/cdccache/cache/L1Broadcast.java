@@ -338,7 +338,7 @@ public final class L1Broadcast implements AutoCloseable {
     }
 
     /** Test hook: pretends the next sequence number was used by a lost message. */
-    public void skipSequenceForTests() {
+    void skipSequence() {
         seq.incrementAndGet();
     }
 

@@ -13,8 +13,8 @@ import java.util.List;
  */
 public final class L2Store {
 
-    /** Only tests switch the lease check off, to prove the stale-set test catches the bug. */
-    public enum FillMode {
+    /** Only tests switch the lease check off (package-private), to prove the stale-set test catches the bug. */
+    enum FillMode {
         LEASE_CHECKED,
         UNGUARDED_FOR_TESTS
     }
@@ -46,7 +46,7 @@ public final class L2Store {
     private final FillMode fillMode;
     private volatile FlushHook flushHook = FlushHook.NONE;
 
-    public L2Store(RedisPort redis, FillMode fillMode) {
+    L2Store(RedisPort redis, FillMode fillMode) {
         this.redis = redis;
         this.fillMode = fillMode;
     }
@@ -142,7 +142,7 @@ public final class L2Store {
         return removed;
     }
 
-    public void setFlushHook(FlushHook hook) {
+    void setFlushHook(FlushHook hook) {
         this.flushHook = hook == null ? FlushHook.NONE : hook;
     }
 

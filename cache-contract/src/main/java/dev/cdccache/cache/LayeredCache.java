@@ -189,7 +189,7 @@ public final class LayeredCache {
         return policies.getOrDefault(dc, dc.defaults());
     }
 
-    public void setFillHook(FillHook hook) {
+    void setFillHook(FillHook hook) {
         this.fillHook = hook == null ? FillHook.NONE : hook;
     }
 

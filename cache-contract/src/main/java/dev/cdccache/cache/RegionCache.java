@@ -21,8 +21,7 @@ public final class RegionCache implements AutoCloseable {
             long l1MaxEntries,
             long ackTimeoutMillis,
             Map<DataClass, StalenessPolicy> policies,
-            LayeredCache.LeaseSettings lease,
-            L2Store.FillMode fillMode) {}
+            LayeredCache.LeaseSettings lease) {}
 
     private final RedisPort redis;
     private final L1Cache l1;
@@ -45,10 +44,22 @@ public final class RegionCache implements AutoCloseable {
             Guard readGuard,
             Guard invalidationGuard,
             Guard dbGuard) {
+        this(s, redis, registry, readGuard, invalidationGuard, dbGuard, L2Store.FillMode.LEASE_CHECKED);
+    }
+
+    /** Tests only (same package): {@code fillMode} can switch the lease check off to show what it prevents. */
+    RegionCache(
+            Settings s,
+            RedisPort redis,
+            MeterRegistry registry,
+            Guard readGuard,
+            Guard invalidationGuard,
+            Guard dbGuard,
+            L2Store.FillMode fillMode) {
         this.redis = redis;
         metrics = new CacheMetrics(registry, s.region());
         l1 = new L1Cache(s.l1MaxEntries(), metrics);
-        l2 = new L2Store(redis, s.fillMode());
+        l2 = new L2Store(redis, fillMode);
         broadcast = new L1Broadcast(redis, s.region(), l1, metrics, s.ackTimeoutMillis());
         broadcast.start();
         cache = new LayeredCache(l1, l2, readGuard, dbGuard, s.policies(), s.lease(), metrics);

@@ -57,6 +57,20 @@ class KeyMapperTest {
         assertTrue(inv.keys().contains("cat:v1:product:20000"));
     }
 
+    /** A truncate, a poison record's compensation or a CDC reset flushes key spaces: they must cover every key. */
+    @Test
+    void everyKeyADeclaredTableFeedsLiesInOneOfItsKeySpaces() {
+        for (CachedTable t : CachedTable.values()) {
+            var row = KeyMapper.map(t.change(RowChange.Op.UPDATE, 12345));
+            assertEquals(Set.copyOf(t.keysOf(12345)), row.keys(), t.name());
+            for (String key : row.keys()) {
+                assertTrue(t.keySpaces().stream().anyMatch(key::startsWith), key + " outside " + t.keySpaces());
+            }
+            assertEquals(
+                    Set.copyOf(t.keySpaces()), KeyMapper.keySpacesOf(t.table()).prefixes(), t.name());
+        }
+    }
+
     @Test
     void dataClassFollowsKeyPrefix() {
         assertEquals(DataClass.PRICE, CacheKeys.dataClassOf(CacheKeys.price(1)));

@@ -64,7 +64,7 @@ class L1BroadcastTest {
         a.broadcast().publishKeys(java.util.List.of(newKey())); // b learns a's sequence
         assertNotNull(b.l1().getIfPresent(cachedKey));
 
-        a.broadcast().skipSequenceForTests(); // a message "lost" on the way
+        a.broadcast().skipSequence(); // a message "lost" on the way
         double before = b.metrics().count("cache.l1.flushes", "reason", "sequence-gap");
         a.broadcast().publishKeys(java.util.List.of(newKey()));
 

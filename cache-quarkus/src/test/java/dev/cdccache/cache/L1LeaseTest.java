@@ -31,8 +31,7 @@ class L1LeaseTest {
             proxyPort = s.getLocalPort();
         }
         try (FaultProxy proxy = new FaultProxy(proxyPort, redisPort, 0).start();
-                RegionCache silent = TestRegionCaches.instance(
-                        "redis://127.0.0.1:" + proxyPort, "us", L2Store.FillMode.LEASE_CHECKED);
+                RegionCache silent = TestRegionCaches.instance("redis://127.0.0.1:" + proxyPort, "us");
                 RegionCache writer = TestRegionCaches.instance("us")) {
             String key = CacheKeys.productView(ThreadLocalRandom.current().nextLong(6_000_000, 7_000_000));
             silent.cache().get(key, k -> new Loader.Loaded("{}", 1));

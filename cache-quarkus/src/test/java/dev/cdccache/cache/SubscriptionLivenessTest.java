@@ -26,8 +26,7 @@ class SubscriptionLivenessTest {
             proxyPort = s.getLocalPort();
         }
         try (FaultProxy proxy = new FaultProxy(proxyPort, redisPort, 0).start();
-                RegionCache rc = TestRegionCaches.instance(
-                        "redis://127.0.0.1:" + proxyPort, "us", L2Store.FillMode.LEASE_CHECKED)) {
+                RegionCache rc = TestRegionCaches.instance("redis://127.0.0.1:" + proxyPort, "us")) {
             String key = CacheKeys.productView(ThreadLocalRandom.current().nextLong(5_000_000, 6_000_000));
             Loader loader = k -> new Loader.Loaded("{}", 1);
             rc.cache().get(key, loader);

@@ -24,13 +24,19 @@ public final class TestRegionCaches {
         return instance(StackControl.property("stack.redis." + region), region, L2Store.FillMode.LEASE_CHECKED);
     }
 
-    public static RegionCache instance(String redisUri, String region, L2Store.FillMode mode) {
+    /** An instance of {@code region} on the Redis at {@code redisUri} (a fault proxy, say). */
+    public static RegionCache instance(String redisUri, String region) {
+        return instance(redisUri, region, L2Store.FillMode.LEASE_CHECKED);
+    }
+
+    static RegionCache instance(String redisUri, String region, L2Store.FillMode mode) {
         return new RegionCache(
-                new RegionCache.Settings(region, 10_000, 500, Map.of(), LayeredCache.LeaseSettings.DEFAULT, mode),
+                new RegionCache.Settings(region, 10_000, 500, Map.of(), LayeredCache.LeaseSettings.DEFAULT),
                 VertxRedisPort.create(VERTX, redisUri, 250),
                 new SimpleMeterRegistry(),
                 Guard.DIRECT,
                 Guard.DIRECT,
-                Guard.DIRECT);
+                Guard.DIRECT,
+                mode);
     }
 }

@@ -1,10 +1,13 @@
 package dev.cdccache.catalog;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.cdccache.catalog.repository.ProductRepository;
 import dev.cdccache.stack.BackingServicesResource;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.arc.ClientProxy;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -22,7 +25,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -33,10 +35,11 @@ import java.util.concurrent.TimeUnit;
 @QuarkusTestResource(BackingServicesResource.class)
 class StampedeHttpTest {
 
+    /** The slowed loader is a test bean this profile enables; production code has no delay switch. */
     public static class SlowLoader implements QuarkusTestProfile {
         @Override
-        public Map<String, String> getConfigOverrides() {
-            return Map.of("catalog.debug-load-delay", "300ms");
+        public Set<Class<?>> getEnabledAlternatives() {
+            return Set.of(SlowProductRepository.class);
         }
     }
 
@@ -45,6 +48,9 @@ class StampedeHttpTest {
 
     @Inject
     MeterRegistry registry;
+
+    @Inject
+    ProductRepository repository;
 
     private double dbLoads() {
         Counter c = registry.find("cache.db.loads")
@@ -55,6 +61,7 @@ class StampedeHttpTest {
 
     @Test
     void thousandConcurrentGetsOfAColdKeyCostOneDatabaseLoad() throws Exception {
+        assertTrue(ClientProxy.unwrap(repository) instanceof SlowProductRepository, "the miss window is 300 ms wide");
         HttpClient http =
                 HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
         double before = dbLoads();

@@ -1,7 +1,6 @@
 package dev.cdccache.support.config;
 
 import dev.cdccache.cache.DataClass;
-import dev.cdccache.cache.L2Store;
 import dev.cdccache.cache.LayeredCache;
 import dev.cdccache.cache.RegionCache;
 import dev.cdccache.cache.StalenessPolicy;
@@ -65,8 +64,7 @@ public interface CacheConfig {
                 new LayeredCache.LeaseSettings(
                         lease().ttl().toMillis(),
                         lease().maxWait().toMillis(),
-                        lease().poll().toMillis()),
-                L2Store.FillMode.LEASE_CHECKED);
+                        lease().poll().toMillis()));
     }
 
     interface Policy {

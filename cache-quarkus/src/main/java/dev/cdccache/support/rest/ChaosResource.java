@@ -11,12 +11,18 @@ import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /**
  * {@code /admin/chaos}: runtime fault injection for the chaos scripts. Answers 404 unless {@code admin.token} is
  * configured, and 401 without the matching {@code X-Admin-Token} header ({@link AdminTokenFilter}, before the body is
  * read). The token is never logged.
  */
+@Tag(name = "admin")
 @Path("/admin/chaos")
 @Produces(MediaType.APPLICATION_JSON)
 public class ChaosResource {
@@ -31,6 +37,16 @@ public class ChaosResource {
             @NotNull @DecimalMin("0") @DecimalMax("1") Double dropDelRate,
             @NotNull @DecimalMin("0") @DecimalMax("1") Double dropL1BroadcastRate) {}
 
+    @Operation(summary = "The current fault injection rates (X-Admin-Token required)")
+    @APIResponse(responseCode = "200", description = "the rates")
+    @APIResponse(
+            responseCode = "401",
+            description = "missing or wrong X-Admin-Token",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(
+            responseCode = "404",
+            description = "admin disabled (admin.token not set)",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     @GET
     public Settings get() {
         return current();
@@ -41,6 +57,20 @@ public class ChaosResource {
         return new Settings(c.dropDelRate(), c.dropL1BroadcastRate());
     }
 
+    @Operation(summary = "Sets the fault injection rates (X-Admin-Token required)")
+    @APIResponse(responseCode = "200", description = "the new rates")
+    @APIResponse(
+            responseCode = "400",
+            description = "malformed request: bad id, JSON, field or If-Match",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(
+            responseCode = "401",
+            description = "missing or wrong X-Admin-Token",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(
+            responseCode = "404",
+            description = "admin disabled (admin.token not set)",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     @PUT
     @Consumes(MediaType.APPLICATION_JSON)
     public Settings put(@Valid @NotNull Settings s) {

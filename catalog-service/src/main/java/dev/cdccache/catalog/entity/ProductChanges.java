@@ -1,6 +1,6 @@
 package dev.cdccache.catalog.entity;
 
-import dev.cdccache.cache.KeyMapper;
+import dev.cdccache.cache.CachedTable;
 import dev.cdccache.cache.RowChange;
 import dev.cdccache.support.cache.AfterCommit;
 import io.quarkus.arc.Arc;
@@ -16,20 +16,20 @@ public class ProductChanges {
     @PostPersist
     void created(Product p) {
         // Clears a cached "does not exist" for this id.
-        record(List.of(RowChange.of(KeyMapper.PRODUCTS, RowChange.Op.CREATE, "id", p.id)));
+        record(List.of(CachedTable.PRODUCTS.change(RowChange.Op.CREATE, p.id)));
     }
 
     @PostUpdate
     void updated(Product p) {
-        record(List.of(RowChange.of(KeyMapper.PRODUCTS, RowChange.Op.UPDATE, "id", p.id)));
+        record(List.of(CachedTable.PRODUCTS.change(RowChange.Op.UPDATE, p.id)));
     }
 
     @PostRemove
     void removed(Product p) {
         // The price row goes with it (ON DELETE CASCADE); the mapping covers both.
         record(List.of(
-                RowChange.of(KeyMapper.PRODUCTS, RowChange.Op.DELETE, "id", p.id),
-                RowChange.of(KeyMapper.PRICES, RowChange.Op.DELETE, "product_id", p.id)));
+                CachedTable.PRODUCTS.change(RowChange.Op.DELETE, p.id),
+                CachedTable.PRICES.change(RowChange.Op.DELETE, p.id)));
     }
 
     private static void record(List<RowChange> changes) {

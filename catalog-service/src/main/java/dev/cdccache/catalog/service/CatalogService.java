@@ -16,7 +16,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.transaction.Transactional;
 
 import java.util.List;
-import java.util.Optional;
 
 /**
  * Product reads through the layered cache; product writes in transactions whose commit invalidates what they changed.
@@ -42,14 +41,10 @@ public class CatalogService {
     }
 
     private Loader loader(long id) {
-        return key -> {
-            long delay = config.debugLoadDelay().toMillis();
-            if (delay > 0) {
-                Thread.sleep(delay);
-            }
-            Optional<ProductView> v = repository.findView(id);
-            return v.map(p -> new Loader.Loaded(write(p), p.version())).orElse(null);
-        };
+        return key -> repository
+                .findView(id)
+                .map(p -> new Loader.Loaded(write(p), p.version()))
+                .orElse(null);
     }
 
     public List<ProductView> byCategory(String category, int page, int size) {

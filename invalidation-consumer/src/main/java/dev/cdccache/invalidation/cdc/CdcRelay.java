@@ -1,6 +1,6 @@
 package dev.cdccache.invalidation.cdc;
 
-import dev.cdccache.cache.KeyMapper;
+import dev.cdccache.cache.CachedTable;
 import dev.cdccache.cache.RowChange;
 import dev.cdccache.invalidation.config.CdcConfig;
 import io.debezium.engine.ChangeEvent;
@@ -377,8 +377,8 @@ public class CdcRelay {
         if (flushing) {
             // Streaming from the new slot has begun (this batch came from it): whatever was committed before it
             // existed is covered by flushing every key space, and everything after is in the stream.
-            for (String table : List.of(KeyMapper.PRODUCTS, KeyMapper.PRICES)) {
-                out.add(flushOf(table));
+            for (CachedTable table : CachedTable.values()) {
+                out.add(flushOf(table.table()));
             }
         }
         for (ChangeEvent<String, String> e : events) {
@@ -441,6 +441,13 @@ public class CdcRelay {
         }
         dead.headers().add("dlq.compensation", ("flush " + table).getBytes(StandardCharsets.UTF_8));
         return List.of(dead, flushOf(table));
+    }
+
+    /** Debezium's table list, from the one declaration of the tables under CDC. */
+    static String tableIncludeList() {
+        return String.join(
+                ",",
+                KafkaTopics.capturedTables().stream().map(t -> "public." + t).toList());
     }
 
     private ProducerRecord<String, String> flushOf(String table) {
@@ -558,7 +565,7 @@ public class CdcRelay {
         p.setProperty("slot.name", r.slotName());
         p.setProperty("publication.name", r.publication());
         p.setProperty("publication.autocreate.mode", "filtered");
-        p.setProperty("table.include.list", "public.products,public.prices,public." + KafkaTopics.HEARTBEAT_TABLE);
+        p.setProperty("table.include.list", tableIncludeList());
         // Caches only need changes from now on; existing rows are not replayed.
         p.setProperty("snapshot.mode", "no_data");
         // Truncates are skipped by default; a truncate must flush its table's key space.

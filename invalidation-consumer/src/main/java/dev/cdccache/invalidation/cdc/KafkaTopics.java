@@ -1,11 +1,12 @@
 package dev.cdccache.invalidation.cdc;
 
-import dev.cdccache.cache.KeyMapper;
+import dev.cdccache.cache.CachedTable;
 import dev.cdccache.invalidation.config.CdcConfig;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.errors.TopicExistsException;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -21,12 +22,23 @@ public final class KafkaTopics {
         return config.topicPrefix() + ".public." + table;
     }
 
+    /** The tables the relay captures: every {@link CachedTable}, and the heartbeat table. */
+    public static List<String> capturedTables() {
+        List<String> tables = new ArrayList<>();
+        for (CachedTable t : CachedTable.values()) {
+            tables.add(t.table());
+        }
+        tables.add(HEARTBEAT_TABLE);
+        return List.copyOf(tables);
+    }
+
     public static List<String> all(CdcConfig config) {
-        return List.of(
-                forTable(config, KeyMapper.PRODUCTS),
-                forTable(config, KeyMapper.PRICES),
-                forTable(config, HEARTBEAT_TABLE),
-                config.dlqTopic());
+        List<String> topics = new ArrayList<>();
+        for (String table : capturedTables()) {
+            topics.add(forTable(config, table));
+        }
+        topics.add(config.dlqTopic());
+        return List.copyOf(topics);
     }
 
     public static void ensure(KafkaClients kafka, CdcConfig config) throws Exception {

@@ -1,6 +1,6 @@
 package dev.cdccache.pricing.entity;
 
-import dev.cdccache.cache.KeyMapper;
+import dev.cdccache.cache.CachedTable;
 import dev.cdccache.cache.RowChange;
 import dev.cdccache.support.cache.AfterCommit;
 import io.quarkus.arc.Arc;
@@ -36,6 +36,6 @@ public class PriceChanges {
         Arc.container()
                 .instance(AfterCommit.class)
                 .get()
-                .invalidate(List.of(RowChange.of(KeyMapper.PRICES, op, "product_id", p.productId)));
+                .invalidate(List.of(CachedTable.PRICES.change(op, p.productId)));
     }
 }

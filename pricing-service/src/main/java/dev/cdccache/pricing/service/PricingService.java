@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.cdccache.cache.CacheInvalidator;
 import dev.cdccache.cache.CacheKeys;
+import dev.cdccache.cache.CachedTable;
 import dev.cdccache.cache.CachedValue;
 import dev.cdccache.cache.KeyMapper;
 import dev.cdccache.cache.Loader;
@@ -73,7 +74,7 @@ public class PricingService {
         List<Long> ids = QuarkusTransaction.requiringNew().call(() -> {
             List<Long> changed = repository.reprice(category, percent, bulkMaxRows);
             for (long id : changed) {
-                changes.add(RowChange.of(KeyMapper.PRICES, RowChange.Op.UPDATE, "product_id", id));
+                changes.add(CachedTable.PRICES.change(RowChange.Op.UPDATE, id));
             }
             // One statement, no entities: its rows are recorded here rather than by the entity listener.
             afterCommit.invalidate(changes);

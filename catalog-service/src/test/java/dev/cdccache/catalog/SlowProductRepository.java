@@ -1,0 +1,30 @@
+package dev.cdccache.catalog;
+
+import dev.cdccache.catalog.entity.ProductView;
+import dev.cdccache.catalog.repository.ProductRepository;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.context.control.ActivateRequestContext;
+import jakarta.enterprise.inject.Alternative;
+
+import java.util.Optional;
+
+/**
+ * A product view load that takes 300 ms: a wide miss window, so a burst of concurrent reads really overlaps the one
+ * load. Enabled only by the test profiles that ask for it.
+ */
+@Alternative
+@ApplicationScoped
+public class SlowProductRepository extends ProductRepository {
+
+    @Override
+    @ActivateRequestContext
+    public Optional<ProductView> findView(long id) {
+        try {
+            Thread.sleep(300);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+        return super.findView(id);
+    }
+}
