@@ -19,10 +19,12 @@ public final class CacheInvalidator {
     private final L1Cache l1;
     private final L2Store l2;
     private final Guard l2Guard;
-    private final L1Broadcast broadcast;
+    private final L1EvictionPublisher broadcast;
     private final CacheMetrics metrics;
 
-    public CacheInvalidator(L1Cache l1, L2Store l2, Guard l2Guard, L1Broadcast broadcast, CacheMetrics metrics) {
+    /** @param l1 this process's L1, evicted first; null in a process that has none (a CDC invalidator) */
+    public CacheInvalidator(
+            L1Cache l1, L2Store l2, Guard l2Guard, L1EvictionPublisher broadcast, CacheMetrics metrics) {
         this.l1 = l1;
         this.l2 = l2;
         this.l2Guard = l2Guard;

@@ -68,7 +68,7 @@ public final class L1Cache {
 
     /**
      * Whether entries may be served now: enabled, and the eviction subscription proved recently that it delivers
-     * (see {@link L1Broadcast}). An instance that cannot prove it answers from L2 instead of serving what an
+     * (see {@link L1EvictionSubscriber}). An instance that cannot prove it answers from L2 instead of serving what an
      * undelivered eviction should have removed.
      */
     public boolean servable() {

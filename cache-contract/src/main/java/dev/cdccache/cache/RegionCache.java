@@ -5,9 +5,10 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.util.Map;
 
 /**
- * Wires one process's view of one region: the lease-guarded L2, the L1, the eviction broadcast, the read path and
- * the invalidator, over that region's Redis (a {@link RedisPort}). Services build one at startup; tests build
- * several to act as instances.
+ * A reading and writing process's view of one region: the read path (L1, lease-guarded L2, the eviction subscriber
+ * that keeps L1 honest) and the invalidation role (L2 DEL and the eviction publisher), over that region's Redis (a
+ * {@link RedisPort}). Services build one at startup; tests build several to act as instances. A process that only
+ * invalidates uses {@link RegionInvalidation}.
  */
 public final class RegionCache implements AutoCloseable {
 
@@ -26,7 +27,8 @@ public final class RegionCache implements AutoCloseable {
     private final RedisPort redis;
     private final L1Cache l1;
     private final L2Store l2;
-    private final L1Broadcast broadcast;
+    private final L1EvictionSubscriber subscriber;
+    private final L1EvictionPublisher publisher;
     private final LayeredCache cache;
     private final CacheInvalidator invalidator;
     private final CacheMetrics metrics;
@@ -60,10 +62,12 @@ public final class RegionCache implements AutoCloseable {
         metrics = new CacheMetrics(registry, s.region());
         l1 = new L1Cache(s.l1MaxEntries(), metrics);
         l2 = new L2Store(redis, fillMode);
-        broadcast = new L1Broadcast(redis, s.region(), l1, metrics, s.ackTimeoutMillis());
-        broadcast.start();
+        subscriber = new L1EvictionSubscriber(redis, s.region(), l1, metrics);
+        subscriber.start();
+        publisher = new L1EvictionPublisher(redis, s.region(), metrics, s.ackTimeoutMillis());
+        publisher.start();
         cache = new LayeredCache(l1, l2, readGuard, dbGuard, s.policies(), s.lease(), metrics);
-        invalidator = new CacheInvalidator(l1, l2, invalidationGuard, broadcast, metrics);
+        invalidator = new CacheInvalidator(l1, l2, invalidationGuard, publisher, metrics);
     }
 
     public LayeredCache cache() {
@@ -82,8 +86,14 @@ public final class RegionCache implements AutoCloseable {
         return l2;
     }
 
-    public L1Broadcast broadcast() {
-        return broadcast;
+    /** Keeps this process's L1 honest: evictions, sequence gaps, the L1 lease. */
+    public L1EvictionSubscriber subscriber() {
+        return subscriber;
+    }
+
+    /** Sends this process's writes' L1 evictions to the region. */
+    public L1EvictionPublisher publisher() {
+        return publisher;
     }
 
     public CacheMetrics metrics() {
@@ -100,7 +110,8 @@ public final class RegionCache implements AutoCloseable {
 
     @Override
     public void close() {
-        broadcast.close();
+        subscriber.close();
+        publisher.close();
         redis.close();
     }
 }

@@ -61,12 +61,12 @@ class L1BroadcastTest {
         String cachedKey = newKey();
         rows.versions.put(cachedKey, 1L);
         b.cache().get(cachedKey, rows.loaderFor("us"));
-        a.broadcast().publishKeys(java.util.List.of(newKey())); // b learns a's sequence
+        a.publisher().publishKeys(java.util.List.of(newKey())); // b learns a's sequence
         assertNotNull(b.l1().getIfPresent(cachedKey));
 
-        a.broadcast().skipSequence(); // a message "lost" on the way
+        a.publisher().skipSequence(); // a message "lost" on the way
         double before = b.metrics().count("cache.l1.flushes", "reason", "sequence-gap");
-        a.broadcast().publishKeys(java.util.List.of(newKey()));
+        a.publisher().publishKeys(java.util.List.of(newKey()));
 
         assertNull(b.l1().getIfPresent(cachedKey), "the unrelated cached key went with the flush");
         assertEquals(before + 1, b.metrics().count("cache.l1.flushes", "reason", "sequence-gap"));
@@ -76,7 +76,7 @@ class L1BroadcastTest {
     void concurrentPublishesFromOneProcessArriveInSequenceOrderWithoutAGapFlush() throws Exception {
         RegionCache a = instances.create("us");
         RegionCache b = instances.create("us");
-        a.broadcast().publishKeys(java.util.List.of(newKey())); // b learns a's sequence
+        a.publisher().publishKeys(java.util.List.of(newKey())); // b learns a's sequence
         double before = b.metrics().count("cache.l1.flushes", "reason", "sequence-gap");
         double evictionsBefore = b.metrics().count("cache.l1.evictions.received");
         int threads = 16;
@@ -87,7 +87,7 @@ class L1BroadcastTest {
             for (int t = 0; t < threads; t++) {
                 done.add(pool.submit(() -> {
                     for (int i = 0; i < perThread; i++) {
-                        a.broadcast().publishKeys(java.util.List.of(newKey()));
+                        a.publisher().publishKeys(java.util.List.of(newKey()));
                     }
                 }));
             }
@@ -128,7 +128,7 @@ class L1BroadcastTest {
             StackControl.startRedis("eu");
         }
         await().atMost(30, TimeUnit.SECONDS)
-                .until(() -> b.l1().isEnabled() && b.broadcast().isSubscribed());
+                .until(() -> b.l1().isEnabled() && b.subscriber().isSubscribed());
         assertTrue(b.metrics().count("cache.l1.flushes", "reason", "resubscribed") >= 1);
         await().atMost(10, TimeUnit.SECONDS).untilAsserted(() -> {
             b.cache().get(key, rows.loaderFor("eu"));

@@ -162,6 +162,32 @@ class CdcBackstopTest {
                 .sum();
     }
 
+    @Inject
+    jakarta.enterprise.inject.Instance<RegionCache> readPath;
+
+    /** The invalidation role alone: no read path, no L1, and only readers count as receivers of an eviction. */
+    @Test
+    void theInvalidatorHasNoReadPathAndDoesNotSubscribeToEvictions() {
+        assertTrue(readPath.isUnsatisfied(), "no RegionCache (read path) in the invalidation-consumer");
+        io.vertx.core.Vertx vertx = io.vertx.core.Vertx.vertx();
+        io.vertx.redis.client.Redis raw =
+                io.vertx.redis.client.Redis.createClient(vertx, StackControl.property("stack.redis.eu"));
+        try {
+            io.vertx.redis.client.Response numsub = raw.send(
+                            io.vertx.redis.client.Request.cmd(io.vertx.redis.client.Command.PUBSUB)
+                                    .arg("NUMSUB")
+                                    .arg(dev.cdccache.cache.L1EvictionSubscriber.channelFor("eu")))
+                    .toCompletionStage()
+                    .toCompletableFuture()
+                    .join();
+            // The only subscriber of eu's eviction channel is this test's own reader instance (field eu).
+            assertEquals(1, numsub.get(1).toLong(), "subscribers of l1:evict:eu");
+        } finally {
+            raw.close();
+            vertx.close();
+        }
+    }
+
     @Test
     void aRawSqlUpdateNoServiceInvalidatedIsInvalidatedInBothRegions() throws Exception {
         long id = 2002;

@@ -8,7 +8,6 @@ import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Disposes;
-import jakarta.enterprise.inject.Instance;
 import jakarta.enterprise.inject.Produces;
 
 /**
@@ -40,10 +39,8 @@ public class RegionCacheProducer {
      * Builds the cache at start, on the main thread: building it subscribes to the eviction channel and waits for
      * Redis, which must never happen on the event loop that first touches the bean (it would wait for itself).
      */
-    void eager(@Observes StartupEvent ev, CacheConfig config, Instance<RegionCache> cache) {
-        if (config.readPath()) {
-            cache.get().metrics();
-        }
+    void eager(@Observes StartupEvent ev, RegionCache cache) {
+        cache.metrics();
     }
 
     void close(@Disposes RegionCache cache) {

@@ -37,13 +37,6 @@ public interface CacheConfig {
     @WithDefault("200ms")
     Duration broadcastAckTimeout();
 
-    /**
-     * Whether this process serves reads through its region cache. Off in invalidation-consumer, which only
-     * invalidates: then the region Redis is not part of its readiness and chaos switches leave that cache alone.
-     */
-    @WithDefault("true")
-    boolean readPath();
-
     Policy catalog();
 
     Policy price();

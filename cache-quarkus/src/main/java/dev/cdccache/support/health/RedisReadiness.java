@@ -3,7 +3,6 @@ package dev.cdccache.support.health;
 import dev.cdccache.cache.RegionCache;
 import dev.cdccache.support.config.CacheConfig;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.inject.Instance;
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Readiness;
@@ -20,25 +19,18 @@ import org.eclipse.microprofile.health.Readiness;
 @ApplicationScoped
 public class RedisReadiness implements HealthCheck {
 
-    private final Instance<RegionCache> caches;
+    private final RegionCache cache;
     private final CacheConfig config;
 
-    public RedisReadiness(Instance<RegionCache> caches, CacheConfig config) {
-        this.caches = caches;
+    public RedisReadiness(RegionCache cache, CacheConfig config) {
+        this.cache = cache;
         this.config = config;
     }
 
     @Override
     public HealthCheckResponse call() {
-        if (!config.readPath()) {
-            return HealthCheckResponse.named("redis-read-path")
-                    .up()
-                    .withData("checked", "not used by this process")
-                    .build();
-        }
-        RegionCache cache = caches.get();
         boolean redis = cache.ping();
-        boolean subscribed = cache.broadcast().isSubscribed();
+        boolean subscribed = cache.subscriber().isSubscribed();
         return HealthCheckResponse.named("redis-" + config.region())
                 .up()
                 .withData("redis", redis ? "UP" : "DOWN")

@@ -1,7 +1,7 @@
 package dev.cdccache.invalidation.service;
 
 import dev.cdccache.cache.Guard;
-import dev.cdccache.cache.RegionCache;
+import dev.cdccache.cache.RegionInvalidation;
 import dev.cdccache.invalidation.cdc.KafkaClients;
 import dev.cdccache.invalidation.config.CdcConfig;
 import dev.cdccache.support.cache.FaultInjection;
@@ -35,7 +35,7 @@ public class Invalidators {
 
     private final InvalidatorHook hook;
     private final Map<String, List<RegionInvalidator>> byRegion = new LinkedHashMap<>();
-    private final Map<String, RegionCache> caches = new LinkedHashMap<>();
+    private final Map<String, RegionInvalidation> caches = new LinkedHashMap<>();
 
     public Invalidators(
             CdcConfig config,
@@ -54,14 +54,13 @@ public class Invalidators {
 
     void onStart(@Observes StartupEvent ev) {
         for (String region : config.invalidator().regions().orElse(List.of())) {
-            // Guard.DIRECT: the invalidator retries until Redis answers; a circuit breaker would only add delay.
-            // A small L1: this cache is only used to invalidate and broadcast, never to serve reads.
-            RegionCache cache = new RegionCache(
-                    cacheConfig.settings(region, 1000),
+            // Only the invalidation role: no L1, no read path, no eviction subscription. Guard.DIRECT: the
+            // invalidator retries until Redis answers; a circuit breaker would only add delay.
+            RegionInvalidation cache = new RegionInvalidation(
+                    region,
+                    cacheConfig.broadcastAckTimeout().toMillis(),
                     redisPorts.named(region, cacheConfig.l2Timeout().toMillis()),
                     registry,
-                    Guard.DIRECT,
-                    Guard.DIRECT,
                     Guard.DIRECT);
             caches.put(region, cache);
             List<RegionInvalidator> members = new ArrayList<>();
@@ -90,12 +89,12 @@ public class Invalidators {
         for (RegionInvalidator inv : all()) {
             inv.stop();
         }
-        caches.values().forEach(RegionCache::close);
+        caches.values().forEach(RegionInvalidation::close);
     }
 
     /** Chaos: the invalidators' L1 eviction messages can be dropped too (drop-l1-broadcast). */
     void applyChaos(@Observes FaultInjection.ChaosSettings settings) {
-        caches.values().forEach(c -> c.broadcast().setDropRate(settings.dropL1BroadcastRate()));
+        caches.values().forEach(c -> c.publisher().setDropRate(settings.dropL1BroadcastRate()));
     }
 
     public List<RegionInvalidator> all() {
@@ -115,7 +114,7 @@ public class Invalidators {
         return members.get(0);
     }
 
-    public RegionCache cache(String region) {
+    public RegionInvalidation cache(String region) {
         return caches.get(region);
     }
 }

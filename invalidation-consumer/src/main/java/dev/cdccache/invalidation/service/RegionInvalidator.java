@@ -2,7 +2,7 @@ package dev.cdccache.invalidation.service;
 
 import dev.cdccache.cache.CacheInvalidator;
 import dev.cdccache.cache.KeyMapper;
-import dev.cdccache.cache.RegionCache;
+import dev.cdccache.cache.RegionInvalidation;
 import dev.cdccache.cache.RowChange;
 import dev.cdccache.invalidation.cdc.ChangeEnvelope;
 import dev.cdccache.invalidation.cdc.KafkaClients;
@@ -79,7 +79,7 @@ public final class RegionInvalidator implements Runnable {
     private final String region;
     private final KafkaClients kafka;
     private final CdcConfig config;
-    private final RegionCache cache;
+    private final RegionInvalidation cache;
     private final MeterRegistry registry;
     private final Duration wanDelay;
     private final InvalidatorHook hook;
@@ -106,7 +106,7 @@ public final class RegionInvalidator implements Runnable {
             String memberId,
             KafkaClients kafka,
             CdcConfig config,
-            RegionCache cache,
+            RegionInvalidation cache,
             MeterRegistry registry,
             Duration wanDelay,
             InvalidatorHook hook) {

@@ -1,0 +1,61 @@
+package dev.cdccache.cache;
+
+import io.micrometer.core.instrument.MeterRegistry;
+
+/**
+ * The invalidation role in one region, alone: delete keys (with their leases) in the region's L2 and broadcast the
+ * L1 eviction, waiting for the readers' acknowledgements. What a CDC invalidator needs: it reads nothing, has no L1
+ * and subscribes to no evictions. (A service gets the same role, plus its read path, from {@link RegionCache}.)
+ */
+public final class RegionInvalidation implements AutoCloseable {
+
+    private final RedisPort redis;
+    private final L2Store l2;
+    private final L1EvictionPublisher publisher;
+    private final CacheInvalidator invalidator;
+    private final CacheMetrics metrics;
+
+    /**
+     * @param redis the region's Redis; closed with this handle
+     * @param guard wraps the Redis calls (a CDC invalidator retries by itself: {@link Guard#DIRECT})
+     */
+    public RegionInvalidation(
+            String region, long ackTimeoutMillis, RedisPort redis, MeterRegistry registry, Guard guard) {
+        this.redis = redis;
+        this.metrics = new CacheMetrics(registry, region);
+        this.l2 = new L2Store(redis, L2Store.FillMode.LEASE_CHECKED);
+        this.publisher = new L1EvictionPublisher(redis, region, metrics, ackTimeoutMillis);
+        publisher.start();
+        this.invalidator = new CacheInvalidator(null, l2, guard, publisher, metrics);
+    }
+
+    public CacheInvalidator invalidator() {
+        return invalidator;
+    }
+
+    public L1EvictionPublisher publisher() {
+        return publisher;
+    }
+
+    public L2Store l2() {
+        return l2;
+    }
+
+    public CacheMetrics metrics() {
+        return metrics;
+    }
+
+    public boolean ping() {
+        try {
+            return redis.ping();
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    @Override
+    public void close() {
+        publisher.close();
+        redis.close();
+    }
+}
