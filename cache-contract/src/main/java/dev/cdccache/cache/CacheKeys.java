@@ -2,27 +2,31 @@ package dev.cdccache.cache;
 
 /**
  * The one key schema. Every key a service caches and every key the CDC invalidator deletes is built here.
- * The {@code v1} segment lets a payload format change roll out by bumping it instead of flushing Redis.
+ *
+ * <p>The {@code v2} segment lets a payload or key format change roll out by bumping it instead of flushing Redis
+ * ({@code v1} keys had no hash tag). The id is a Redis Cluster hash tag ({@code {42}}): a key, its lease and the
+ * other keys of the same row share one hash slot, so the lease protocol's scripts and each DEL stay on one shard.
  */
 public final class CacheKeys {
 
-    public static final String PRODUCT_VIEW_PREFIX = "cat:v1:product:";
-    public static final String PRICE_PREFIX = "prc:v1:price:";
+    public static final String PRODUCT_VIEW_PREFIX = "cat:v2:product:";
+    public static final String PRICE_PREFIX = "prc:v2:price:";
     private static final String LEASE_PREFIX = "lease:";
+    private static final int SLOTS = 16384;
 
     private CacheKeys() {}
 
     /** The catalog's product view (product row joined with its current price). */
     public static String productView(long productId) {
-        return PRODUCT_VIEW_PREFIX + productId;
+        return PRODUCT_VIEW_PREFIX + '{' + productId + '}';
     }
 
     /** The pricing service's price of one product. */
     public static String price(long productId) {
-        return PRICE_PREFIX + productId;
+        return PRICE_PREFIX + '{' + productId + '}';
     }
 
-    /** The lease guarding fills of {@code key}; always deleted together with the key. */
+    /** The lease guarding fills of {@code key} (same hash slot); always deleted together with the key. */
     public static String lease(String key) {
         return LEASE_PREFIX + key;
     }
@@ -36,5 +40,24 @@ public final class CacheKeys {
             return DataClass.CATALOG;
         }
         throw new IllegalArgumentException("key outside the schema: " + key);
+    }
+
+    /** The Redis Cluster hash slot of a key: CRC16 (XMODEM) of its hash tag if it has one, else of the key. */
+    public static int slot(String key) {
+        int open = key.indexOf('{');
+        if (open >= 0) {
+            int close = key.indexOf('}', open + 1);
+            if (close > open + 1) {
+                key = key.substring(open + 1, close);
+            }
+        }
+        int crc = 0;
+        for (byte b : key.getBytes(java.nio.charset.StandardCharsets.UTF_8)) {
+            crc ^= (b & 0xff) << 8;
+            for (int i = 0; i < 8; i++) {
+                crc = (crc & 0x8000) != 0 ? (crc << 1) ^ 0x1021 : crc << 1;
+            }
+        }
+        return (crc & 0xffff) % SLOTS;
     }
 }

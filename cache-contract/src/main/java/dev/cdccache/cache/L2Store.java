@@ -2,7 +2,9 @@ package dev.cdccache.cache;
 
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * One region's L2 in Redis with lease-guarded fills (memcache leases, as at Facebook).
@@ -89,25 +91,36 @@ public final class L2Store {
         redis.eval(RELEASE, List.of(CacheKeys.lease(key)), List.of(token));
     }
 
-    /** Deletes keys and their leases, pipelined in chunks; each chunk is one atomic DEL. Returns keys removed. */
+    /**
+     * Deletes keys and their leases. One DEL holds keys of one hash slot only (so it is one atomic command on a
+     * cluster shard too), at most {@value #DEL_CHUNK} keys with their leases; all DELs go in one pipelined round trip.
+     * Returns the number of keys and leases removed.
+     */
     public long delete(Collection<String> keys) {
         if (keys.isEmpty()) {
             return 0;
         }
-        List<List<String>> chunks = new ArrayList<>();
-        List<String> chunk = new ArrayList<>(DEL_CHUNK * 2);
+        List<String> withLeases = new ArrayList<>(keys.size() * 2);
         for (String key : keys) {
-            chunk.add(key);
-            chunk.add(CacheKeys.lease(key));
-            if (chunk.size() >= DEL_CHUNK * 2) {
-                chunks.add(chunk);
-                chunk = new ArrayList<>(DEL_CHUNK * 2);
+            withLeases.add(key);
+            withLeases.add(CacheKeys.lease(key));
+        }
+        return redis.del(bySlot(withLeases));
+    }
+
+    /** Groups keys by hash slot, in groups of at most {@value #DEL_CHUNK} * 2 (a key and its lease stay together). */
+    static List<List<String>> bySlot(Collection<String> keys) {
+        Map<Integer, List<String>> bySlot = new HashMap<>();
+        for (String key : keys) {
+            bySlot.computeIfAbsent(CacheKeys.slot(key), s -> new ArrayList<>()).add(key);
+        }
+        List<List<String>> chunks = new ArrayList<>();
+        for (List<String> slotKeys : bySlot.values()) {
+            for (int from = 0; from < slotKeys.size(); from += DEL_CHUNK * 2) {
+                chunks.add(slotKeys.subList(from, Math.min(slotKeys.size(), from + DEL_CHUNK * 2)));
             }
         }
-        if (!chunk.isEmpty()) {
-            chunks.add(chunk);
-        }
-        return redis.del(chunks);
+        return chunks;
     }
 
     /**
@@ -135,7 +148,7 @@ public final class L2Store {
         do {
             RedisPort.ScanPage page = redis.scan(cursor, pattern, 1000);
             if (!page.keys().isEmpty()) {
-                removed += redis.del(List.of(page.keys()));
+                removed += redis.del(bySlot(page.keys()));
             }
             cursor = page.cursor();
         } while (!"0".equals(cursor));

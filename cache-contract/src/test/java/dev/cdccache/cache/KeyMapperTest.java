@@ -13,7 +13,7 @@ class KeyMapperTest {
     @Test
     void priceChangeInvalidatesPriceAndCatalogView() {
         var inv = KeyMapper.map(RowChange.of("prices", RowChange.Op.UPDATE, "product_id", 42L));
-        assertEquals(Set.of("prc:v1:price:42", "cat:v1:product:42"), inv.keys());
+        assertEquals(Set.of("prc:v2:price:{42}", "cat:v2:product:{42}"), inv.keys());
         assertTrue(inv.prefixes().isEmpty());
     }
 
@@ -21,7 +21,7 @@ class KeyMapperTest {
     void productChangesIncludingCreateInvalidateTheProductView() {
         for (RowChange.Op op : List.of(RowChange.Op.CREATE, RowChange.Op.UPDATE, RowChange.Op.DELETE)) {
             assertEquals(
-                    Set.of("cat:v1:product:7"),
+                    Set.of("cat:v2:product:{7}"),
                     KeyMapper.map(RowChange.of("products", op, "id", "7")).keys());
         }
     }
@@ -42,7 +42,9 @@ class KeyMapperTest {
                 RowChange.of("prices", RowChange.Op.UPDATE, "product_id", 1),
                 RowChange.of("products", RowChange.Op.UPDATE, "id", 1),
                 RowChange.of("prices", RowChange.Op.UPDATE, "product_id", 2)));
-        assertEquals(Set.of("prc:v1:price:1", "cat:v1:product:1", "prc:v1:price:2", "cat:v1:product:2"), merged.keys());
+        assertEquals(
+                Set.of("prc:v2:price:{1}", "cat:v2:product:{1}", "prc:v2:price:{2}", "cat:v2:product:{2}"),
+                merged.keys());
     }
 
     @Test
@@ -54,7 +56,7 @@ class KeyMapperTest {
         }
         var inv = KeyMapper.mapAll(changes);
         assertEquals(40_000, inv.keys().size());
-        assertTrue(inv.keys().contains("cat:v1:product:20000"));
+        assertTrue(inv.keys().contains("cat:v2:product:{20000}"));
     }
 
     /** A truncate, a poison record's compensation or a CDC reset flushes key spaces: they must cover every key. */
@@ -68,6 +70,20 @@ class KeyMapperTest {
             }
             assertEquals(
                     Set.copyOf(t.keySpaces()), KeyMapper.keySpacesOf(t.table()).prefixes(), t.name());
+        }
+    }
+
+    /** Redis Cluster: a row's keys and their leases share one slot (CRC16 of the hash tag; reference values). */
+    @Test
+    void aRowsKeysAndLeasesShareOneHashSlot() {
+        assertEquals(12739, CacheKeys.slot("123456789"), "CRC16/XMODEM check value 0x31C3 mod 16384");
+        assertEquals(CacheKeys.slot("42"), CacheKeys.slot(CacheKeys.price(42)));
+        for (String key : List.of(CacheKeys.price(42), CacheKeys.productView(42))) {
+            assertEquals(CacheKeys.slot(CacheKeys.price(42)), CacheKeys.slot(key));
+            assertEquals(CacheKeys.slot(key), CacheKeys.slot(CacheKeys.lease(key)));
+        }
+        for (List<String> group : L2Store.bySlot(List.of(CacheKeys.price(1), CacheKeys.price(2), CacheKeys.price(3)))) {
+            assertEquals(1, group.stream().map(CacheKeys::slot).distinct().count(), "one slot per DEL: " + group);
         }
     }
 

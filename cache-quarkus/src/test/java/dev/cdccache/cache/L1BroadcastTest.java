@@ -148,7 +148,7 @@ class L1BroadcastTest {
         assertEquals(1, rows.reads("us"), "the miss was cached");
 
         rows.versions.put(key, 1L);
-        long id = Long.parseLong(key.substring(CacheKeys.PRODUCT_VIEW_PREFIX.length()));
+        long id = Long.parseLong(key.replaceAll(".*\\{(\\d+)}", "$1"));
         a.invalidator().invalidate(KeyMapper.map(RowChange.of("products", RowChange.Op.CREATE, "id", id)));
         assertEquals(1L, a.cache().get(key, rows.loaderFor("us")).version());
     }

@@ -567,7 +567,9 @@ public final class Nemesis {
             io.lettuce.core.RedisClient client = io.lettuce.core.RedisClient.create("redis://127.0.0.1:" + port);
             try (var conn = client.connect()) {
                 for (var e : db.entrySet()) {
-                    for (String key : List.of("prc:v1:price:" + e.getKey(), "cat:v1:product:" + e.getKey())) {
+                    for (String key : List.of(
+                            dev.cdccache.cache.CacheKeys.price(e.getKey()),
+                            dev.cdccache.cache.CacheKeys.productView(e.getKey()))) {
                         String v = conn.sync().get(key);
                         long held = PriceVersions.parse(v, key.startsWith("cat"));
                         if (held >= 0 && held < e.getValue()) {

@@ -37,22 +37,26 @@ public class RedisPorts {
 
     /** The default client ({@code quarkus.redis.hosts}). */
     public RedisPort defaultClient(long timeoutMillis) {
-        return port(clients.select(Default.Literal.INSTANCE), "quarkus.redis.hosts", timeoutMillis);
+        return port(clients.select(Default.Literal.INSTANCE), "quarkus.redis.", timeoutMillis);
     }
 
     /** The client named {@code name} ({@code quarkus.redis.<name>.hosts}). */
     public RedisPort named(String name, long timeoutMillis) {
-        return port(
-                clients.select(RedisClientName.Literal.of(name)), "quarkus.redis." + name + ".hosts", timeoutMillis);
+        return port(clients.select(RedisClientName.Literal.of(name)), "quarkus.redis." + name + ".", timeoutMillis);
     }
 
-    private RedisPort port(Instance<Redis> client, String hostsProperty, long timeoutMillis) {
+    private RedisPort port(Instance<Redis> client, String prefix, long timeoutMillis) {
         if (!client.isResolvable()) {
-            throw new IllegalStateException(hostsProperty + " is not set");
+            throw new IllegalStateException(prefix + "hosts is not set");
         }
-        String hosts = config.getValue(hostsProperty, String.class);
-        Redis subscriber = Redis.createClient(subscriptionLoop, VertxRedisPort.options(hosts, timeoutMillis));
-        return new VertxRedisPort(client.get(), subscriber, timeoutMillis);
+        // The first host: on a cluster, classic pub/sub reaches every node.
+        String host =
+                config.getValue(prefix + "hosts", String.class).split(",")[0].trim();
+        boolean cluster = "cluster"
+                .equalsIgnoreCase(config.getOptionalValue(prefix + "client-type", String.class)
+                        .orElse("standalone"));
+        Redis subscriber = Redis.createClient(subscriptionLoop, VertxRedisPort.options(host, timeoutMillis));
+        return new VertxRedisPort(client.get(), subscriber, timeoutMillis, cluster);
     }
 
     @PreDestroy

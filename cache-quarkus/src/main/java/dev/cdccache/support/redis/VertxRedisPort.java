@@ -6,6 +6,7 @@ import io.vertx.core.Vertx;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.ProtocolVersion;
 import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.RedisClientType;
 import io.vertx.redis.client.RedisConnection;
 import io.vertx.redis.client.RedisOptions;
 import io.vertx.redis.client.Request;
@@ -40,6 +41,7 @@ public final class VertxRedisPort implements RedisPort {
     private final Redis subscriber;
     private final long timeoutMillis;
     private final boolean ownsClient;
+    private final boolean cluster;
     private final Map<String, String> shas = new ConcurrentHashMap<>();
     private final Map<VertxSubscription, Boolean> subscriptions = new ConcurrentHashMap<>();
 
@@ -48,15 +50,16 @@ public final class VertxRedisPort implements RedisPort {
      * @param subscriber the eviction subscription's own client (on its own event loop, see {@link RedisPorts});
      *                   closed with this port
      */
-    public VertxRedisPort(Redis redis, Redis subscriber, long timeoutMillis) {
-        this(redis, subscriber, timeoutMillis, false);
+    public VertxRedisPort(Redis redis, Redis subscriber, long timeoutMillis, boolean cluster) {
+        this(redis, subscriber, timeoutMillis, false, cluster);
     }
 
-    private VertxRedisPort(Redis redis, Redis subscriber, long timeoutMillis, boolean ownsClient) {
+    private VertxRedisPort(Redis redis, Redis subscriber, long timeoutMillis, boolean ownsClient, boolean cluster) {
         this.redis = redis;
         this.subscriber = subscriber;
         this.timeoutMillis = timeoutMillis;
         this.ownsClient = ownsClient;
+        this.cluster = cluster;
     }
 
     /** A port with clients of its own, for tools and tests outside Quarkus; {@link #close()} closes them. */
@@ -65,6 +68,22 @@ public final class VertxRedisPort implements RedisPort {
                 Redis.createClient(vertx, options(uri, timeoutMillis)),
                 Redis.createClient(vertx, options(uri, timeoutMillis)),
                 timeoutMillis,
+                true,
+                false);
+    }
+
+    /**
+     * A port on a Redis Cluster (commands routed by hash slot), for tests and tools; the subscription goes to the
+     * first node (classic pub/sub reaches every node of a cluster).
+     */
+    public static VertxRedisPort createCluster(Vertx vertx, List<String> nodes, long timeoutMillis) {
+        RedisOptions options = options(nodes.get(0), timeoutMillis).setType(RedisClientType.CLUSTER);
+        nodes.stream().skip(1).forEach(options::addConnectionString);
+        return new VertxRedisPort(
+                Redis.createClient(vertx, options),
+                Redis.createClient(vertx, options(nodes.get(0), timeoutMillis)),
+                timeoutMillis,
+                true,
                 true);
     }
 
@@ -88,9 +107,12 @@ public final class VertxRedisPort implements RedisPort {
             if (!e.noScript()) {
                 throw e;
             }
-            // Redis restarted (or was flushed) since the script was loaded: load it again, once.
-            await(redis.send(Request.cmd(Command.SCRIPT).arg("LOAD").arg(script.source())));
-            return java(await(redis.send(evalsha(sha, keys, args))));
+            // This Redis (a restarted one, or the cluster shard of these keys) does not know the script yet: EVAL
+            // runs it on the node that serves the keys and leaves it cached there for the next EVALSHA.
+            Request eval = Request.cmd(Command.EVAL).arg(script.source()).arg(keys.size());
+            keys.forEach(eval::arg);
+            args.forEach(eval::arg);
+            return java(await(redis.send(eval)));
         }
     }
 
@@ -113,6 +135,22 @@ public final class VertxRedisPort implements RedisPort {
             dels.add(del);
         }
         long removed = 0;
+        if (cluster) {
+            // Each DEL holds one slot's keys (L2Store groups them) and goes to that slot's shard; all in flight at
+            // once on one cluster connection (its per-shard connections pipeline them), not one pool lease each.
+            RedisConnection connection = await(redis.connect());
+            try {
+                List<Future<Response>> sent = new ArrayList<>(dels.size());
+                dels.forEach(del -> sent.add(connection.send(del)));
+                for (Future<Response> f : sent) {
+                    Response r = await(f);
+                    removed += r == null ? 0 : r.toLong();
+                }
+            } finally {
+                connection.close();
+            }
+            return removed;
+        }
         for (Response r : await(redis.batch(dels))) {
             removed += r == null ? 0 : r.toLong();
         }
