@@ -4,7 +4,7 @@ import java.util.concurrent.Callable;
 
 /**
  * Wraps calls to a dependency with fault tolerance. The services implement it with SmallRye Fault Tolerance
- * (timeout + circuit breaker for Redis, bulkhead for database loads); plain tests use {@link #DIRECT}.
+ * (timeout + circuit breaker for Redis, an adaptive limit for database loads); plain tests use {@link #DIRECT}.
  */
 @FunctionalInterface
 public interface Guard {

@@ -12,7 +12,7 @@ import java.util.concurrent.ExecutionException;
  * <p>{@link #getIfPresentL1} never blocks and is meant for the event loop. {@link #get} blocks (Redis, JDBC) and
  * runs on a worker thread. Concurrent misses of one key in a process share one load; concurrent misses across
  * processes of a region share one database read through the L2 lease. When Redis is unavailable reads go straight
- * to the loader, which the caller guards with a bulkhead.
+ * to the loader, which the caller guards with a concurrency limit.
  */
 public final class LayeredCache {
 
@@ -117,7 +117,7 @@ public final class LayeredCache {
                 lookup = l2Guard.call(() -> l2.getOrLease(key, token, lease.ttlMillis()));
             } catch (Exception e) {
                 // L2 unavailable (timeout, circuit open, connection refused): the database answers, guarded by
-                // the bulkhead. Nothing is cached: with Redis gone no eviction could reach us either.
+                // the database limit. Nothing is cached: with Redis gone no eviction could reach us either.
                 metrics.l2Unavailable("read");
                 LOG.debugf("L2 read of %s failed (%s); reading the database", key, e.getMessage());
                 return new Fetched(loadFromDb(key, loader, dc), -1, false);

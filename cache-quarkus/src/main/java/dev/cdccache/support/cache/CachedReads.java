@@ -28,7 +28,7 @@ public final class CachedReads {
             // Another request of this process is loading the key: wait for its result without a worker thread.
             return Uni.createFrom()
                     .completionStage(inFlight)
-                    // The loader's own failure (e.g. the bulkhead's 503), not its CompletionException wrapper.
+                    // The loader's own failure (e.g. the database limit's 503), not its CompletionException wrapper.
                     .onFailure(CompletionException.class)
                     .transform(e -> e.getCause() == null ? e : e.getCause());
         }

@@ -10,7 +10,7 @@ import org.eclipse.microprofile.health.Readiness;
 /**
  * Probes the region's Redis with PING and reports whether the L1 eviction subscription is live.
  *
- * <p>A read service stays ready without Redis: it serves from PostgreSQL behind the bulkhead, and taking every
+ * <p>A read service stays ready without Redis: it serves from PostgreSQL behind the database limit, and taking every
  * instance out of rotation because the cache is down would turn a degradation into an outage. The check reports
  * {@code mode=degraded} instead, which the stack scripts and dashboards read. PostgreSQL readiness comes from
  * the datasource check, which does fail the probe.

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import dev.cdccache.support.cache.DatabaseOverloaded;
 import dev.cdccache.support.service.Conflict;
 import dev.cdccache.support.service.NotFound;
 import dev.cdccache.support.service.Rejected;
@@ -13,7 +14,6 @@ import jakarta.validation.ConstraintViolation;
 import jakarta.validation.ConstraintViolationException;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Response;
-import org.eclipse.microprofile.faulttolerance.exceptions.BulkheadException;
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
@@ -110,10 +110,10 @@ public class ProblemMappers {
     }
 
     @ServerExceptionMapper
-    public Response shed(BulkheadException e) {
-        // Retry-After: the bulkhead sheds bursts, so a retry a second later usually gets through.
+    public Response shed(DatabaseOverloaded e) {
+        // Retry-After: a load waited its whole queue time; a second later the database has usually caught up.
         return Response.fromResponse(Problem.response(
-                        503, "Service Unavailable", "database load shed: too many concurrent cache misses"))
+                        503, "Service Unavailable", "database overloaded: this read could not be served in time"))
                 .header("Retry-After", "1")
                 .build();
     }
