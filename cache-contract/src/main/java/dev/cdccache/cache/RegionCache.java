@@ -24,13 +24,11 @@ public final class RegionCache implements AutoCloseable {
             Map<DataClass, StalenessPolicy> policies,
             LayeredCache.LeaseSettings lease) {}
 
-    private final RedisPort redis;
     private final L1Cache l1;
     private final L2Store l2;
     private final L1EvictionSubscriber subscriber;
-    private final L1EvictionPublisher publisher;
+    private final RegionInvalidation invalidation;
     private final LayeredCache cache;
-    private final CacheInvalidator invalidator;
     private final CacheMetrics metrics;
 
     /**
@@ -58,16 +56,15 @@ public final class RegionCache implements AutoCloseable {
             Guard invalidationGuard,
             Guard dbGuard,
             L2Store.FillMode fillMode) {
-        this.redis = redis;
         metrics = new CacheMetrics(registry, s.region());
         l1 = new L1Cache(s.l1MaxEntries(), metrics);
         l2 = new L2Store(redis, fillMode);
         subscriber = new L1EvictionSubscriber(redis, s.region(), l1, metrics);
         subscriber.start();
-        publisher = new L1EvictionPublisher(redis, s.region(), metrics, s.ackTimeoutMillis());
-        publisher.start();
+        // The writer's own invalidation role, evicting this process's L1 first.
+        invalidation =
+                new RegionInvalidation(s.region(), s.ackTimeoutMillis(), redis, metrics, l2, l1, invalidationGuard);
         cache = new LayeredCache(l1, l2, readGuard, dbGuard, s.policies(), s.lease(), metrics);
-        invalidator = new CacheInvalidator(l1, l2, invalidationGuard, publisher, metrics);
     }
 
     public LayeredCache cache() {
@@ -75,7 +72,7 @@ public final class RegionCache implements AutoCloseable {
     }
 
     public CacheInvalidator invalidator() {
-        return invalidator;
+        return invalidation.invalidator();
     }
 
     public L1Cache l1() {
@@ -93,7 +90,7 @@ public final class RegionCache implements AutoCloseable {
 
     /** Sends this process's writes' L1 evictions to the region. */
     public L1EvictionPublisher publisher() {
-        return publisher;
+        return invalidation.publisher();
     }
 
     public CacheMetrics metrics() {
@@ -101,17 +98,12 @@ public final class RegionCache implements AutoCloseable {
     }
 
     public boolean ping() {
-        try {
-            return redis.ping();
-        } catch (RuntimeException e) {
-            return false;
-        }
+        return invalidation.ping();
     }
 
     @Override
     public void close() {
         subscriber.close();
-        publisher.close();
-        redis.close();
+        invalidation.close();
     }
 }

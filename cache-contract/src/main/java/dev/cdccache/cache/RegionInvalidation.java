@@ -21,12 +21,31 @@ public final class RegionInvalidation implements AutoCloseable {
      */
     public RegionInvalidation(
             String region, long ackTimeoutMillis, RedisPort redis, MeterRegistry registry, Guard guard) {
+        this(
+                region,
+                ackTimeoutMillis,
+                redis,
+                new CacheMetrics(registry, region),
+                new L2Store(redis, L2Store.FillMode.LEASE_CHECKED),
+                null,
+                guard);
+    }
+
+    /** For {@link RegionCache}: shares its metrics and L2, and evicts its L1 ({@code localL1}) first. */
+    RegionInvalidation(
+            String region,
+            long ackTimeoutMillis,
+            RedisPort redis,
+            CacheMetrics metrics,
+            L2Store l2,
+            L1Cache localL1,
+            Guard guard) {
         this.redis = redis;
-        this.metrics = new CacheMetrics(registry, region);
-        this.l2 = new L2Store(redis, L2Store.FillMode.LEASE_CHECKED);
+        this.metrics = metrics;
+        this.l2 = l2;
         this.publisher = new L1EvictionPublisher(redis, region, metrics, ackTimeoutMillis);
         publisher.start();
-        this.invalidator = new CacheInvalidator(null, l2, guard, publisher, metrics);
+        this.invalidator = new CacheInvalidator(localL1, l2, guard, publisher, metrics);
     }
 
     public CacheInvalidator invalidator() {
