@@ -1,26 +1,19 @@
 package dev.cdccache.catalog.entity;
 
+import dev.cdccache.support.repository.VersionedRow;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.EntityListeners;
 import jakarta.persistence.GeneratedValue;
 import jakarta.persistence.GenerationType;
 import jakarta.persistence.Id;
-import jakarta.persistence.PrePersist;
 import jakarta.persistence.Table;
-import jakarta.persistence.Version;
 
-import java.time.OffsetDateTime;
-
-/**
- * A product row. {@code version} is both Hibernate's optimistic lock and the row version every cache entry carries:
- * Hibernate writes {@code version + 1} guarded by the old value, and the database trigger (Flyway V1) computes the
- * same value, so raw SQL writes bump it too. {@code updated_at} belongs to the trigger.
- */
+/** A product row; its {@code version} is the one every cached view carries ({@link VersionedRow}). */
 @Entity
 @Table(name = "products")
 @EntityListeners(ProductChanges.class)
-public class Product {
+public class Product extends VersionedRow {
 
     @Id
     @GeneratedValue(strategy = GenerationType.IDENTITY)
@@ -37,19 +30,4 @@ public class Product {
 
     @Column(nullable = false, length = 64)
     public String category;
-
-    @Version
-    @Column(nullable = false)
-    public Long version;
-
-    @Column(name = "updated_at", nullable = false, insertable = false, updatable = false)
-    public OffsetDateTime updatedAt;
-
-    /** New rows start at version 1, as rows inserted by SQL do (Hibernate would seed 0). */
-    @PrePersist
-    void firstVersion() {
-        if (version == null) {
-            version = 1L;
-        }
-    }
 }
