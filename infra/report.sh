@@ -5,6 +5,8 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 # shellcheck source=infra/stack.env
 source "$ROOT/infra/stack.env"
+# shellcheck source=infra/topology.sh
+source "$ROOT/infra/topology.sh"
 
 # shellcheck source=infra/metrics.sh
 source "$ROOT/infra/metrics.sh"
@@ -17,9 +19,7 @@ quantile() { # metrics-text bucket-regex q → upper edge (ms) of the bucket hol
 
 printf '\n== Read path (counters since process start)\n'
 printf '%-14s %-6s %8s %8s %8s %6s %9s %11s %9s %11s %11s %10s\n' process region L1 L2 DB hit% "db loads" "lease waits" "rejected" "dels failed" "chaos drops" "L1 flushes"
-for entry in "catalog-us-1:us:$CATALOG_US_1_PORT" "catalog-us-2:us:$CATALOG_US_2_PORT" "pricing-us:us:$PRICING_US_PORT" \
-             "catalog-eu:eu:$CATALOG_EU_PORT" "pricing-eu:eu:$PRICING_EU_PORT"; do
-  IFS=: read -r name region port <<<"$entry"
+while IFS='|' read -r name _ region port _; do
   m="$(metrics "$port")"
   if [[ "$m" == "# DOWN" ]]; then printf '%-14s %-6s %s\n' "$name" "$region" "DOWN"; continue; fi
   l1=$(sum "$m" 'cache_reads_total\{.*tier="L1"'); l2=$(sum "$m" 'cache_reads_total\{.*tier="L2"'); db=$(sum "$m" 'cache_reads_total\{.*tier="DB"')
@@ -27,25 +27,22 @@ for entry in "catalog-us-1:us:$CATALOG_US_1_PORT" "catalog-us-2:us:$CATALOG_US_2
   printf '%-14s %-6s %8d %8d %8d %6s %9d %11d %9d %11d %11d %10d\n' "$name" "$region" "$l1" "$l2" "$db" "$hit" \
     "$(sum "$m" 'cache_db_loads_total')" "$(sum "$m" 'cache_lease_waits_total')" "$(sum "$m" 'cache_fills_rejected_total')" \
     "$(sum "$m" 'cache_dels_failed_total')" "$(sum "$m" 'cache_chaos_dropped_total')" "$(sum "$m" 'cache_l1_flushes_total')"
-done
+done < <(with_role reader)
 
 printf '\n== Write path: commit → DEL + acknowledged L1 eviction\n'
 printf '%-14s %8s %10s %10s\n' process writes "p50 ms" "p99 ms"
-for entry in "catalog-us-1:$CATALOG_US_1_PORT" "catalog-us-2:$CATALOG_US_2_PORT" "pricing-us:$PRICING_US_PORT" \
-             "catalog-eu:$CATALOG_EU_PORT" "pricing-eu:$PRICING_EU_PORT"; do
-  IFS=: read -r name port <<<"$entry"
+while IFS='|' read -r name _ _ port _; do
   m="$(metrics "$port")"
   printf '%-14s %8d %10s %10s\n' "$name" "$(sum "$m" 'cache_writepath_invalidation_seconds_count')" \
     "≤$(quantile "$m" 'cache_writepath_invalidation_seconds_bucket' 0.5)" "≤$(quantile "$m" 'cache_writepath_invalidation_seconds_bucket' 0.99)"
-done
+done < <(with_role writer)
 
 printf '\n== CDC backstop: source commit → DEL done / → L1 eviction published (all tables)\n'
 m="$(metrics "$CDC_RELAY_PORT")"
 printf 'relay: %d records published, heartbeat age %s ms\n' "$(sum "$m" 'cdc_relay_records_total')" \
   "$({ grep -E '^cdc_relay_heartbeat_age_ms' <<<"$m" || echo 'x DOWN'; } | awk '{print $NF}')"
 printf '%-14s %9s %12s %12s %12s %12s %8s %10s %13s\n' invalidator records "DEL p50 ms" "DEL p99 ms" "L1 p50 ms" "L1 p99 ms" DLQ "hb age ms" "consumer lag"
-for entry in "invalidator-us:$INVALIDATOR_US_PORT" "invalidator-eu:$INVALIDATOR_EU_PORT"; do
-  IFS=: read -r name port <<<"$entry"
+while IFS='|' read -r name _ _ port _; do
   m="$(metrics "$port")"
   printf '%-14s %9d %12s %12s %12s %12s %8d %10s %13s\n' "$name" "$(sum "$m" 'cdc_invalidator_records_total')" \
     "≤$(quantile "$m" 'cdc_invalidation_lag_seconds_bucket\{.*stage="del",table="prices"' 0.5)" \
@@ -53,7 +50,9 @@ for entry in "invalidator-us:$INVALIDATOR_US_PORT" "invalidator-eu:$INVALIDATOR_
     "≤$(quantile "$m" 'cdc_invalidation_lag_seconds_bucket\{.*stage="l1",table="prices"' 0.5)" \
     "≤$(quantile "$m" 'cdc_invalidation_lag_seconds_bucket\{.*stage="l1",table="prices"' 0.99)" \
     "$(sum "$m" 'cdc_invalidator_dlq_total')" \
-    "$({ grep -E '^cdc_invalidator_heartbeat_age_ms' <<<"$m" || echo 'x -'; } | awk '{printf "%d", $NF}')" \
-    "$({ grep -E '^cdc_invalidator_consumer_lag' <<<"$m" || echo 'x -'; } | awk '{print $NF}')"
-done
+    "$({ grep -E '^cdc_invalidator_heartbeat_age_ms' <<<"$m" || true; } \
+        | awk '$NF ~ /^[0-9.eE+]+$/ { v = $NF + 0; if (v > m) m = v; n++ } END { if (n) printf "%d", m; else print "-" }')" \
+    "$({ grep -E '^cdc_invalidator_consumer_lag' <<<"$m" || true; } \
+        | awk '$NF ~ /^[0-9.eE+]+$/ { t += $NF; n++ } END { if (n) printf "%d", t; else print "-" }')"
+done < <(with_role invalidator)
 echo "(DEL/L1 quantiles: table prices; per-table series at /q/metrics and on the Grafana dashboard)"

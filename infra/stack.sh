@@ -19,24 +19,23 @@ mkdir -p "$RUN" "$LOGS" "$DATA"
 JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
 APP_JVM_OPTS="${APP_JVM_OPTS:--Xms64m -Xmx384m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xss512k}"
 
-# name|kind|region|port|url-path
-COMPONENTS=(
-  "postgres|node|-|$PG_PORT|jdbc:postgresql://127.0.0.1:$PG_PORT/$PG_DATABASE"
-  "redis-us|node|us|$REDIS_US_PORT|redis://127.0.0.1:$REDIS_US_PORT"
-  "redis-eu|node|eu|$REDIS_EU_PORT|redis://127.0.0.1:$REDIS_EU_PORT"
-  "kafka|node|-|$KAFKA_PORT|127.0.0.1:$KAFKA_PORT"
-  "redis-us-proxy|node|us|$REDIS_US_PROXY_PORT|redis://127.0.0.1:$REDIS_US_PROXY_PORT (control http://127.0.0.1:$REDIS_US_PROXY_CONTROL_PORT)"
-  "cdc-relay|app|-|$CDC_RELAY_PORT|http://127.0.0.1:$CDC_RELAY_PORT"
-  "catalog-us-1|app|us|$CATALOG_US_1_PORT|http://127.0.0.1:$CATALOG_US_1_PORT"
-  "catalog-us-2|app|us|$CATALOG_US_2_PORT|http://127.0.0.1:$CATALOG_US_2_PORT"
-  "pricing-us|app|us|$PRICING_US_PORT|http://127.0.0.1:$PRICING_US_PORT"
-  "catalog-eu|app|eu|$CATALOG_EU_PORT|http://127.0.0.1:$CATALOG_EU_PORT"
-  "pricing-eu|app|eu|$PRICING_EU_PORT|http://127.0.0.1:$PRICING_EU_PORT"
-  "invalidator-us|app|us|$INVALIDATOR_US_PORT|http://127.0.0.1:$INVALIDATOR_US_PORT"
-  "invalidator-eu|app|eu|$INVALIDATOR_EU_PORT|http://127.0.0.1:$INVALIDATOR_EU_PORT"
-  "cdc-relay-standby|app|-|$CDC_RELAY_STANDBY_PORT|http://127.0.0.1:$CDC_RELAY_STANDBY_PORT"
-  "invalidator-2|app|us+eu|$INVALIDATOR_2_PORT|http://127.0.0.1:$INVALIDATOR_2_PORT"
-)
+# name|kind|region|port|url, from infra/processes (the one declaration of the stack's processes)
+# shellcheck source=infra/topology.sh
+source "$ROOT/infra/topology.sh"
+url_of() { # name port
+  case "$1" in
+    postgres) echo "jdbc:postgresql://127.0.0.1:$2/$PG_DATABASE" ;;
+    redis-us-proxy) echo "redis://127.0.0.1:$2 (control http://127.0.0.1:$REDIS_US_PROXY_CONTROL_PORT)" ;;
+    redis-*) echo "redis://127.0.0.1:$2" ;;
+    kafka) echo "127.0.0.1:$2" ;;
+    *) echo "http://127.0.0.1:$2" ;;
+  esac
+}
+COMPONENTS=()
+while IFS='|' read -r name kind region port roles; do
+  COMPONENTS+=("$name|$kind|$region|$port|$(url_of "$name" "$port")")
+done < <(processes)
+((${#COMPONENTS[@]})) || { echo "infra/processes declares no process" >&2; exit 1; }
 
 log() { printf '%s %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }

@@ -6,8 +6,10 @@ set -a
 # shellcheck source=infra/stack.env
 source "$ROOT/infra/stack.env"
 set +a
-WRITERS=("$CATALOG_US_1_PORT" "$CATALOG_US_2_PORT" "$PRICING_US_PORT" "$CATALOG_EU_PORT" "$PRICING_EU_PORT")
-INVALIDATORS=("$INVALIDATOR_US_PORT" "$INVALIDATOR_EU_PORT")
+# shellcheck source=infra/topology.sh
+source "$ROOT/infra/topology.sh"
+mapfile -t WRITERS < <(with_role writer | cut -d'|' -f4)
+mapfile -t INVALIDATORS < <(with_role invalidator | cut -d'|' -f4)
 
 say() { printf '\n== %s\n' "$*"; }
 

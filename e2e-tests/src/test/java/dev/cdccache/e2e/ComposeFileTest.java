@@ -58,6 +58,22 @@ class ComposeFileTest {
         return m;
     }
 
+    /** infra/processes: {name, kind, region, port variable, roles} per declared process. */
+    static List<String[]> processes() throws Exception {
+        List<String[]> out = new java.util.ArrayList<>();
+        for (String line : Files.readAllLines(ROOT.resolve("infra/processes"))) {
+            if (line.isBlank() || line.startsWith("#")) {
+                continue;
+            }
+            String[] f = line.split("\\|");
+            for (int i = 0; i < f.length; i++) {
+                f[i] = f[i].trim();
+            }
+            out.add(f);
+        }
+        return out;
+    }
+
     private static String resolve(String s) {
         Matcher m = VAR.matcher(s);
         StringBuilder sb = new StringBuilder();
@@ -187,29 +203,23 @@ class ComposeFileTest {
 
     @Test
     @SuppressWarnings("unchecked")
-    void publishedPortsEqualTheLocalStacks() {
-        Map<String, String> portVarOf = Map.ofEntries(
-                Map.entry("postgres", "PG_PORT"),
-                Map.entry("kafka", "KAFKA_PORT"),
-                Map.entry("redis-us", "REDIS_US_PORT"),
-                Map.entry("redis-eu", "REDIS_EU_PORT"),
-                Map.entry("catalog-us-1", "CATALOG_US_1_PORT"),
-                Map.entry("catalog-us-2", "CATALOG_US_2_PORT"),
-                Map.entry("pricing-us", "PRICING_US_PORT"),
-                Map.entry("catalog-eu", "CATALOG_EU_PORT"),
-                Map.entry("pricing-eu", "PRICING_EU_PORT"),
-                Map.entry("cdc-relay", "CDC_RELAY_PORT"),
-                Map.entry("invalidator-us", "INVALIDATOR_US_PORT"),
-                Map.entry("invalidator-eu", "INVALIDATOR_EU_PORT"),
-                Map.entry("toxiproxy", "REDIS_US_PROXY_PORT"),
-                Map.entry("cdc-relay-standby", "CDC_RELAY_STANDBY_PORT"),
-                Map.entry("invalidator-2", "INVALIDATOR_2_PORT"));
+    void publishedPortsEqualTheLocalStacks() throws Exception {
+        // infra/processes, the one declaration of the stack's processes: name → port variable. The fault proxy is
+        // toxiproxy in compose.
+        Map<String, String> portVarOf = new LinkedHashMap<>();
+        processes().forEach(p -> portVarOf.put(p[0].equals("redis-us-proxy") ? "toxiproxy" : p[0], p[3]));
         for (var e : portVarOf.entrySet()) {
             Map<String, Object> svc = (Map<String, Object>) services.get(e.getKey());
             assertNotNull(svc, "compose has " + e.getKey());
             List<Object> ports = (List<Object>) svc.get("ports");
             String[] published = resolve(ports.get(0).toString()).split(":");
             assertEquals(stackEnv.get(e.getValue()), published[1], e.getKey() + " publishes the local stack's port");
+        }
+        for (var e : services.entrySet()) {
+            String image = String.valueOf(((Map<String, Object>) e.getValue()).get("image"));
+            if (image.startsWith("cdc-cache-invalidation/")) {
+                assertTrue(portVarOf.containsKey(e.getKey()), e.getKey() + " is declared in infra/processes");
+            }
         }
         for (String k : List.of("PG_DATABASE", "PG_USER", "PG_PASSWORD", "KAFKA_CONTROLLER_PORT", "EU_WAN_DELAY")) {
             assertEquals(stackEnv.get(k), dotEnv.get(k), k + " equal in .env and infra/stack.env");
@@ -238,18 +248,13 @@ class ComposeFileTest {
     @Test
     void prometheusScrapesEveryAppAndTheDashboardParses() throws Exception {
         String prom = Files.readString(ROOT.resolve("infra/prometheus/prometheus.yml"));
-        for (String app : List.of(
-                "cdc-relay",
-                "catalog-us-1",
-                "catalog-us-2",
-                "pricing-us",
-                "catalog-eu",
-                "pricing-eu",
-                "invalidator-us",
-                "invalidator-eu",
-                "cdc-relay-standby",
-                "invalidator-2")) {
-            assertTrue(prom.contains("\"" + app + ":"), "prometheus scrapes " + app);
+        for (String[] process : processes()) {
+            if (!process[1].equals("app")) {
+                continue;
+            }
+            String app = process[0];
+            String port = stackEnv.get(process[3]);
+            assertTrue(prom.contains("\"" + app + ":" + port + "\""), "prometheus scrapes " + app + " on " + port);
         }
         JsonNode dash = new ObjectMapper()
                 .readTree(ROOT.resolve("infra/grafana/dashboards/cdc-cache-invalidation.json")
