@@ -52,6 +52,23 @@ class ProductResourceTest {
         }
     }
 
+    /** The OpenAPI document says what every error answer is: an RFC 9457 problem, declared once (ProblemResponses). */
+    @Test
+    void theOpenApiDocumentDescribesEveryErrorAsAProblem() {
+        given().accept("application/json")
+                .get("/q/openapi")
+                .then()
+                .statusCode(200)
+                .body("components.schemas.Problem.properties.detail.type", equalTo("string"))
+                .body(
+                        "paths.'/products/{id}'.put.responses.'409'.content.'application/problem+json'.schema.$ref",
+                        equalTo("#/components/schemas/Problem"))
+                .body(
+                        "paths.'/products'.post.responses.'415'.content.'application/problem+json'.schema.$ref",
+                        equalTo("#/components/schemas/Problem"))
+                .body("paths.'/products/{id}'.get.responses.'200'.content.'application/problem+json'", equalTo(null));
+    }
+
     @Test
     void readsShowTheirTierRegionAndVersion() {
         given().get("/products/17")

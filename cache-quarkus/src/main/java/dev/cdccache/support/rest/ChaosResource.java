@@ -12,8 +12,6 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import org.eclipse.microprofile.openapi.annotations.Operation;
-import org.eclipse.microprofile.openapi.annotations.media.Content;
-import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
@@ -39,14 +37,8 @@ public class ChaosResource {
 
     @Operation(summary = "The current fault injection rates (X-Admin-Token required)")
     @APIResponse(responseCode = "200", description = "the rates")
-    @APIResponse(
-            responseCode = "401",
-            description = "missing or wrong X-Admin-Token",
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    @APIResponse(
-            responseCode = "404",
-            description = "admin disabled (admin.token not set)",
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "401", description = "missing or wrong X-Admin-Token")
+    @APIResponse(responseCode = "404", description = "admin disabled (admin.token not set)")
     @GET
     public Settings get() {
         return current();
@@ -59,18 +51,9 @@ public class ChaosResource {
 
     @Operation(summary = "Sets the fault injection rates (X-Admin-Token required)")
     @APIResponse(responseCode = "200", description = "the new rates")
-    @APIResponse(
-            responseCode = "400",
-            description = "malformed request: bad id, JSON, field or If-Match",
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    @APIResponse(
-            responseCode = "401",
-            description = "missing or wrong X-Admin-Token",
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    @APIResponse(
-            responseCode = "404",
-            description = "admin disabled (admin.token not set)",
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "400", description = "malformed request: bad id, JSON, field or If-Match")
+    @APIResponse(responseCode = "401", description = "missing or wrong X-Admin-Token")
+    @APIResponse(responseCode = "404", description = "admin disabled (admin.token not set)")
     @PUT
     @Consumes(MediaType.APPLICATION_JSON)
     public Settings put(@Valid @NotNull Settings s) {

@@ -7,7 +7,6 @@ import dev.cdccache.catalog.service.CatalogService;
 import dev.cdccache.support.config.CacheConfig;
 import dev.cdccache.support.rest.CacheHeaders;
 import dev.cdccache.support.rest.IfMatch;
-import dev.cdccache.support.rest.Problem;
 import dev.cdccache.support.rest.ProblemException;
 import dev.cdccache.support.service.Rejected;
 import io.smallrye.mutiny.Uni;
@@ -29,8 +28,6 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriBuilder;
 import org.eclipse.microprofile.openapi.annotations.Operation;
-import org.eclipse.microprofile.openapi.annotations.media.Content;
-import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
@@ -55,18 +52,9 @@ public class ProductResource {
      */
     @Operation(summary = "The product view (product + price) through L1 → L2 → PostgreSQL")
     @APIResponse(responseCode = "200", description = "the view, with X-Cache, X-Version, ETag")
-    @APIResponse(
-            responseCode = "400",
-            description = "malformed request: bad id, JSON, field or If-Match",
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    @APIResponse(
-            responseCode = "404",
-            description = "no such product",
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    @APIResponse(
-            responseCode = "503",
-            description = "database load shed (Retry-After)",
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "400", description = "malformed request: bad id, JSON, field or If-Match")
+    @APIResponse(responseCode = "404", description = "no such product")
+    @APIResponse(responseCode = "503", description = "database load shed (Retry-After)")
     @GET
     @Path("{id}")
     public Uni<Response> get(@PathParam("id") String rawId) {
@@ -84,10 +72,7 @@ public class ProductResource {
     /** Listing pages are read from PostgreSQL, not cached (see docs/decisions.md). */
     @Operation(summary = "A page of a category, read from PostgreSQL (not cached)")
     @APIResponse(responseCode = "200", description = "the page")
-    @APIResponse(
-            responseCode = "400",
-            description = "malformed request: bad id, JSON, field or If-Match",
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "400", description = "malformed request: bad id, JSON, field or If-Match")
     @GET
     public ProductRequests.Page list(
             @QueryParam("category") String category,
@@ -107,22 +92,12 @@ public class ProductResource {
 
     @Operation(summary = "Creates a product; its caches are invalidated after the commit")
     @APIResponse(responseCode = "201", description = "created, version 1")
-    @APIResponse(
-            responseCode = "400",
-            description = "malformed request: bad id, JSON, field or If-Match",
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "400", description = "malformed request: bad id, JSON, field or If-Match")
     @APIResponse(
             responseCode = "409",
-            description = "version conflict (If-Match or version is not current) or sku taken",
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    @APIResponse(
-            responseCode = "413",
-            description = "body over 16 KiB",
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    @APIResponse(
-            responseCode = "415",
-            description = "body not application/json",
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+            description = "version conflict (If-Match or version is not current) or sku taken")
+    @APIResponse(responseCode = "413", description = "body over 16 KiB")
+    @APIResponse(responseCode = "415", description = "body not application/json")
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     public Response create(@Valid @NotNull ProductRequests.Create body) {
@@ -135,26 +110,13 @@ public class ProductResource {
 
     @Operation(summary = "Replaces a product (If-Match or version optional)")
     @APIResponse(responseCode = "200", description = "the new version; X-Cache-Invalidation says what the caches got")
-    @APIResponse(
-            responseCode = "400",
-            description = "malformed request: bad id, JSON, field or If-Match",
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    @APIResponse(
-            responseCode = "404",
-            description = "no such product",
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "400", description = "malformed request: bad id, JSON, field or If-Match")
+    @APIResponse(responseCode = "404", description = "no such product")
     @APIResponse(
             responseCode = "409",
-            description = "version conflict (If-Match or version is not current) or sku taken",
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    @APIResponse(
-            responseCode = "413",
-            description = "body over 16 KiB",
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    @APIResponse(
-            responseCode = "415",
-            description = "body not application/json",
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+            description = "version conflict (If-Match or version is not current) or sku taken")
+    @APIResponse(responseCode = "413", description = "body over 16 KiB")
+    @APIResponse(responseCode = "415", description = "body not application/json")
     @PUT
     @Path("{id}")
     @Consumes(MediaType.APPLICATION_JSON)
@@ -176,30 +138,14 @@ public class ProductResource {
 
     @Operation(summary = "Changes some fields of a product (merge patch)")
     @APIResponse(responseCode = "200", description = "the new version")
-    @APIResponse(
-            responseCode = "400",
-            description = "malformed request: bad id, JSON, field or If-Match",
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    @APIResponse(
-            responseCode = "404",
-            description = "no such product",
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "400", description = "malformed request: bad id, JSON, field or If-Match")
+    @APIResponse(responseCode = "404", description = "no such product")
     @APIResponse(
             responseCode = "409",
-            description = "version conflict (If-Match or version is not current) or sku taken",
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    @APIResponse(
-            responseCode = "422",
-            description = "the patch changes nothing",
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    @APIResponse(
-            responseCode = "413",
-            description = "body over 16 KiB",
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    @APIResponse(
-            responseCode = "415",
-            description = "body not application/json",
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+            description = "version conflict (If-Match or version is not current) or sku taken")
+    @APIResponse(responseCode = "422", description = "the patch changes nothing")
+    @APIResponse(responseCode = "413", description = "body over 16 KiB")
+    @APIResponse(responseCode = "415", description = "body not application/json")
     @PATCH
     @Path("{id}")
     @Consumes({"application/merge-patch+json", MediaType.APPLICATION_JSON})
@@ -218,18 +164,11 @@ public class ProductResource {
 
     @Operation(summary = "Deletes a product and its price")
     @APIResponse(responseCode = "204", description = "deleted")
-    @APIResponse(
-            responseCode = "400",
-            description = "malformed request: bad id, JSON, field or If-Match",
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    @APIResponse(
-            responseCode = "404",
-            description = "no such product",
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "400", description = "malformed request: bad id, JSON, field or If-Match")
+    @APIResponse(responseCode = "404", description = "no such product")
     @APIResponse(
             responseCode = "409",
-            description = "version conflict (If-Match or version is not current) or sku taken",
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+            description = "version conflict (If-Match or version is not current) or sku taken")
     @DELETE
     @Path("{id}")
     public Response delete(@PathParam("id") String rawId, @HeaderParam("If-Match") String ifMatch) {

@@ -6,7 +6,6 @@ import dev.cdccache.pricing.service.PricingService;
 import dev.cdccache.support.config.CacheConfig;
 import dev.cdccache.support.rest.CacheHeaders;
 import dev.cdccache.support.rest.IfMatch;
-import dev.cdccache.support.rest.Problem;
 import io.smallrye.mutiny.Uni;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.DecimalMax;
@@ -29,8 +28,6 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import org.eclipse.microprofile.openapi.annotations.Operation;
-import org.eclipse.microprofile.openapi.annotations.media.Content;
-import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
@@ -78,18 +75,9 @@ public class PriceResource {
 
     @Operation(summary = "The price of a product through L1 → L2 → PostgreSQL")
     @APIResponse(responseCode = "200", description = "the price, with X-Cache, X-Version, ETag")
-    @APIResponse(
-            responseCode = "400",
-            description = "malformed request: bad id, JSON, field or If-Match",
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    @APIResponse(
-            responseCode = "404",
-            description = "no such product, or no price for it",
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    @APIResponse(
-            responseCode = "503",
-            description = "database load shed (Retry-After)",
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "400", description = "malformed request: bad id, JSON, field or If-Match")
+    @APIResponse(responseCode = "404", description = "no such product, or no price for it")
+    @APIResponse(responseCode = "503", description = "database load shed (Retry-After)")
     @GET
     @Path("{productId}")
     public Uni<Response> get(@PathParam("productId") String rawId) {
@@ -106,26 +94,11 @@ public class PriceResource {
     @Operation(summary = "Sets (or creates) the price of a product; invalidates the price and the product view")
     @APIResponse(responseCode = "200", description = "updated")
     @APIResponse(responseCode = "201", description = "created")
-    @APIResponse(
-            responseCode = "400",
-            description = "malformed request: bad id, JSON, field or If-Match",
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    @APIResponse(
-            responseCode = "404",
-            description = "no such product",
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    @APIResponse(
-            responseCode = "409",
-            description = "version conflict, or created concurrently",
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    @APIResponse(
-            responseCode = "413",
-            description = "body over 16 KiB",
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    @APIResponse(
-            responseCode = "415",
-            description = "body not application/json",
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "400", description = "malformed request: bad id, JSON, field or If-Match")
+    @APIResponse(responseCode = "404", description = "no such product")
+    @APIResponse(responseCode = "409", description = "version conflict, or created concurrently")
+    @APIResponse(responseCode = "413", description = "body over 16 KiB")
+    @APIResponse(responseCode = "415", description = "body not application/json")
     @PUT
     @Path("{productId}")
     @Consumes(MediaType.APPLICATION_JSON)
@@ -143,22 +116,12 @@ public class PriceResource {
 
     @Operation(summary = "Reprices a whole category in one transaction, all or nothing")
     @APIResponse(responseCode = "200", description = "how many rows changed and what the caches got")
-    @APIResponse(
-            responseCode = "400",
-            description = "malformed request: bad id, JSON, field or If-Match",
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "400", description = "malformed request: bad id, JSON, field or If-Match")
     @APIResponse(
             responseCode = "422",
-            description = "more rows than allowed, or a price past the maximum: nothing changed",
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    @APIResponse(
-            responseCode = "413",
-            description = "body over 16 KiB",
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    @APIResponse(
-            responseCode = "415",
-            description = "body not application/json",
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+            description = "more rows than allowed, or a price past the maximum: nothing changed")
+    @APIResponse(responseCode = "413", description = "body over 16 KiB")
+    @APIResponse(responseCode = "415", description = "body not application/json")
     @POST
     @Path("bulk")
     @Consumes(MediaType.APPLICATION_JSON)
