@@ -52,6 +52,45 @@ class ProductResourceTest {
         }
     }
 
+    /** Before: the view's ETag was the product row's version only, so a price change left it unchanged. */
+    @Test
+    void theViewsEntityTagFollowsItsPriceAndStillServesAsIfMatch() throws Exception {
+        long id = 1501;
+        var first = given().get("/products/" + id).then().statusCode(200).extract();
+        try (Connection c = DriverManager.getConnection(
+                        StackControl.property("stack.pg.jdbc-url"),
+                        StackControl.property("stack.pg.user"),
+                        StackControl.property("stack.pg.password"));
+                PreparedStatement ps =
+                        c.prepareStatement("UPDATE prices SET amount_minor = amount_minor + 1 WHERE product_id = ?")) {
+            ps.setLong(1, id);
+            assertEquals(1, ps.executeUpdate());
+        }
+        // What the CDC invalidator does in the stack: this region's view of the product is invalidated.
+        try (RegionCache region = TestRegionCaches.instance("us")) {
+            region.invalidator()
+                    .invalidate(dev.cdccache.cache.KeyMapper.map(
+                            dev.cdccache.cache.CachedTable.PRICES.change(dev.cdccache.cache.RowChange.Op.UPDATE, id)));
+        }
+        var second = given().get("/products/" + id).then().statusCode(200).extract();
+        assertEquals(first.header("X-Version"), second.header("X-Version"), "the product row did not change");
+        org.junit.jupiter.api.Assertions.assertNotEquals(
+                first.header("ETag"), second.header("ETag"), "the representation did: its price");
+
+        given().contentType("application/merge-patch+json")
+                .header("If-Match", second.header("ETag"))
+                .body(Map.of("name", "tagged " + id))
+                .patch("/products/" + id)
+                .then()
+                .statusCode(200);
+        given().contentType("application/merge-patch+json")
+                .header("If-Match", first.header("ETag"))
+                .body(Map.of("name", "stale " + id))
+                .patch("/products/" + id)
+                .then()
+                .statusCode(409);
+    }
+
     /** The OpenAPI document says what every error answer is: an RFC 9457 problem, declared once (ProblemResponses). */
     @Test
     void theOpenApiDocumentDescribesEveryErrorAsAProblem() {

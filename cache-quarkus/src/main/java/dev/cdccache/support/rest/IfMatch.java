@@ -9,7 +9,8 @@ import java.util.regex.Pattern;
 public final class IfMatch {
 
     private static final Pattern DIGITS = Pattern.compile("[0-9]{1,18}");
-    private static final Pattern STRONG_TAG = Pattern.compile("\"([0-9]{1,18})\"");
+    /** {@code "3"}, or an entity tag this service sent: {@code "3-1a2b3c4d"} (row version, body hash). */
+    private static final Pattern STRONG_TAG = Pattern.compile("\"([0-9]{1,18})(?:-[0-9a-f]{8})?\"");
 
     private IfMatch() {}
 
