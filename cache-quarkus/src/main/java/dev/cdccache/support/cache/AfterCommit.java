@@ -1,6 +1,7 @@
 package dev.cdccache.support.cache;
 
 import dev.cdccache.cache.RowChange;
+import io.quarkus.arc.Arc;
 import io.quarkus.arc.Unremovable;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.transaction.Status;
@@ -30,6 +31,14 @@ public class AfterCommit {
     public AfterCommit(TransactionSynchronizationRegistry transactions, WritePath writePath) {
         this.transactions = transactions;
         this.writePath = writePath;
+    }
+
+    /**
+     * For JPA entity listeners, which Hibernate instantiates itself (no injection): the bean, looked up, records the
+     * changes of the current transaction.
+     */
+    public static void recordFromListener(Collection<RowChange> changes) {
+        Arc.container().instance(AfterCommit.class).get().invalidate(changes);
     }
 
     /** Invalidates {@code changes} after the current transaction commits; there must be one. */

@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -49,7 +50,7 @@ public final class VertxRedisPort implements RedisPort {
     private final boolean ownsClient;
     private final boolean cluster;
     private final Map<String, String> shas = new ConcurrentHashMap<>();
-    private final Map<VertxSubscription, Boolean> subscriptions = new ConcurrentHashMap<>();
+    private final Set<VertxSubscription> subscriptions = ConcurrentHashMap.newKeySet();
     private final RedisConnection[] lanes = new RedisConnection[LANES];
     private final java.util.concurrent.atomic.AtomicInteger nextLane = new java.util.concurrent.atomic.AtomicInteger();
 
@@ -110,22 +111,20 @@ public final class VertxRedisPort implements RedisPort {
     public Object eval(Script script, List<String> keys, List<String> args) {
         String sha = shas.computeIfAbsent(script.source(), VertxRedisPort::sha1);
         try {
-            return java(await(send(evalsha(sha, keys, args))));
+            return java(await(send(script(Command.EVALSHA, sha, keys, args))));
         } catch (RedisCallFailed e) {
             if (!e.noScript()) {
                 throw e;
             }
             // This Redis (a restarted one, or the cluster shard of these keys) does not know the script yet: EVAL
             // runs it on the node that serves the keys and leaves it cached there for the next EVALSHA.
-            Request eval = Request.cmd(Command.EVAL).arg(script.source()).arg(keys.size());
-            keys.forEach(eval::arg);
-            args.forEach(eval::arg);
-            return java(await(send(eval)));
+            return java(await(send(script(Command.EVAL, script.source(), keys, args))));
         }
     }
 
-    private static Request evalsha(String sha, List<String> keys, List<String> args) {
-        Request r = Request.cmd(Command.EVALSHA).arg(sha).arg(keys.size());
+    /** {@code EVALSHA sha} or {@code EVAL source}, then the keys and arguments. */
+    private static Request script(Command command, String script, List<String> keys, List<String> args) {
+        Request r = Request.cmd(command).arg(script).arg(keys.size());
         keys.forEach(r::arg);
         args.forEach(r::arg);
         return r;
@@ -142,20 +141,21 @@ public final class VertxRedisPort implements RedisPort {
             group.forEach(del::arg);
             dels.add(del);
         }
-        long removed = 0;
         RedisConnection lane = lane();
+        List<Response> replies = new ArrayList<>(dels.size());
         if (cluster) {
             // Each DEL holds one slot's keys (L2Store groups them) and goes to that slot's shard; all in flight at
             // once, pipelined on the lane's per-shard connections.
             List<Future<Response>> sent = new ArrayList<>(dels.size());
             dels.forEach(del -> sent.add(lane.send(del)));
             for (Future<Response> f : sent) {
-                Response r = await(f);
-                removed += r == null ? 0 : r.toLong();
+                replies.add(await(f));
             }
-            return removed;
+        } else {
+            replies.addAll(await(lane.batch(dels)));
         }
-        for (Response r : await(lane.batch(dels))) {
+        long removed = 0;
+        for (Response r : replies) {
             removed += r == null ? 0 : r.toLong();
         }
         return removed;
@@ -231,22 +231,18 @@ public final class VertxRedisPort implements RedisPort {
             subscribe.arg(sub.heartbeatChannel);
             await(connection.send(subscribe), timeout);
             // SUBSCRIBE answers with one push frame per channel; all of them means the subscription is in place.
-            sub.subscribed.get(timeout, TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+            await(Future.fromCompletionStage(sub.subscribed), timeout);
+        } catch (RuntimeException e) {
             sub.close();
-            throw new RedisCallFailed("interrupted", e);
-        } catch (ExecutionException | TimeoutException | RuntimeException e) {
-            sub.close();
-            throw e instanceof RuntimeException r ? r : new RedisCallFailed("SUBSCRIBE not confirmed", e);
+            throw e;
         }
-        subscriptions.put(sub, Boolean.TRUE);
+        subscriptions.add(sub);
         return sub;
     }
 
     @Override
     public void close() {
-        subscriptions.keySet().forEach(VertxSubscription::close);
+        List.copyOf(subscriptions).forEach(VertxSubscription::close);
         synchronized (lanes) {
             for (int i = 0; i < LANES; i++) {
                 if (lanes[i] != null) {

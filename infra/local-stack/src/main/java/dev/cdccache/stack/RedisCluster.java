@@ -2,13 +2,7 @@ package dev.cdccache.stack;
 
 import redis.embedded.RedisServer;
 
-import java.io.BufferedInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -115,39 +109,7 @@ public final class RedisCluster implements AutoCloseable {
         }
     }
 
-    /** One command in RESP over a fresh connection; returns a simple, integer or bulk reply as text. */
-    static String command(int port, String... args) throws IOException {
-        try (Socket s = new Socket("127.0.0.1", port)) {
-            s.setSoTimeout(5000);
-            ByteArrayOutputStream req = new ByteArrayOutputStream();
-            req.writeBytes(("*" + args.length + "\r\n").getBytes(StandardCharsets.US_ASCII));
-            for (String arg : args) {
-                byte[] b = arg.getBytes(StandardCharsets.UTF_8);
-                req.writeBytes(("$" + b.length + "\r\n").getBytes(StandardCharsets.US_ASCII));
-                req.writeBytes(b);
-                req.writeBytes("\r\n".getBytes(StandardCharsets.US_ASCII));
-            }
-            OutputStream out = s.getOutputStream();
-            out.write(req.toByteArray());
-            out.flush();
-            InputStream in = new BufferedInputStream(s.getInputStream());
-            String line = line(in);
-            return switch (line.charAt(0)) {
-                case '+', ':' -> line.substring(1);
-                case '-' -> throw new IOException("Redis error: " + line.substring(1));
-                case '$' -> new String(in.readNBytes(Integer.parseInt(line.substring(1))), StandardCharsets.UTF_8);
-                default -> throw new IOException("unexpected reply " + line);
-            };
-        }
-    }
-
-    private static String line(InputStream in) throws IOException {
-        StringBuilder sb = new StringBuilder();
-        int c;
-        while ((c = in.read()) != -1 && c != '\r') {
-            sb.append((char) c);
-        }
-        in.read(); // '\n'
-        return sb.toString();
+    private static String command(int port, String... args) throws IOException {
+        return RedisNode.command("127.0.0.1", port, 5000, args);
     }
 }

@@ -2,7 +2,10 @@ package dev.cdccache.stack;
 
 import redis.embedded.RedisServer;
 
+import java.io.BufferedInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -53,17 +56,54 @@ public final class RedisNode implements AutoCloseable {
 
     /** True when a Redis server at {@code host:port} answers PING within half a second. */
     public static boolean answersPing(String host, int port) {
-        try (Socket s = new Socket()) {
-            s.connect(new InetSocketAddress(host, port), 500);
-            OutputStream out = s.getOutputStream();
-            out.write("PING\r\n".getBytes(StandardCharsets.US_ASCII));
-            out.flush();
-            byte[] buf = new byte[7];
-            int n = s.getInputStream().read(buf);
-            return n > 0 && new String(buf, 0, n, StandardCharsets.US_ASCII).startsWith("+PONG");
+        try {
+            return "PONG".equals(command(host, port, 500, "PING"));
         } catch (IOException e) {
             return false;
         }
+    }
+
+    /**
+     * One command in RESP over a fresh connection, bounded by {@code timeoutMillis} (connect and read); returns a
+     * simple, integer or bulk reply as text and throws on an error reply.
+     */
+    static String command(String host, int port, int timeoutMillis, String... args) throws IOException {
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress(host, port), timeoutMillis);
+            s.setSoTimeout(timeoutMillis);
+            ByteArrayOutputStream req = new ByteArrayOutputStream();
+            req.writeBytes(("*" + args.length + "\r\n").getBytes(StandardCharsets.US_ASCII));
+            for (String arg : args) {
+                byte[] b = arg.getBytes(StandardCharsets.UTF_8);
+                req.writeBytes(("$" + b.length + "\r\n").getBytes(StandardCharsets.US_ASCII));
+                req.writeBytes(b);
+                req.writeBytes("\r\n".getBytes(StandardCharsets.US_ASCII));
+            }
+            OutputStream out = s.getOutputStream();
+            out.write(req.toByteArray());
+            out.flush();
+            InputStream in = new BufferedInputStream(s.getInputStream());
+            String line = line(in);
+            if (line.isEmpty()) {
+                throw new IOException("connection closed without a reply");
+            }
+            return switch (line.charAt(0)) {
+                case '+', ':' -> line.substring(1);
+                case '-' -> throw new IOException("Redis error: " + line.substring(1));
+                case '$' -> new String(in.readNBytes(Integer.parseInt(line.substring(1))), StandardCharsets.UTF_8);
+                default -> throw new IOException("unexpected reply " + line);
+            };
+        }
+    }
+
+    private static String line(InputStream in) throws IOException {
+        StringBuilder sb = new StringBuilder();
+        int c;
+        while ((c = in.read()) != -1 && c != '\r') {
+            sb.append((char) c);
+        }
+        in.read(); // '\n'
+        return sb.toString();
     }
 
     public String region() {

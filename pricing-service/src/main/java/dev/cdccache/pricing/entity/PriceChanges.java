@@ -3,7 +3,6 @@ package dev.cdccache.pricing.entity;
 import dev.cdccache.cache.CachedTable;
 import dev.cdccache.cache.RowChange;
 import dev.cdccache.support.cache.AfterCommit;
-import io.quarkus.arc.Arc;
 import jakarta.persistence.PostPersist;
 import jakarta.persistence.PostRemove;
 import jakarta.persistence.PostUpdate;
@@ -32,10 +31,6 @@ public class PriceChanges {
     }
 
     private static void record(Price p, RowChange.Op op) {
-        // Hibernate instantiates listeners itself; the bean is looked up rather than injected.
-        Arc.container()
-                .instance(AfterCommit.class)
-                .get()
-                .invalidate(List.of(CachedTable.PRICES.change(op, p.productId)));
+        AfterCommit.recordFromListener(List.of(CachedTable.PRICES.change(op, p.productId)));
     }
 }
