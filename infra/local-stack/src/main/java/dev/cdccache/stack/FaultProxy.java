@@ -53,6 +53,11 @@ public final class FaultProxy implements AutoCloseable {
                 .withConnectAddress("127.0.0.1", targetPort)
                 .withIncomingThrottlerFactory(addr -> delay)
                 .withOutgoingThrottlerFactory(addr -> delay)
+                // 4 × 16 KiB per direction and connection: netcrusher's default (64 × 32 KiB) took 4 MiB per proxied
+                // connection, and a client with a few dozen connections exhausted this JVM's direct memory (OOM in
+                // the selector loop, the proxy dead) during the nemesis' blackhole and latency faults.
+                .withBufferCount(4)
+                .withBufferSize(16 * 1024)
                 .buildAndOpen();
         if (controlPort > 0) {
             control = HttpServer.create(new InetSocketAddress("127.0.0.1", controlPort), 0);
