@@ -222,6 +222,20 @@ class CdcBackstopTest {
     }
 
     /**
+     * Readiness and the nemesis' failover figure say "streaming" only once it is true: an engine that runs but has
+     * not delivered a batch yet is STARTING (a cold start takes seconds), ACTIVE from its first batch on.
+     */
+    @Test
+    void aRelayIsStartingUntilItsFirstBatch() throws Exception {
+        relay.stop();
+        relay.start();
+        assertEquals(CdcRelay.Role.STARTING, relay.role(), "running, nothing streamed yet");
+        assertEquals("starting: connecting to the slot, nothing streamed yet", relay.problem());
+        await().atMost(Duration.ofSeconds(20)).until(() -> relay.role() == CdcRelay.Role.ACTIVE);
+        assertNull(relay.problem());
+    }
+
+    /**
      * A warm standby relay (same slot, same offsets) waits while the active one streams, and takes over when it goes:
      * a change committed after the active relay stopped is invalidated by the standby, without any restart.
      */
