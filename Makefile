@@ -1,5 +1,5 @@
 # Front door. Every target calls a script under infra/; see README.md.
-.PHONY: up down status logs clean build test bench-cdc probe chaos-drop-dels chaos-kill-relay chaos-pause-invalidator chaos-stop-redis chaos-drop-l1-broadcast report chaos-redis-network cdc-reset bench-cdc-bulk bench-read nemesis
+.PHONY: up down status logs clean build test bench-cdc probe chaos-drop-dels chaos-kill-relay chaos-pause-invalidator chaos-stop-redis chaos-drop-l1-broadcast report chaos-redis-network cdc-reset bench-cdc-bulk bench-read bench nemesis
 
 up:        ## start PostgreSQL, Kafka, Redis us/eu and every service; waits until ready, prints the table
 	@infra/stack.sh up
@@ -43,6 +43,8 @@ cdc-reset: ## recovery after a slot/offset mismatch: new slot, then a flush of e
 bench-cdc-bulk: ## CDC invalidation of one bulk transaction: make bench-cdc-bulk [ROWS=5000] [ROUNDS=5]
 	@test -d lag-probe/target/lib || ./mvnw -q -B -DskipTests install -pl lag-probe -am
 	@set -a; . infra/stack.env; set +a; java -cp "lag-probe/target/lag-probe.jar:lag-probe/target/lib/*" dev.cdccache.probe.CdcBulkBench $(or $(ROWS),5000) $(or $(ROUNDS),5) 2>/dev/null
+bench:     ## every performance goal in one table (stack up, machine otherwise idle): make bench [SIZE=full|smoke]
+	@SIZE=$(or $(SIZE),full) infra/bench.sh
 bench-read: ## read-path req/s and latency with wrk (hot key, 10,000 keys): make bench-read [DURATION=10s] [CONNECTIONS=64]
 	@DURATION=$(or $(DURATION),10s) CONNECTIONS=$(or $(CONNECTIONS),64) infra/bench-read.sh
 nemesis: ## faults × REPS against the running stack, a checker over the recorded history: make nemesis [REPS=20] [FAULTS=a,b] [HOLD_MS=3000]

@@ -17,7 +17,6 @@ SECRETS="$STACK_DIR/secrets.properties"
 TOKEN_FILE="$STACK_DIR/admin-token"
 mkdir -p "$RUN" "$LOGS" "$DATA"
 JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
-APP_JVM_OPTS="${APP_JVM_OPTS:--Xms64m -Xmx384m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xss512k}"
 
 # name|kind|region|port|url, from infra/processes (the one declaration of the stack's processes)
 # shellcheck source=infra/topology.sh
@@ -186,7 +185,8 @@ ensure_secrets() {
 cmd_up() {
   require_built
   ensure_secrets
-  local t0=$SECONDS c
+  local t0=$SECONDS c before=0
+  for c in "${COMPONENTS[@]}"; do alive "$(field "$c" 1)" && before=$((before + 1)); done
   # Backing nodes in parallel, then the relay alone (it runs the Flyway migrations and seeds 10,000 products),
   # then the rest three or four at a time: eight JVMs starting at once on 2 cores take 4x longer each.
   local -a waves=(
@@ -205,6 +205,9 @@ cmd_up() {
     wait_for "${lines[@]}"
   done
   log "stack up in $((SECONDS - t0)) s"
+  # For `make bench`: how long the last `up` took, and whether it started everything (not a single restart).
+  printf 'seconds=%d\nprocesses=%d\nalready-running=%d\nat=%s\njvm-opts=%s\n' "$((SECONDS - t0))" \
+    "${#COMPONENTS[@]}" "$before" "$(date -u +%FT%TZ)" "$APP_JVM_OPTS" >"$STACK_DIR/last-up"
   cmd_status
 }
 

@@ -44,6 +44,8 @@ public final class CdcBulkBench {
                 Locale.ROOT, "CDC bulk invalidation: %d price rows in one transaction, %d rounds%n", rows, rounds);
         System.out.printf(Locale.ROOT, "%-6s %s%n", "round", "commit → last key gone (ms) per region");
         String url = StackEnv.jdbcUrl();
+        double worst = 0;
+        long keysLeft = 0;
         try (Connection db = DriverManager.getConnection(url, StackEnv.user(), StackEnv.password());
                 Statement st = db.createStatement()) {
             for (int round = 1; round <= rounds; round++) {
@@ -67,6 +69,8 @@ public final class CdcBulkBench {
                         LockSupport.parkNanos(1_000_000);
                     }
                     double ms = (System.nanoTime() - committed) / 1e6;
+                    worst = Math.max(worst, ms);
+                    keysLeft += left;
                     line.append(String.format(
                             Locale.ROOT, "  %s %8.1f%s", e.getKey(), ms, left > 0 ? " (" + left + " keys left!)" : ""));
                 }
@@ -76,6 +80,13 @@ public final class CdcBulkBench {
             redis.values().forEach(StatefulRedisConnection::close);
             clients.forEach(RedisClient::shutdown);
         }
+        System.out.printf(
+                Locale.ROOT,
+                "{\"benchmark\":\"cdc-bulk\",\"rows\":%d,\"rounds\":%d,\"maxMs\":%.1f,\"keysLeft\":%d}%n",
+                rows,
+                rounds,
+                worst,
+                keysLeft);
     }
 
     /** Keys still present, counted with multi-key EXISTS in chunks. */

@@ -23,6 +23,9 @@ public class InvalidationHeaderFilter implements ContainerResponseFilter {
 
     @Override
     public void filter(ContainerRequestContext request, ContainerResponseContext response) {
+        if ("GET".equals(request.getMethod()) || "HEAD".equals(request.getMethod())) {
+            return; // reads write nothing; and asking the request-scoped report would activate the scope per read
+        }
         String outcome = report.outcome();
         if (outcome != null) {
             response.getHeaders().putSingle(HEADER, outcome);

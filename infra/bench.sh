@@ -1,0 +1,212 @@
+#!/usr/bin/env bash
+# make bench: every performance goal of the project, measured against the running local stack, in one table
+# (figure, goal, baseline measured in the same run, pass/fail). Run it on an otherwise idle machine: never beside a
+# test suite, a nemesis run or another benchmark. SIZE=smoke runs every step with tiny sizes (a check that the
+# benchmark works, not a measurement).
+#
+#   1. read path   — catalog-us-1 L1 hits vs a bare quarkus-rest + Caffeine endpoint (bench-baseline) with the same
+#                    body size, headers and JVM flags, alternating rounds with wrk; ratio of req/s and of p99
+#   2. cold cache  — both regions' Redis flushed, L1 expired, then 10,000 keys round-robin: non-2xx answers
+#   3. stampede    — concurrent GETs of an uncached product over every catalog instance: database loads per region
+#   4. CDC lag     — paced plain-SQL writes, commit → DEL per region: p50 / p99 / p99.9 / max
+#   5. bulk        — one 10,000-row repricing, commit → last key gone in every region, 5 rounds
+#   6. start       — the last `make up` (infra/stack.sh records it) and each process's resident memory
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+set -a
+# shellcheck source=infra/stack.env
+source "$ROOT/infra/stack.env"
+set +a
+# shellcheck source=infra/topology.sh
+source "$ROOT/infra/topology.sh"
+
+SIZE="${SIZE:-full}"
+case "$SIZE" in
+  full) ROUND=${ROUND:-8s} ROUNDS=${ROUNDS:-3} CDC_WRITES=${CDC_WRITES:-1000} BULK_ROWS=10000 BULK_ROUNDS=5 STAMPEDE=1000 ;;
+  smoke) ROUND=2s ROUNDS=1 CDC_WRITES=50 BULK_ROWS=500 BULK_ROUNDS=1 STAMPEDE=100 ;;
+  *) echo "SIZE must be full or smoke" >&2; exit 2 ;;
+esac
+BASELINE_PORT="${BASELINE_PORT:-18099}"
+CATALOG="http://127.0.0.1:$CATALOG_US_1_PORT"
+BASELINE="http://127.0.0.1:$BASELINE_PORT"
+PROBE_CP="lag-probe/target/lag-probe.jar:lag-probe/target/lib/*"
+JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
+OUT="$(mktemp -d)"
+trap 'stop_baseline; rm -rf "$OUT"' EXIT
+
+die() { echo "bench: $*" >&2; exit 1; }
+command -v wrk >/dev/null || die "wrk is not installed: apt-get install wrk"
+[[ -f bench-baseline/target/quarkus-app/quarkus-run.jar && -f lag-probe/target/lag-probe.jar ]] \
+  || die "not built: make build"
+[[ "$(curl -s -o /dev/null -w '%{http_code}' "$CATALOG/q/health/ready")" == 200 ]] || die "the stack is not up: make up"
+
+# ------------------------------------------------------------------------------------------------ helpers
+ROWS=()
+row() { # figure goal measured baseline verdict
+  ROWS+=("$1|$2|$3|$4|$5")
+}
+verdict() { # awk condition over x → pass|FAIL
+  awk -v x="$1" "BEGIN { exit !($2) }" && echo pass || echo FAIL
+}
+median() { sort -g | awk '{ a[NR] = $1 } END { if (NR == 0) print "nan"; else print a[int((NR + 1) / 2)] }'; }
+json_num() { # file key → the first number after "key":
+  grep -o "\"$2\":[-0-9.]*" "$1" | head -1 | cut -d: -f2
+}
+to_ms() { # wrk latency (e.g. 812.00us, 3.21ms, 1.02s) → ms
+  awk -v v="$1" 'BEGIN {
+    n = v + 0
+    if (v ~ /us$/) n /= 1000; else if (v ~ /ms$/) n += 0; else if (v ~ /s$/) n *= 1000
+    printf "%.3f", n }'
+}
+wrk_round() { # url label → appends "req/s p99ms non2xx" to $OUT/label
+  local out
+  out="$(wrk -t1 -c64 -d"$ROUND" --latency "$1")"
+  local rps p99 non
+  rps="$(awk '/^Requests\/sec:/ { print $2 }' <<<"$out")"
+  p99="$(to_ms "$(awk '$1 == "99%" { print $2 }' <<<"$out")")"
+  non="$(awk '/Non-2xx or 3xx responses:/ { print $5 }' <<<"$out")"
+  echo "$rps $p99 ${non:-0}" >>"$OUT/$2"
+}
+redis_cmd() { # port command... (RESP over bash's /dev/tcp: no redis-cli needed)
+  local port="$1"; shift
+  exec 3<>"/dev/tcp/127.0.0.1/$port"
+  local req="*$#\r\n" a
+  for a in "$@"; do req+="\$${#a}\r\n$a\r\n"; done
+  printf "%b" "$req" >&3
+  local reply; IFS= read -r reply <&3
+  exec 3<&- 3>&-
+  [[ "$reply" == +OK* ]] || die "redis $port: $* answered $reply"
+}
+BASELINE_PID=""
+start_baseline() { # body-bytes
+  # shellcheck disable=SC2086
+  setsid "$JAVA" $APP_JVM_OPTS -Dquarkus.http.port="$BASELINE_PORT" -Dbaseline.body-bytes="$1" \
+    -jar bench-baseline/target/quarkus-app/quarkus-run.jar >"$OUT/baseline.log" 2>&1 </dev/null &
+  BASELINE_PID=$!
+  local i
+  for i in $(seq 1 150); do
+    [[ "$(curl -s -o /dev/null -w '%{http_code}' "$BASELINE/products/42")" == 200 ]] && return 0
+    kill -0 "$BASELINE_PID" 2>/dev/null || die "the baseline endpoint exited: $(tail -5 "$OUT/baseline.log")"
+    sleep 0.2
+  done
+  die "the baseline endpoint did not start on port $BASELINE_PORT"
+}
+stop_baseline() {
+  if [[ -n "$BASELINE_PID" ]]; then
+    kill "$BASELINE_PID" 2>/dev/null || true
+    wait "$BASELINE_PID" 2>/dev/null || true # its status is the TERM
+  fi
+  BASELINE_PID=""
+}
+
+echo "make bench ($SIZE) — $(date -u +%FT%TZ), $(nproc) cores, JVM flags: $APP_JVM_OPTS"
+
+# ------------------------------------------------------------------------------------------------ 1. read path
+echo; echo "== 1. read path: catalog-us-1 L1 hit vs bare endpoint, $ROUNDS × $ROUND alternating rounds, wrk -t1 -c64"
+curl -s -o /dev/null "$CATALOG/products/42"
+body_bytes="$(curl -s "$CATALOG/products/42" | wc -c)"
+start_baseline "$body_bytes"
+for url in "$BASELINE/products/42" "$CATALOG/products/42"; do # warm-up, not recorded
+  wrk -t1 -c64 -d"$ROUND" "$url" >/dev/null
+done
+for _ in $(seq 1 "$ROUNDS"); do
+  wrk_round "$BASELINE/products/42" baseline
+  wrk_round "$CATALOG/products/42" catalog
+done
+stop_baseline
+b_rps="$(cut -d' ' -f1 "$OUT/baseline" | median)"; c_rps="$(cut -d' ' -f1 "$OUT/catalog" | median)"
+b_p99="$(cut -d' ' -f2 "$OUT/baseline" | median)"; c_p99="$(cut -d' ' -f2 "$OUT/catalog" | median)"
+printf '  %-10s req/s per round: %s   p99 ms: %s\n' baseline "$(cut -d' ' -f1 "$OUT/baseline" | xargs)" \
+  "$(cut -d' ' -f2 "$OUT/baseline" | xargs)"
+printf '  %-10s req/s per round: %s   p99 ms: %s\n' catalog "$(cut -d' ' -f1 "$OUT/catalog" | xargs)" \
+  "$(cut -d' ' -f2 "$OUT/catalog" | xargs)"
+ratio="$(awk -v c="$c_rps" -v b="$b_rps" 'BEGIN { printf "%.2f", c / b }')"
+p99_ratio="$(awk -v c="$c_p99" -v b="$b_p99" 'BEGIN { printf "%.2f", c / b }')"
+row "L1 hit req/s (catalog / bare)" ">= 0.90x" "${ratio}x (${c_rps%.*} req/s)" "${b_rps%.*} req/s" "$(verdict "$ratio" 'x >= 0.90')"
+row "L1 hit p99 (catalog / bare)" "<= 1.2x" "${p99_ratio}x (${c_p99} ms)" "${b_p99} ms" "$(verdict "$p99_ratio" 'x <= 1.2')"
+
+# ------------------------------------------------------------------------------------------------ 2. cold cache
+echo; echo "== 2. cold cache: both regions' Redis flushed, L1 expired (6 s), 10,000 keys round-robin for $ROUND"
+redis_cmd "$REDIS_US_PORT" FLUSHALL
+redis_cmd "$REDIS_EU_PORT" FLUSHALL
+sleep 6 # the L1 TTL (5 s + 15 % jitter): after it no instance holds any entry; a pause, not a wait for a condition
+cat >"$OUT/keys.lua" <<'LUA'
+local i = 0
+request = function()
+  i = (i % 10000) + 1
+  return wrk.format("GET", "/products/" .. i)
+end
+LUA
+cold="$(wrk -t1 -c64 -d"$ROUND" --latency -s "$OUT/keys.lua" "$CATALOG")"
+grep -E 'Requests/sec|99%|requests in|Non-2xx' <<<"$cold" | sed 's/^/  /'
+cold_non="$(awk '/Non-2xx or 3xx responses:/ { print $5 }' <<<"$cold")"; cold_non="${cold_non:-0}"
+cold_total="$(awk '/requests in/ { print $1 }' <<<"$cold")"
+row "cold cache: non-2xx answers" "0" "$cold_non of $cold_total" "-" "$(verdict "$cold_non" 'x == 0')"
+
+# ------------------------------------------------------------------------------------------------ 3. stampede
+echo; echo "== 3. stampede: $STAMPEDE concurrent GETs of one uncached product (6 s after the last read: L1 expired)"
+sleep 6 # as above: the cold pass read every product, and L1 must not hold the ones the stampede picks
+"$JAVA" -cp "$PROBE_CP" dev.cdccache.probe.StampedeBench "$STAMPEDE" 3 2>/dev/null | tee "$OUT/stampede" | sed 's/^/  /'
+s_us="$(json_num "$OUT/stampede" maxLoadsUs)"; s_eu="$(json_num "$OUT/stampede" maxLoadsEu)"
+s_non="$(json_num "$OUT/stampede" non200)"
+stampede_ok="$([[ "$s_us" == 1 && "$s_eu" == 1 && "$s_non" == 0 ]] && echo pass || echo FAIL)"
+row "stampede: database loads per region" "1" "us $s_us, eu $s_eu (non-200: $s_non)" "$STAMPEDE requests" "$stampede_ok"
+
+# ------------------------------------------------------------------------------------------------ 4. CDC lag
+echo; echo "== 4. CDC lag: $CDC_WRITES paced plain-SQL writes (one per 20 ms)"
+"$JAVA" -cp "$PROBE_CP" dev.cdccache.probe.CdcLagBench "$CDC_WRITES" 20 2>/dev/null | tee "$OUT/cdc" | sed 's/^/  /'
+us_json="$(grep -o '"us":{[^}]*}' "$OUT/cdc")"; echo "$us_json" >"$OUT/cdc-us"
+for f in p50Ms:10 p99Ms:30 p999Ms:60 maxMs:100; do
+  k="${f%%:*}"; goal="${f##*:}"; v="$(json_num "$OUT/cdc-us" "$k")"
+  row "CDC lag us ${k%Ms}" "<= $goal ms" "$v ms" "-" "$(verdict "$v" "x <= $goal")"
+done
+eu_json="$(grep -o '"eu":{[^}]*}' "$OUT/cdc")"; echo "$eu_json" >"$OUT/cdc-eu"
+row "CDC lag eu p99 (40 ms simulated WAN)" "-" "$(json_num "$OUT/cdc-eu" p99Ms) ms" "-" "info"
+
+# ------------------------------------------------------------------------------------------------ 5. bulk
+echo; echo "== 5. bulk: one $BULK_ROWS-row repricing, $BULK_ROUNDS rounds"
+"$JAVA" -cp "$PROBE_CP" dev.cdccache.probe.CdcBulkBench "$BULK_ROWS" "$BULK_ROUNDS" 2>/dev/null | tee "$OUT/bulk" | sed 's/^/  /'
+bulk_max="$(json_num "$OUT/bulk" maxMs)"; bulk_left="$(json_num "$OUT/bulk" keysLeft)"
+row "bulk $BULK_ROWS rows: commit → last key gone (max of $BULK_ROUNDS)" "<= 1000 ms" "$bulk_max ms" "-" "$(
+  [[ "$bulk_left" == 0 ]] && verdict "$bulk_max" 'x <= 1000' || echo FAIL)"
+
+# ------------------------------------------------------------------------------------------------ 6. start, memory
+echo; echo "== 6. start and memory"
+if [[ -f "$STACK_DIR/last-up" ]]; then
+  up_s="$(awk -F= '$1 == "seconds" { print $2 }' "$STACK_DIR/last-up")"
+  up_before="$(awk -F= '$1 == "already-running" { print $2 }' "$STACK_DIR/last-up")"
+  up_at="$(awk -F= '$1 == "at" { print $2 }' "$STACK_DIR/last-up")"
+  echo "  last make up: $up_s s at $up_at ($up_before processes were already running)"
+  if [[ "$up_before" == 0 ]]; then
+    row "make up, every process started" "<= 20 s" "$up_s s" "-" "$(verdict "$up_s" 'x <= 20')"
+  else
+    row "make up, every process started" "<= 20 s" "not measured (last up restarted only some)" "-" "n/a"
+  fi
+fi
+total_rss=0
+while IFS='|' read -r name _ _ _ _; do
+  pidf="$STACK_DIR/run/$name.pid"
+  [[ -f "$pidf" ]] || continue
+  rss=0
+  for p in $(cat "$pidf" "$STACK_DIR/run/$name.children" 2>/dev/null); do
+    r="$(ps -o rss= -p "$p" 2>/dev/null || true)"; rss=$((rss + ${r:-0}))
+  done
+  total_rss=$((total_rss + rss))
+  printf '  %-18s %6d MiB\n' "$name" $((rss / 1024))
+done < <(processes)
+printf '  %-18s %6d MiB\n' total $((total_rss / 1024))
+row "resident memory, every process" "-" "$((total_rss / 1024)) MiB" "-" "info"
+
+# ------------------------------------------------------------------------------------------------ table
+echo; echo "== summary ($SIZE)"
+printf '| %-52s | %-9s | %-38s | %-16s | %-4s |\n' figure goal measured baseline ok
+printf '|%s|%s|%s|%s|%s|\n' "$(printf -- '-%.0s' {1..54})" "-----------" "$(printf -- '-%.0s' {1..40})" \
+  "------------------" "------"
+fails=0
+for r in "${ROWS[@]}"; do
+  IFS='|' read -r f g m b v <<<"$r"
+  printf '| %-52s | %-9s | %-38s | %-16s | %-4s |\n' "$f" "$g" "$m" "$b" "$v"
+  [[ "$v" == FAIL ]] && fails=$((fails + 1))
+done
+echo "$fails goal(s) not reached"

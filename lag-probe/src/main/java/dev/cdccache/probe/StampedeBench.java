@@ -1,0 +1,128 @@
+package dev.cdccache.probe;
+
+import dev.cdccache.cache.CacheKeys;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Database loads caused by a stampede: per round, one product that no tier holds (its L2 key deleted in both regions;
+ * not read for longer than the L1 TTL), then REQUESTS concurrent GETs spread over every catalog instance. The lease
+ * protocol promises one database load per region, however many instances and requests. Prints loads per region per
+ * round (from the instances' {@code cache_db_loads_total}), non-200 answers, and one JSON line.
+ *
+ * <p>Usage: {@code StampedeBench [requests=1000] [rounds=3]}. The stack must be up and otherwise idle: another
+ * reader of the catalog would add its own loads.
+ */
+public final class StampedeBench {
+
+    private static final Pattern LOADS =
+            Pattern.compile("^cache_db_loads_total\\{data_class=\"CATALOG\"[^}]*} ([0-9.eE+]+)$", Pattern.MULTILINE);
+
+    record Instance(String name, String region, int port) {}
+
+    public static void main(String[] args) throws Exception {
+        int requests = args.length > 0 ? Integer.parseInt(args[0]) : 1000;
+        int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 3;
+        List<Instance> instances = List.of(
+                new Instance("catalog-us-1", "us", Integer.parseInt(StackEnv.get("CATALOG_US_1_PORT", "18081"))),
+                new Instance("catalog-us-2", "us", Integer.parseInt(StackEnv.get("CATALOG_US_2_PORT", "18083"))),
+                new Instance("catalog-eu", "eu", Integer.parseInt(StackEnv.get("CATALOG_EU_PORT", "18181"))));
+        Map<String, String> redis = new LinkedHashMap<>();
+        redis.put("us", "redis://127.0.0.1:" + StackEnv.get("REDIS_US_PORT", "16379"));
+        redis.put("eu", "redis://127.0.0.1:" + StackEnv.get("REDIS_EU_PORT", "16380"));
+        HttpClient http =
+                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        System.out.printf(
+                Locale.ROOT,
+                "Stampede: %d concurrent GETs of one uncached product over %d catalog instances, %d rounds%n",
+                requests,
+                instances.size(),
+                rounds);
+        System.out.printf(
+                Locale.ROOT, "%-6s %-8s %10s %10s %10s%n", "round", "product", "us loads", "eu loads", "non-200");
+        int worstUs = 0;
+        int worstEu = 0;
+        int failed = 0;
+        for (int round = 1; round <= rounds; round++) {
+            // A product this benchmark has not read before (L1 cannot hold it), removed from both regions' L2.
+            long id = 1 + ThreadLocalRandom.current().nextInt(10_000);
+            for (String uri : redis.values()) {
+                RedisClient c = RedisClient.create(uri);
+                try (StatefulRedisConnection<String, String> conn = c.connect()) {
+                    conn.sync().del(CacheKeys.productView(id));
+                } finally {
+                    c.shutdown();
+                }
+            }
+            Map<String, Double> before = loadsByRegion(http, instances);
+            List<CompletableFuture<HttpResponse<Void>>> all = new ArrayList<>(requests);
+            for (int i = 0; i < requests; i++) {
+                Instance in = instances.get(i % instances.size());
+                all.add(http.sendAsync(
+                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + in.port() + "/products/" + id))
+                                .timeout(Duration.ofSeconds(30))
+                                .GET()
+                                .build(),
+                        HttpResponse.BodyHandlers.discarding()));
+            }
+            int non200 = 0;
+            for (CompletableFuture<HttpResponse<Void>> f : all) {
+                try {
+                    non200 += f.join().statusCode() == 200 ? 0 : 1;
+                } catch (RuntimeException e) {
+                    non200++;
+                }
+            }
+            Map<String, Double> after = loadsByRegion(http, instances);
+            int us = (int) Math.round(after.get("us") - before.get("us"));
+            int eu = (int) Math.round(after.get("eu") - before.get("eu"));
+            worstUs = Math.max(worstUs, us);
+            worstEu = Math.max(worstEu, eu);
+            failed += non200;
+            System.out.printf(Locale.ROOT, "%-6d %-8d %10d %10d %10d%n", round, id, us, eu, non200);
+        }
+        System.out.printf(
+                Locale.ROOT,
+                "{\"benchmark\":\"stampede\",\"requests\":%d,\"rounds\":%d,\"maxLoadsUs\":%d,\"maxLoadsEu\":%d,"
+                        + "\"non200\":%d}%n",
+                requests,
+                rounds,
+                worstUs,
+                worstEu,
+                failed);
+    }
+
+    private static Map<String, Double> loadsByRegion(HttpClient http, List<Instance> instances) throws Exception {
+        Map<String, Double> sum = new LinkedHashMap<>();
+        for (Instance in : instances) {
+            String body = http.send(
+                            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + in.port() + "/q/metrics"))
+                                    .GET()
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString())
+                    .body();
+            Matcher m = LOADS.matcher(body);
+            double v = 0;
+            while (m.find()) {
+                v += Double.parseDouble(m.group(1));
+            }
+            sum.merge(in.region(), v, Double::sum);
+        }
+        return sum;
+    }
+}
