@@ -10,7 +10,7 @@ import java.security.MessageDigest;
 import java.util.Optional;
 
 /**
- * Guards {@code /admin/*}: 404 when {@code admin.token} is not configured (the switch is off unless enabled), 401
+ * Guards the {@link AdminOnly} resources ({@code /admin/*}): 404 when {@code admin.token} is not configured (the switch is off unless enabled), 401
  * without the matching {@code X-Admin-Token}. It runs before the body is read or validated, so a caller without the
  * token learns nothing about what the endpoint accepts.
  */
@@ -23,12 +23,9 @@ public class AdminTokenFilter {
         this.token = token.filter(t -> !t.isBlank()).map(t -> t.getBytes(StandardCharsets.UTF_8));
     }
 
+    @AdminOnly
     @ServerRequestFilter
     public void authorize(ContainerRequestContext request) {
-        String path = request.getUriInfo().getPath();
-        if (!path.equals("/admin") && !path.startsWith("/admin/")) {
-            return;
-        }
         if (token.isEmpty()) {
             throw ProblemException.notFound("the admin endpoint is disabled (admin.token is not set)");
         }

@@ -11,7 +11,7 @@ import java.io.InputStream;
 
 /**
  * The body limit for bodies without a {@code Content-Length} (chunked): counted as the body is read, so a chunked
- * upload past {@code api.max-body-bytes} gets the same 413 problem as a declared one ({@link BodyLimitFilter}).
+ * upload past {@code api.max-body-bytes} gets the same 413 problem as a declared one ({@link HttpHygiene}).
  * {@code quarkus.http.limits.max-body-size} stays above it as the transport's hard stop.
  */
 @Provider

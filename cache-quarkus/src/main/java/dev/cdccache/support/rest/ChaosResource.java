@@ -21,6 +21,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
  * read). The token is never logged.
  */
 @Tag(name = "admin")
+@AdminOnly
 @Path("/admin/chaos")
 @Produces(MediaType.APPLICATION_JSON)
 public class ChaosResource {

@@ -1,41 +1,83 @@
 package dev.cdccache.support.rest;
 
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import java.util.Set;
 
 /**
  * Checks on the raw request, before JAX-RS sees it (it drops matrix parameters and answers any method on the
- * management routes): a path with matrix parameters ({@code /products/42;x=1}) → 400, since {@code 42;x=1} would
- * otherwise be read as 42; a write method on {@code /q/*} (health, metrics, OpenAPI) → 405. Both as problems.
+ * management routes), all as problems:
+ *
+ * <ul>
+ *   <li>a path with matrix parameters ({@code /products/42;x=1}) → 400, since {@code 42;x=1} would otherwise be read
+ *       as 42;
+ *   <li>a write method on {@code /q/*} (health, metrics, OpenAPI) → 405;
+ *   <li>a declared {@code Content-Length} over {@code api.max-body-bytes} (default 16 KiB) → 413, before anything is
+ *       read (a chunked body is counted as it is read: {@link BodySizeInterceptor});
+ *   <li>a body without a {@code Content-Type} → 415 (it is never guessed to be JSON).
+ * </ul>
+ *
+ * Here rather than in a JAX-RS filter: a global JAX-RS filter costs every cached read a request context and header
+ * parsing (async-profiler, docs/measurements.md).
  */
 @ApplicationScoped
 public class HttpHygiene {
 
     private static final Set<HttpMethod> READ = Set.of(HttpMethod.GET, HttpMethod.HEAD, HttpMethod.OPTIONS);
 
+    private final long maxBodyBytes;
+
+    public HttpHygiene(@ConfigProperty(name = "api.max-body-bytes", defaultValue = "16384") long maxBodyBytes) {
+        this.maxBodyBytes = maxBodyBytes;
+    }
+
     void routes(@Observes Router router) {
         router.route().order(Integer.MIN_VALUE).handler(this::check);
     }
 
     private void check(RoutingContext ctx) {
-        String path = ctx.request().path();
+        HttpServerRequest request = ctx.request();
+        String path = request.path();
         if (path != null && path.indexOf(';') >= 0) {
             problem(ctx, 400, "Bad Request", "matrix parameters (';') are not supported");
             return;
         }
-        if (path != null
-                && (path.equals("/q") || path.startsWith("/q/"))
-                && !READ.contains(ctx.request().method())) {
+        if (path != null && (path.equals("/q") || path.startsWith("/q/")) && !READ.contains(request.method())) {
             ctx.response().putHeader("Allow", "GET, HEAD, OPTIONS");
             problem(ctx, 405, "Method Not Allowed", "the management endpoints are read-only");
             return;
         }
+        long length = contentLength(request);
+        if (length > maxBodyBytes) {
+            problem(ctx, 413, "Content Too Large", "the body has " + length + " bytes; the limit is " + maxBodyBytes);
+            return;
+        }
+        boolean hasBody = length > 0 || request.getHeader(HttpHeaders.TRANSFER_ENCODING) != null;
+        if (hasBody && request.getHeader(HttpHeaders.CONTENT_TYPE) == null) {
+            problem(ctx, 415, "Unsupported Media Type", "send the body with Content-Type: application/json");
+            return;
+        }
         ctx.next();
+    }
+
+    /** The declared length, or -1 if none (a malformed one never gets here: the HTTP codec refuses it). */
+    private static long contentLength(HttpServerRequest request) {
+        String v = request.getHeader(HttpHeaders.CONTENT_LENGTH);
+        if (v == null) {
+            return -1;
+        }
+        try {
+            return Long.parseLong(v.trim());
+        } catch (NumberFormatException e) {
+            return -1;
+        }
     }
 
     private static void problem(RoutingContext ctx, int status, String title, String detail) {

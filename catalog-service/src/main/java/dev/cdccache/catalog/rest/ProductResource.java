@@ -59,7 +59,7 @@ public class ProductResource {
     @Path("{id}")
     public Uni<Response> get(@PathParam("id") String rawId) {
         long id = IfMatch.parseId(rawId, "product id");
-        return service.view(id).map(this::respond);
+        return service.view(id, this::respond);
     }
 
     private Response respond(CachedValue v) {

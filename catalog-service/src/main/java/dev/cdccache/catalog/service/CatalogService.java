@@ -16,6 +16,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.transaction.Transactional;
 
 import java.util.List;
+import java.util.function.Function;
 
 /**
  * Product reads through the layered cache; product writes in transactions whose commit invalidates what they changed.
@@ -35,9 +36,9 @@ public class CatalogService {
         this.config = config;
     }
 
-    /** L1 → L2 → PostgreSQL; an L1 hit completes on the caller's (event-loop) thread. */
-    public Uni<CachedValue> view(long id) {
-        return CachedReads.read(cache.cache(), CacheKeys.productView(id), loader(id));
+    /** L1 → L2 → PostgreSQL; an L1 hit is presented and completes on the caller's (event-loop) thread. */
+    public <R> Uni<R> view(long id, Function<CachedValue, R> present) {
+        return CachedReads.read(cache.cache(), CacheKeys.productView(id), loader(id), present);
     }
 
     private Loader loader(long id) {

@@ -82,7 +82,7 @@ public class PriceResource {
     @Path("{productId}")
     public Uni<Response> get(@PathParam("productId") String rawId) {
         long id = IfMatch.parseId(rawId, "product id");
-        return service.price(id).map(this::respond);
+        return service.price(id, this::respond);
     }
 
     private Response respond(CachedValue v) {

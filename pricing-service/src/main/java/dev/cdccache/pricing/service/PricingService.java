@@ -24,6 +24,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 
 /** Price reads through the layered cache; price writes in transactions whose commit invalidates what they changed. */
 @ApplicationScoped
@@ -51,13 +52,13 @@ public class PricingService {
         this.bulkMaxRows = bulkMaxRows;
     }
 
-    /** L1 → L2 → PostgreSQL; an L1 hit completes on the caller's (event-loop) thread. */
-    public Uni<CachedValue> price(long productId) {
+    /** L1 → L2 → PostgreSQL; an L1 hit is presented and completes on the caller's (event-loop) thread. */
+    public <R> Uni<R> price(long productId, Function<CachedValue, R> present) {
         Loader loader = key -> repository
                 .find(productId)
                 .map(p -> new Loader.Loaded(write(p), p.version()))
                 .orElse(null);
-        return CachedReads.read(cache.cache(), CacheKeys.price(productId), loader);
+        return CachedReads.read(cache.cache(), CacheKeys.price(productId), loader, present);
     }
 
     /** Its commit also invalidates the catalog's product view: the mapping says a price row feeds both. */
