@@ -38,8 +38,10 @@ OUT="$(mktemp -d)"
 trap 'stop_baseline; rm -rf "$OUT"' EXIT
 
 die() { echo "bench: $*" >&2; exit 1; }
-command -v wrk >/dev/null || die "wrk is not installed: apt-get install wrk"
-command -v taskset >/dev/null || die "taskset is not installed: apt-get install util-linux"
+if step read || step cold; then
+  command -v wrk >/dev/null || die "wrk is not installed: apt-get install wrk"
+  command -v taskset >/dev/null || die "taskset is not installed: apt-get install util-linux"
+fi
 [[ -f bench-baseline/target/quarkus-app/quarkus-run.jar && -f lag-probe/target/lag-probe.jar ]] \
   || die "not built: make build"
 [[ "$(curl -s -o /dev/null -w '%{http_code}' "$CATALOG/q/health/ready")" == 200 ]] || die "the stack is not up: make up"
@@ -188,7 +190,7 @@ if step bulk; then
 echo; echo "== 5. bulk: one $BULK_ROWS-row repricing, $BULK_ROUNDS rounds"
 "$JAVA" -cp "$PROBE_CP" dev.cdccache.probe.CdcBulkBench "$BULK_ROWS" "$BULK_ROUNDS" 2>/dev/null | tee "$OUT/bulk" | sed 's/^/  /'
 bulk_max="$(json_num "$OUT/bulk" maxMs)"; bulk_left="$(json_num "$OUT/bulk" keysLeft)"
-row "bulk $BULK_ROWS rows: commit → last key gone (max of $BULK_ROUNDS)" "<= 1000 ms" "$bulk_max ms" "-" "$(
+row "bulk $BULK_ROWS rows: commit -> last key gone (max of $BULK_ROUNDS)" "<= 1000 ms" "$bulk_max ms" "-" "$(
   [[ "$bulk_left" == 0 ]] && verdict "$bulk_max" 'x <= 1000' || echo FAIL)"
 fi
 

@@ -183,6 +183,27 @@ class LocalStackIT {
         }
     }
 
+    /**
+     * {@code make bench}'s Java steps with tiny sizes (the read steps need wrk and an idle machine): the table is
+     * printed and what is a correctness property rather than a speed holds — one database load per region under a
+     * stampede, no invalidation missed, every bulk key gone.
+     */
+    @Test
+    void makeBenchSmokePrintsTheTableAndTheStampedeStaysAtOneLoadPerRegion() throws Exception {
+        LocalStack.Result r = STACK.script(
+                "infra/bench.sh", Map.of("SIZE", "smoke", "STEPS", "stampede,cdc,bulk,start"));
+        assertEquals(0, r.exit(), r.output());
+        String out = r.output();
+        assertTrue(
+                out.matches("(?s).*\\| stampede: database loads per region +\\| 1 +\\| us 1, eu 1 \\(non-200: 0\\) .*"),
+                out);
+        assertTrue(out.contains("\"maxLoadsUs\":1,\"maxLoadsEu\":1,\"non200\":0"), out);
+        assertTrue(out.matches("(?s).*\\| CDC lag us p99 +\\| <= 30 ms +\\| [0-9.]+ ms .*"), out);
+        assertTrue(out.contains("\"missed\":0"), out);
+        assertTrue(out.contains("\"keysLeft\":0"), out);
+        assertTrue(out.contains("== summary (smoke)"), out);
+    }
+
     @Test
     void chaosDropDelsIsBoundedByCdcLag() throws Exception {
         LocalStack.Result r = STACK.script("infra/chaos/drop-dels.sh", Map.of("WRITES", "8"));
