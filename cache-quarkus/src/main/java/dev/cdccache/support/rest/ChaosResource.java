@@ -1,6 +1,7 @@
 package dev.cdccache.support.rest;
 
 import dev.cdccache.support.cache.FaultInjection;
+import io.quarkus.resteasy.reactive.server.EndpointDisabled;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.DecimalMax;
 import jakarta.validation.constraints.DecimalMin;
@@ -16,12 +17,14 @@ import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /**
- * {@code /admin/chaos}: runtime fault injection for the chaos scripts. Answers 404 unless {@code admin.token} is
- * configured, and 401 without the matching {@code X-Admin-Token} header ({@link AdminTokenFilter}, before the body is
- * read). The token is never logged.
+ * {@code /admin/chaos}: runtime fault injection for the chaos scripts. Opt-in: the endpoint does not exist unless
+ * {@code admin.token} is configured (production configuration sets none; {@code make up} generates one, {@code CHAOS=0
+ * make up} does not), so without it nothing can change the fault rates from zero. With it, 401 without the matching
+ * {@code X-Admin-Token} header ({@link AdminTokenFilter}, before the body is read). The token is never logged.
  */
 @Tag(name = "admin")
 @AdminOnly
+@EndpointDisabled(name = "admin.token", stringValue = "", disableIfMissing = true)
 @Path("/admin/chaos")
 @Produces(MediaType.APPLICATION_JSON)
 public class ChaosResource {
