@@ -3,6 +3,7 @@ package dev.cdccache.cache;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -77,6 +78,37 @@ class RedisClusterL2Test {
             for (String key : keys) {
                 assertNull(l2.get(key));
             }
+        }
+    }
+
+    /**
+     * A key-space flush (a poison change's compensation, the recovery after a slot reset) reaches every master: SCAN
+     * is keyless, and on one node only it left two thirds of the keys (and their leases) in place.
+     */
+    @Test
+    void aKeySpaceFlushReachesEveryShard() {
+        try (VertxRedisPort redis = VertxRedisPort.createCluster(vertx, cluster.uris(), 2000)) {
+            L2Store l2 = new L2Store(redis, L2Store.FillMode.LEASE_CHECKED);
+            List<String> prices = new ArrayList<>();
+            for (long id = 1001; id <= 1300; id++) {
+                String key = CacheKeys.price(id);
+                prices.add(key);
+                assertInstanceOf(L2Store.LeaseGranted.class, l2.getOrLease(key, "t", 2000));
+                assertTrue(l2.fill(key, "t", new CachedValue("{}", 1, CachedValue.Source.DB), 60_000));
+            }
+            String leased = CacheKeys.price(1301); // a lease without a value: the flush removes leases too
+            assertInstanceOf(L2Store.LeaseGranted.class, l2.getOrLease(leased, "t", 60_000));
+            String view = CacheKeys.productView(1001); // another key space: untouched
+            assertInstanceOf(L2Store.LeaseGranted.class, l2.getOrLease(view, "t", 2000));
+            assertTrue(l2.fill(view, "t", new CachedValue("{}", 1, CachedValue.Source.DB), 60_000));
+
+            long removed = l2.deletePrefix(CacheKeys.PRICE_PREFIX);
+            assertTrue(removed >= 301, "every value and the open lease, on all shards: " + removed);
+            for (String key : prices) {
+                assertNull(l2.get(key), key);
+            }
+            assertInstanceOf(L2Store.LeaseGranted.class, l2.getOrLease(leased, "next", 2000), "its lease is gone");
+            assertNotNull(l2.get(view), "the other key space stays");
         }
     }
 }

@@ -56,7 +56,7 @@ public class RedisPorts {
                 .equalsIgnoreCase(config.getOptionalValue(prefix + "client-type", String.class)
                         .orElse("standalone"));
         Redis subscriber = Redis.createClient(subscriptionLoop, VertxRedisPort.options(host, timeoutMillis));
-        return new VertxRedisPort(client.get(), subscriber, timeoutMillis, cluster);
+        return new VertxRedisPort(client.get(), subscriber, timeoutMillis, cluster, subscriptionLoop);
     }
 
     @PreDestroy

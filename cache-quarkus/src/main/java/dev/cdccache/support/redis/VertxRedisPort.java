@@ -49,6 +49,9 @@ public final class VertxRedisPort implements RedisPort {
     private final long timeoutMillis;
     private final boolean ownsClient;
     private final boolean cluster;
+    /** For a cluster: the event loop of the short-lived per-master connections that scan the whole key space. */
+    private final Vertx scanLoop;
+
     private final Map<String, String> shas = new ConcurrentHashMap<>();
     private final Set<VertxSubscription> subscriptions = ConcurrentHashMap.newKeySet();
     private final RedisConnection[] lanes = new RedisConnection[LANES];
@@ -59,16 +62,18 @@ public final class VertxRedisPort implements RedisPort {
      * @param subscriber the eviction subscription's own client (on its own event loop, see {@link RedisPorts});
      *                   closed with this port
      */
-    public VertxRedisPort(Redis redis, Redis subscriber, long timeoutMillis, boolean cluster) {
-        this(redis, subscriber, timeoutMillis, false, cluster);
+    public VertxRedisPort(Redis redis, Redis subscriber, long timeoutMillis, boolean cluster, Vertx scanLoop) {
+        this(redis, subscriber, timeoutMillis, false, cluster, scanLoop);
     }
 
-    private VertxRedisPort(Redis redis, Redis subscriber, long timeoutMillis, boolean ownsClient, boolean cluster) {
+    private VertxRedisPort(
+            Redis redis, Redis subscriber, long timeoutMillis, boolean ownsClient, boolean cluster, Vertx scanLoop) {
         this.redis = redis;
         this.subscriber = subscriber;
         this.timeoutMillis = timeoutMillis;
         this.ownsClient = ownsClient;
         this.cluster = cluster;
+        this.scanLoop = scanLoop;
     }
 
     /** A port with clients of its own, for tools and tests outside Quarkus; {@link #close()} closes them. */
@@ -78,7 +83,8 @@ public final class VertxRedisPort implements RedisPort {
                 Redis.createClient(vertx, options(uri, timeoutMillis)),
                 timeoutMillis,
                 true,
-                false);
+                false,
+                vertx);
     }
 
     /**
@@ -93,7 +99,8 @@ public final class VertxRedisPort implements RedisPort {
                 Redis.createClient(vertx, options(nodes.get(0), timeoutMillis)),
                 timeoutMillis,
                 true,
-                true);
+                true,
+                vertx);
     }
 
     /** RESP3 (required), a connect timeout tied to the command timeout, and a queue that absorbs bursts. */
@@ -163,17 +170,58 @@ public final class VertxRedisPort implements RedisPort {
 
     @Override
     public ScanPage scan(String cursor, String match, int count) {
-        Response r = await(send(Request.cmd(Command.SCAN)
+        if (cluster) {
+            return scanCluster(match, count);
+        }
+        return scanPage(send(scanRequest(cursor, match, count)));
+    }
+
+    private static Request scanRequest(String cursor, String match, int count) {
+        return Request.cmd(Command.SCAN)
                 .arg(cursor)
                 .arg("MATCH")
                 .arg(match)
                 .arg("COUNT")
-                .arg(count)));
+                .arg(count);
+    }
+
+    private ScanPage scanPage(Future<Response> reply) {
+        Response r = await(reply);
         List<String> keys = new ArrayList<>(r.get(1).size());
         for (Response key : r.get(1)) {
             keys.add(key.toString());
         }
         return new ScanPage(r.get(0).toString(), keys);
+    }
+
+    /**
+     * On a cluster SCAN is keyless and reaches one node only, so a key-space flush would miss the keys of the other
+     * masters. This walks every master to the end (from CLUSTER NODES) and answers it all as one page: a flush is
+     * rare, and its keys are deleted in slot groups anyway.
+     */
+    private ScanPage scanCluster(String match, int count) {
+        String nodes = await(send(Request.cmd(Command.CLUSTER).arg("NODES"))).toString();
+        List<String> keys = new ArrayList<>();
+        for (String line : nodes.split("\n")) {
+            String[] f = line.trim().split(" ");
+            if (f.length < 3 || !f[2].contains("master") || f[2].contains("fail")) {
+                continue;
+            }
+            String endpoint = f[1].split("@")[0]; // host:port@cport[,hostname]
+            Redis node = Redis.createClient(scanLoop, options("redis://" + endpoint, timeoutMillis));
+            try {
+                RedisConnection conn = await(node.connect());
+                String cursor = "0";
+                do {
+                    ScanPage page = scanPage(conn.send(scanRequest(cursor, match, count)));
+                    keys.addAll(page.keys());
+                    cursor = page.cursor();
+                } while (!"0".equals(cursor));
+            } finally {
+                node.close();
+            }
+        }
+        return new ScanPage("0", keys);
     }
 
     @Override
