@@ -29,12 +29,11 @@ public final class CdcBulkBench {
         int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 5;
         Map<String, StatefulRedisConnection<String, String>> redis = new LinkedHashMap<>();
         List<RedisClient> clients = new ArrayList<>();
-        for (String[] r : new String[][] {
-            {"us", StackEnv.get("REDIS_US_PORT", "16379")}, {"eu", StackEnv.get("REDIS_EU_PORT", "16380")}
-        }) {
-            RedisClient c = RedisClient.create("redis://127.0.0.1:" + r[1]);
+        for (String region : Topology.regions()) {
+            RedisClient c = RedisClient.create(
+                    "redis://127.0.0.1:" + Topology.redis(region).port());
             clients.add(c);
-            redis.put(r[0], c.connect());
+            redis.put(region, c.connect());
         }
         String[] keys = new String[rows];
         for (int i = 0; i < rows; i++) {

@@ -32,8 +32,9 @@ public final class CdcLagBench {
         long intervalMs = args.length > 1 ? Long.parseLong(args[1]) : 20;
         String pgUrl = StackEnv.jdbcUrl();
         Map<String, String> redis = new LinkedHashMap<>();
-        redis.put("us", "redis://127.0.0.1:" + StackEnv.get("REDIS_US_PORT", "16379"));
-        redis.put("eu", "redis://127.0.0.1:" + StackEnv.get("REDIS_EU_PORT", "16380"));
+        for (String region : Topology.regions()) {
+            redis.put(region, "redis://127.0.0.1:" + Topology.redis(region).port());
+        }
 
         Map<String, RedisClient> clients = new LinkedHashMap<>();
         Map<String, RedisCommands<String, String>> setters = new LinkedHashMap<>();

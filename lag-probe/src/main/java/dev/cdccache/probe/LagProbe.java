@@ -53,12 +53,9 @@ public final class LagProbe {
         }
         boolean batch = Boolean.parseBoolean(opt.getOrDefault("batch", "false"));
 
-        List<Instance> instances = List.of(
-                new Instance("catalog-us-1", "us", "catalog", port("CATALOG_US_1_PORT", 18081)),
-                new Instance("catalog-us-2", "us", "catalog", port("CATALOG_US_2_PORT", 18083)),
-                new Instance("pricing-us", "us", "pricing", port("PRICING_US_PORT", 18082)),
-                new Instance("catalog-eu", "eu", "catalog", port("CATALOG_EU_PORT", 18181)),
-                new Instance("pricing-eu", "eu", "pricing", port("PRICING_EU_PORT", 18182)));
+        List<Instance> instances = Topology.withRole("reader").stream()
+                .map(p -> new Instance(p.name(), p.region(), p.service(), p.port()))
+                .toList();
         HttpClient http =
                 HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
         ExecutorService pool = Executors.newFixedThreadPool(instances.size());
@@ -240,8 +237,7 @@ public final class LagProbe {
     private static long writeApi(HttpClient http, long id) throws Exception {
         long amount = 100 + (System.nanoTime() % 100_000);
         HttpResponse<String> r = http.send(
-                HttpRequest.newBuilder(
-                                URI.create("http://127.0.0.1:" + port("PRICING_US_PORT", 18082) + "/prices/" + id))
+                HttpRequest.newBuilder(URI.create(pricingWriter("us").http() + "/prices/" + id))
                         .header("Content-Type", "application/json")
                         .timeout(Duration.ofSeconds(10))
                         .PUT(HttpRequest.BodyPublishers.ofString(
@@ -287,7 +283,11 @@ public final class LagProbe {
         return m;
     }
 
-    private static int port(String name, int fallback) {
-        return Integer.parseInt(StackEnv.get(name, String.valueOf(fallback)));
+    /** The region's pricing service: the writer of prices. */
+    static Topology.Proc pricingWriter(String region) {
+        return Topology.withRole("writer").stream()
+                .filter(p -> p.service().equals("pricing") && p.region().equals(region))
+                .findFirst()
+                .orElseThrow(() -> new IllegalStateException("no pricing writer in " + region));
     }
 }

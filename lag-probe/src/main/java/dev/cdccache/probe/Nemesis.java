@@ -76,15 +76,10 @@ public final class Nemesis {
             .version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(1))
             .build();
-    private final List<Instance> instances = List.of(
-            new Instance("catalog-us-1", "us", "catalog", port("CATALOG_US_1_PORT", 18081)),
-            new Instance("catalog-us-2", "us", "catalog", port("CATALOG_US_2_PORT", 18083)),
-            new Instance("pricing-us", "us", "pricing", port("PRICING_US_PORT", 18082)),
-            new Instance("catalog-eu", "eu", "catalog", port("CATALOG_EU_PORT", 18181)),
-            new Instance("pricing-eu", "eu", "pricing", port("PRICING_EU_PORT", 18182)));
-    private final Path root = Paths.get(System.getProperty("cdccache.repo.root", "."))
-            .toAbsolutePath()
-            .normalize();
+    private final List<Instance> instances = Topology.withRole("reader").stream()
+            .map(p -> new Instance(p.name(), p.region(), p.service(), p.port()))
+            .toList();
+    private final Path root = StackEnv.root();
     private final long firstKey;
     private final int keys;
     private final long start = System.nanoTime();
@@ -174,8 +169,8 @@ public final class Nemesis {
                     if ("sql".equals(path)) {
                         version = sqlWrite(db, key);
                     } else {
-                        int port =
-                                "api-us".equals(path) ? port("PRICING_US_PORT", 18082) : port("PRICING_EU_PORT", 18182);
+                        int port = LagProbe.pricingWriter("api-us".equals(path) ? "us" : "eu")
+                                .port();
                         version = apiWrite(port, key);
                     }
                     if (version > 0) {
@@ -389,19 +384,16 @@ public final class Nemesis {
 
     /** The relay whose readiness says it streams, or null while none does. */
     private String activeRelayOrNull() {
-        for (String[] r : new String[][] {
-            {"cdc-relay", "CDC_RELAY_PORT", "18090"}, {"cdc-relay-standby", "CDC_RELAY_STANDBY_PORT", "18093"}
-        }) {
+        for (Topology.Proc relay : Topology.withRole("relay")) {
             try {
                 HttpResponse<String> res = http.send(
-                        HttpRequest.newBuilder(URI.create(
-                                        "http://127.0.0.1:" + port(r[1], Integer.parseInt(r[2])) + "/q/health/ready"))
+                        HttpRequest.newBuilder(URI.create(relay.http() + "/q/health/ready"))
                                 .timeout(Duration.ofSeconds(1))
                                 .GET()
                                 .build(),
                         HttpResponse.BodyHandlers.ofString());
                 if (ACTIVE_RELAY.matcher(res.body()).find()) {
-                    return r[0];
+                    return relay.name();
                 }
             } catch (Exception e) {
                 // down: not the active one
@@ -471,16 +463,10 @@ public final class Nemesis {
     }
 
     private void chaos(double dropDels, double dropL1) throws Exception {
-        String token = Files.readString(
-                        Paths.get(StackEnv.get("STACK_DIR", ".stack")).isAbsolute()
-                                ? Paths.get(StackEnv.get("STACK_DIR", ".stack"), "admin-token")
-                                : root.resolve(StackEnv.get("STACK_DIR", ".stack"))
-                                        .resolve("admin-token"))
-                .trim();
+        String token = Files.readString(StackEnv.stackFile("admin-token")).trim();
         List<Integer> ports =
                 new ArrayList<>(instances.stream().map(i -> i.port).toList());
-        ports.add(port("INVALIDATOR_US_PORT", 18091));
-        ports.add(port("INVALIDATOR_EU_PORT", 18191));
+        Topology.withRole("invalidator").forEach(p -> ports.add(p.port()));
         for (int port : ports) {
             try {
                 http.send(
@@ -501,7 +487,7 @@ public final class Nemesis {
     private void proxy(String action) throws Exception {
         http.send(
                 HttpRequest.newBuilder(URI.create(
-                                "http://127.0.0.1:" + port("REDIS_US_PROXY_CONTROL_PORT", 16390) + "/" + action))
+                                "http://127.0.0.1:" + StackEnv.port("REDIS_US_PROXY_CONTROL_PORT") + "/" + action))
                         .timeout(Duration.ofSeconds(5))
                         .POST(HttpRequest.BodyPublishers.noBody())
                         .build(),
@@ -561,9 +547,8 @@ public final class Nemesis {
             }
         }
         int redisBehind = 0;
-        for (String region : List.of("us", "eu")) {
-            int port =
-                    port("us".equals(region) ? "REDIS_US_PORT" : "REDIS_EU_PORT", "us".equals(region) ? 16379 : 16380);
+        for (String region : Topology.regions()) {
+            int port = Topology.redis(region).port();
             io.lettuce.core.RedisClient client = io.lettuce.core.RedisClient.create("redis://127.0.0.1:" + port);
             try (var conn = client.connect()) {
                 for (var e : db.entrySet()) {
@@ -766,9 +751,5 @@ public final class Nemesis {
 
     private static Connection connect() throws Exception {
         return DriverManager.getConnection(StackEnv.jdbcUrl(), StackEnv.user(), StackEnv.password());
-    }
-
-    private static int port(String name, int fallback) {
-        return Integer.parseInt(StackEnv.get(name, String.valueOf(fallback)));
     }
 }

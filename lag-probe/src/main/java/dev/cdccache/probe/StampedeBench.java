@@ -38,13 +38,13 @@ public final class StampedeBench {
     public static void main(String[] args) throws Exception {
         int requests = args.length > 0 ? Integer.parseInt(args[0]) : 1000;
         int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 3;
-        List<Instance> instances = List.of(
-                new Instance("catalog-us-1", "us", Integer.parseInt(StackEnv.get("CATALOG_US_1_PORT", "18081"))),
-                new Instance("catalog-us-2", "us", Integer.parseInt(StackEnv.get("CATALOG_US_2_PORT", "18083"))),
-                new Instance("catalog-eu", "eu", Integer.parseInt(StackEnv.get("CATALOG_EU_PORT", "18181"))));
+        List<Instance> instances = Topology.readers("catalog").stream()
+                .map(p -> new Instance(p.name(), p.region(), p.port()))
+                .toList();
         Map<String, String> redis = new LinkedHashMap<>();
-        redis.put("us", "redis://127.0.0.1:" + StackEnv.get("REDIS_US_PORT", "16379"));
-        redis.put("eu", "redis://127.0.0.1:" + StackEnv.get("REDIS_EU_PORT", "16380"));
+        for (String region : Topology.regions()) {
+            redis.put(region, "redis://127.0.0.1:" + Topology.redis(region).port());
+        }
         HttpClient http =
                 HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
         System.out.printf(
