@@ -15,14 +15,7 @@ URL="http://127.0.0.1:$CATALOG_US_1_PORT"
 tiers() { curl -s "$URL/q/metrics" | grep -E '^cache_reads_total\{.*data_class="CATALOG"' \
   | sed -E 's/.*tier="([A-Z0-9]+)".* ([0-9.eE+]+)$/\1 \2/' | awk '{printf "%s=%d ", $1, $2}'; }
 
-LUA="$(mktemp)"; trap 'rm -f "$LUA"' EXIT
-cat >"$LUA" <<'LUA'
-local i = 0
-request = function()
-  i = (i % 10000) + 1
-  return wrk.format("GET", "/products/" .. i)
-end
-LUA
+LUA="$ROOT/infra/wrk/keys.lua"
 
 echo "== 1. hot key (/products/42), $CONNECTIONS connections, $DURATION, catalog-us-1"
 curl -s -o /dev/null "$URL/products/42"

@@ -147,14 +147,7 @@ echo; echo "== 2. cold cache: both regions' Redis flushed, L1 expired (6 s), 10,
 redis_cmd "$REDIS_US_PORT" FLUSHALL
 redis_cmd "$REDIS_EU_PORT" FLUSHALL
 sleep 6 # the L1 TTL (5 s + 15 % jitter): after it no instance holds any entry; a pause, not a wait for a condition
-cat >"$OUT/keys.lua" <<'LUA'
-local i = 0
-request = function()
-  i = (i % 10000) + 1
-  return wrk.format("GET", "/products/" .. i)
-end
-LUA
-cold="$(wrk -t1 -c64 -d"$ROUND" --latency -s "$OUT/keys.lua" "$CATALOG")"
+cold="$(wrk -t1 -c64 -d"$ROUND" --latency -s infra/wrk/keys.lua "$CATALOG")"
 grep -E 'Requests/sec|99%|requests in|Non-2xx' <<<"$cold" | sed 's/^/  /'
 cold_non="$(awk '/Non-2xx or 3xx responses:/ { print $5 }' <<<"$cold")"; cold_non="${cold_non:-0}"
 cold_total="$(awk '/requests in/ { print $1 }' <<<"$cold")"

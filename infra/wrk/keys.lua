@@ -1,0 +1,6 @@
+-- wrk script: GET /products/1 .. /products/10000 round-robin (the seeded catalog), used by make bench and bench-read.
+local i = 0
+request = function()
+  i = (i % 10000) + 1
+  return wrk.format("GET", "/products/" .. i)
+end
