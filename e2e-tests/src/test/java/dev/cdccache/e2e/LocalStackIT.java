@@ -190,8 +190,8 @@ class LocalStackIT {
      */
     @Test
     void makeBenchSmokePrintsTheTableAndTheStampedeStaysAtOneLoadPerRegion() throws Exception {
-        LocalStack.Result r = STACK.script(
-                "infra/bench.sh", Map.of("SIZE", "smoke", "STEPS", "stampede,cdc,bulk,start"));
+        LocalStack.Result r =
+                STACK.script("infra/bench.sh", Map.of("SIZE", "smoke", "STEPS", "stampede,cdc,bulk,start"));
         assertEquals(0, r.exit(), r.output());
         String out = r.output();
         assertTrue(
