@@ -83,6 +83,13 @@ redis_cmd() { # port command... (RESP over bash's /dev/tcp: no redis-cli needed)
   exec 3<&- 3>&-
   [[ "$reply" == +OK* ]] || die "redis $port: $* answered $reply"
 }
+stage_sums() { # "region/stage sum-seconds count" summed over every invalidator's /q/metrics
+  local p
+  for p in $(processes | awk -F'|' '$5 ~ /invalidator/ { print $4 }'); do
+    curl -s "http://127.0.0.1:$p/q/metrics" | grep -E '^cdc_stage_lag_seconds_(sum|count)\{' || true
+  done | sed -E 's/^cdc_stage_lag_seconds_(sum|count)\{.*region="([a-z]+)".*stage="([a-z-]+)".*\} ([0-9.eE+-]+)$/\2\/\3 \1 \4/' \
+    | awk '{ if ($2 == "sum") s[$1] += $3; else c[$1] += $3 } END { for (k in s) print k, s[k], c[k] + 0 }' | sort
+}
 BASELINE_PID=""
 start_baseline() { # body-bytes
   # shellcheck disable=SC2086
@@ -168,7 +175,13 @@ fi
 # ------------------------------------------------------------------------------------------------ 4. CDC lag
 if step cdc; then
 echo; echo "== 4. CDC lag: $CDC_WRITES paced plain-SQL writes (one per 20 ms)"
+stage_sums >"$OUT/stages-before"
 "$JAVA" -cp "$PROBE_CP" dev.cdccache.probe.CdcLagBench "$CDC_WRITES" 20 2>/dev/null | tee "$OUT/cdc" | sed 's/^/  /'
+stage_sums >"$OUT/stages-after"
+echo "  where the time goes (mean ms per change during the run, from every invalidator's cdc_stage_lag):"
+awk 'FILENAME == ARGV[1] { b[$1] = $2; c[$1] = $3; next }
+     { n = $3 - c[$1]; if (n > 0) printf "    %-26s %8.1f ms  (n %d)\n", $1, ($2 - b[$1]) * 1000 / n, n }' \
+  "$OUT/stages-before" "$OUT/stages-after"
 us_json="$(grep -o '"us":{[^}]*}' "$OUT/cdc")"; echo "$us_json" >"$OUT/cdc-us"
 for f in p50Ms:10 p99Ms:30 p999Ms:60 maxMs:100; do
   k="${f%%:*}"; goal="${f##*:}"; v="$(json_num "$OUT/cdc-us" "$k")"

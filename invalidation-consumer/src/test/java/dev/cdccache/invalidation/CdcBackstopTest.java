@@ -199,6 +199,17 @@ class CdcBackstopTest {
                 .then()
                 .statusCode(200)
                 .body(org.hamcrest.Matchers.containsString("cdc_invalidation_lag_seconds_bucket"));
+        // The per-stage breakdown (make bench prints it): every stage of this change was timed, in both regions.
+        for (String region : List.of("us", "eu")) {
+            for (String stage : List.of("relay", "kafka", "del", "broadcast")) {
+                await().atMost(BOUND)
+                        .until(() ->
+                                registry.find("cdc.stage.lag").tags("region", region, "stage", stage).timers().stream()
+                                                .mapToLong(io.micrometer.core.instrument.Timer::count)
+                                                .sum()
+                                        >= 1);
+            }
+        }
     }
 
     @Test

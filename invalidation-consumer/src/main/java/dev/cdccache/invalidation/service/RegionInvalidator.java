@@ -90,6 +90,7 @@ public final class RegionInvalidator implements Runnable {
     private final AtomicLong lastTickMs = new AtomicLong(System.currentTimeMillis());
 
     private final Map<String, Timer> lagTimers = new ConcurrentHashMap<>();
+    private final Map<String, Timer> stageTimers = new ConcurrentHashMap<>();
     private final Map<String, Counter> recordCounters = new ConcurrentHashMap<>();
     private final Counter retries;
     private final Counter dlqCount;
@@ -266,6 +267,7 @@ public final class RegionInvalidator implements Runnable {
             KafkaProducer<String, String> dlq)
             throws InterruptedException {
         long t0 = System.nanoTime();
+        long receivedAtMs = System.currentTimeMillis();
         Batch batch = Batch.of(records, config.topicPrefix());
         for (RowChange change : batch.changes()) {
             if (KafkaTopics.HEARTBEAT_TABLE.equals(change.table())) {
@@ -276,6 +278,7 @@ public final class RegionInvalidator implements Runnable {
             Thread.sleep(wanDelay.toMillis()); // simulated WAN hop to this region (documented as a simulation)
         }
         long t1 = System.nanoTime();
+        long deleteFromMs = System.currentTimeMillis();
         for (Batch.DeadLetter d : batch.deadLetters()) {
             untilDone(c, listener, "dead-letter topic unreachable", () -> deadLetter(dlq, d), sent -> sent);
             dlqCount.increment();
@@ -300,12 +303,22 @@ public final class RegionInvalidator implements Runnable {
                 CacheInvalidator.Result::complete);
         long t2 = System.nanoTime();
         commit(c, records);
-        for (RowChange change : batch.changes()) {
+        for (int i = 0; i < batch.changes().size(); i++) {
+            RowChange change = batch.changes().get(i);
             if (change.commitTsMs() > 0 && !KafkaTopics.HEARTBEAT_TABLE.equals(change.table())) {
                 lag("del", change.table())
                         .record(Math.max(0, result.l2DoneAtMs() - change.commitTsMs()), TimeUnit.MILLISECONDS);
                 lag("l1", change.table())
                         .record(Math.max(0, result.l1DoneAtMs() - change.commitTsMs()), TimeUnit.MILLISECONDS);
+                // Where the time goes, stage by stage (one clock on the local stack; across hosts, skew enters).
+                long published = batch.publishedAtMs().get(i);
+                stage("relay", published - change.commitTsMs());
+                stage("kafka", receivedAtMs - published);
+                if (!wanDelay.isZero()) {
+                    stage("simulated-wan", deleteFromMs - receivedAtMs);
+                }
+                stage("del", result.l2DoneAtMs() - deleteFromMs);
+                stage("broadcast", result.l1DoneAtMs() - result.l2DoneAtMs());
             }
             recordCounter(change).increment();
         }
@@ -459,6 +472,19 @@ public final class RegionInvalidator implements Runnable {
                 ProducerConfig.MAX_BLOCK_MS_CONFIG, 5000));
     }
 
+    /** {@code cdc.stage.lag}: commit → relay → Kafka → (simulated WAN) → DEL → L1 broadcast, one timer per stage. */
+    private void stage(String stage, long millis) {
+        stageTimers
+                .computeIfAbsent(
+                        stage,
+                        st -> Timer.builder("cdc.stage.lag")
+                                .description("time a change spends in one stage of the invalidation path")
+                                .tag("region", region)
+                                .tag("stage", st)
+                                .register(registry))
+                .record(Math.max(0, millis), TimeUnit.MILLISECONDS);
+    }
+
     private Timer lag(String stage, String table) {
         return lagTimers.computeIfAbsent(
                 stage + '/' + table,
@@ -531,12 +557,20 @@ public final class RegionInvalidator implements Runnable {
      * One poll's records, classified: the changes to invalidate, and the records that cannot be invalidated as they
      * are (dead letters), each with the compensating flush of its table's key spaces.
      */
-    record Batch(List<RowChange> changes, List<DeadLetter> deadLetters, KeyMapper.Invalidation invalidation) {
+    /**
+     * @param publishedAtMs per change (same order), when the relay handed it to Kafka (the record's create time)
+     */
+    record Batch(
+            List<RowChange> changes,
+            List<Long> publishedAtMs,
+            List<DeadLetter> deadLetters,
+            KeyMapper.Invalidation invalidation) {
 
         record DeadLetter(ConsumerRecord<String, String> record, String reason, KeyMapper.Invalidation compensation) {}
 
         static Batch of(ConsumerRecords<String, String> records, String topicPrefix) {
             List<RowChange> changes = new ArrayList<>(records.count());
+            List<Long> published = new ArrayList<>(records.count());
             List<DeadLetter> dead = new ArrayList<>();
             List<KeyMapper.Invalidation> invalidations = new ArrayList<>(records.count());
             String tablePrefix = topicPrefix + ".public.";
@@ -551,6 +585,7 @@ public final class RegionInvalidator implements Runnable {
                     } else {
                         invalidations.add(KeyMapper.map(change));
                         changes.add(change);
+                        published.add(r.timestamp());
                         continue;
                     }
                 } catch (ChangeEnvelope.Undecodable e) {
@@ -563,7 +598,7 @@ public final class RegionInvalidator implements Runnable {
                 dead.add(new DeadLetter(r, reason, compensation));
                 invalidations.add(compensation);
             }
-            return new Batch(changes, dead, KeyMapper.merge(invalidations));
+            return new Batch(changes, published, dead, KeyMapper.merge(invalidations));
         }
     }
 }
