@@ -19,7 +19,6 @@ import io.restassured.http.ContentType;
 import org.junit.jupiter.api.Test;
 
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.util.Map;
@@ -40,10 +39,7 @@ class ProductResourceTest {
     }
 
     static long dbVersion(long id) throws Exception {
-        try (Connection c = DriverManager.getConnection(
-                        StackControl.property("stack.pg.jdbc-url"),
-                        StackControl.property("stack.pg.user"),
-                        StackControl.property("stack.pg.password"));
+        try (Connection c = StackControl.database();
                 PreparedStatement ps = c.prepareStatement("SELECT version FROM products WHERE id = ?")) {
             ps.setLong(1, id);
             try (ResultSet rs = ps.executeQuery()) {
@@ -57,10 +53,7 @@ class ProductResourceTest {
     void theViewsEntityTagFollowsItsPriceAndStillServesAsIfMatch() throws Exception {
         long id = 1501;
         var first = given().get("/products/" + id).then().statusCode(200).extract();
-        try (Connection c = DriverManager.getConnection(
-                        StackControl.property("stack.pg.jdbc-url"),
-                        StackControl.property("stack.pg.user"),
-                        StackControl.property("stack.pg.password"));
+        try (Connection c = StackControl.database();
                 PreparedStatement ps =
                         c.prepareStatement("UPDATE prices SET amount_minor = amount_minor + 1 WHERE product_id = ?")) {
             ps.setLong(1, id);

@@ -38,7 +38,6 @@ import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -93,10 +92,7 @@ class CdcBackstopTest {
     }
 
     private static void sql(String... statements) throws Exception {
-        try (Connection c = DriverManager.getConnection(
-                        StackControl.property("stack.pg.jdbc-url"),
-                        StackControl.property("stack.pg.user"),
-                        StackControl.property("stack.pg.password"));
+        try (Connection c = StackControl.database();
                 Statement st = c.createStatement()) {
             for (String s : statements) {
                 st.execute(s);

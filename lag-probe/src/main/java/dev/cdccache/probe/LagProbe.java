@@ -237,7 +237,8 @@ public final class LagProbe {
     private static long writeApi(HttpClient http, long id) throws Exception {
         long amount = 100 + (System.nanoTime() % 100_000);
         HttpResponse<String> r = http.send(
-                HttpRequest.newBuilder(URI.create(pricingWriter("us").http() + "/prices/" + id))
+                HttpRequest.newBuilder(
+                                URI.create(Topology.writer("pricing", "us").http() + "/prices/" + id))
                         .header("Content-Type", "application/json")
                         .timeout(Duration.ofSeconds(10))
                         .PUT(HttpRequest.BodyPublishers.ofString(
@@ -281,13 +282,5 @@ public final class LagProbe {
             m.put(args[i].substring(2), args[i + 1]);
         }
         return m;
-    }
-
-    /** The region's pricing service: the writer of prices. */
-    static Topology.Proc pricingWriter(String region) {
-        return Topology.withRole("writer").stream()
-                .filter(p -> p.service().equals("pricing") && p.region().equals(region))
-                .findFirst()
-                .orElseThrow(() -> new IllegalStateException("no pricing writer in " + region));
     }
 }

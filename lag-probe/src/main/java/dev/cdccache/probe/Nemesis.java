@@ -169,7 +169,7 @@ public final class Nemesis {
                     if ("sql".equals(path)) {
                         version = sqlWrite(db, key);
                     } else {
-                        int port = LagProbe.pricingWriter("api-us".equals(path) ? "us" : "eu")
+                        int port = Topology.writer("pricing", "api-us".equals(path) ? "us" : "eu")
                                 .port();
                         version = apiWrite(port, key);
                     }

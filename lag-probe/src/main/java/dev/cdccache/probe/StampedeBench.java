@@ -33,17 +33,17 @@ public final class StampedeBench {
     private static final Pattern LOADS =
             Pattern.compile("^cache_db_loads_total\\{data_class=\"CATALOG\"[^}]*} ([0-9.eE+]+)$", Pattern.MULTILINE);
 
-    record Instance(String name, String region, int port) {}
-
     public static void main(String[] args) throws Exception {
         int requests = args.length > 0 ? Integer.parseInt(args[0]) : 1000;
         int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 3;
-        List<Instance> instances = Topology.readers("catalog").stream()
-                .map(p -> new Instance(p.name(), p.region(), p.port()))
-                .toList();
-        Map<String, String> redis = new LinkedHashMap<>();
+        List<Topology.Proc> instances = Topology.readers("catalog");
+        List<RedisClient> clients = new ArrayList<>();
+        List<StatefulRedisConnection<String, String>> redis = new ArrayList<>();
         for (String region : Topology.regions()) {
-            redis.put(region, "redis://127.0.0.1:" + Topology.redis(region).port());
+            RedisClient c = RedisClient.create(
+                    "redis://127.0.0.1:" + Topology.redis(region).port());
+            clients.add(c);
+            redis.add(c.connect());
         }
         HttpClient http =
                 HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -61,20 +61,15 @@ public final class StampedeBench {
         for (int round = 1; round <= rounds; round++) {
             // A product this benchmark has not read before (L1 cannot hold it), removed from both regions' L2.
             long id = 1 + ThreadLocalRandom.current().nextInt(10_000);
-            for (String uri : redis.values()) {
-                RedisClient c = RedisClient.create(uri);
-                try (StatefulRedisConnection<String, String> conn = c.connect()) {
-                    conn.sync().del(CacheKeys.productView(id));
-                } finally {
-                    c.shutdown();
-                }
+            for (StatefulRedisConnection<String, String> conn : redis) {
+                conn.sync().del(CacheKeys.productView(id));
             }
             Map<String, Double> before = loadsByRegion(http, instances);
             List<CompletableFuture<HttpResponse<Void>>> all = new ArrayList<>(requests);
             for (int i = 0; i < requests; i++) {
-                Instance in = instances.get(i % instances.size());
+                Topology.Proc in = instances.get(i % instances.size());
                 all.add(http.sendAsync(
-                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + in.port() + "/products/" + id))
+                        HttpRequest.newBuilder(URI.create(in.http() + "/products/" + id))
                                 .timeout(Duration.ofSeconds(30))
                                 .GET()
                                 .build(),
@@ -96,6 +91,8 @@ public final class StampedeBench {
             failed += non200;
             System.out.printf(Locale.ROOT, "%-6d %-8d %10d %10d %10d%n", round, id, us, eu, non200);
         }
+        redis.forEach(StatefulRedisConnection::close);
+        clients.forEach(RedisClient::shutdown);
         System.out.printf(
                 Locale.ROOT,
                 "{\"benchmark\":\"stampede\",\"requests\":%d,\"rounds\":%d,\"maxLoadsUs\":%d,\"maxLoadsEu\":%d,"
@@ -107,11 +104,11 @@ public final class StampedeBench {
                 failed);
     }
 
-    private static Map<String, Double> loadsByRegion(HttpClient http, List<Instance> instances) throws Exception {
+    private static Map<String, Double> loadsByRegion(HttpClient http, List<Topology.Proc> instances) throws Exception {
         Map<String, Double> sum = new LinkedHashMap<>();
-        for (Instance in : instances) {
+        for (Topology.Proc in : instances) {
             String body = http.send(
-                            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + in.port() + "/q/metrics"))
+                            HttpRequest.newBuilder(URI.create(in.http() + "/q/metrics"))
                                     .GET()
                                     .build(),
                             HttpResponse.BodyHandlers.ofString())

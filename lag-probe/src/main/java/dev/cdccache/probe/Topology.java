@@ -50,7 +50,8 @@ final class Topology {
             } catch (IOException e) {
                 throw new UncheckedIOException("infra/processes (run from the repository root)", e);
             }
-            all = List.copyOf(a);
+            a = List.copyOf(a);
+            all = a;
         }
         return a;
     }
@@ -66,11 +67,12 @@ final class Topology {
                 .toList();
     }
 
-    static Proc named(String name) {
-        return all().stream()
-                .filter(p -> p.name().equals(name))
+    /** The writer of a service ({@code catalog} or {@code pricing}) in a region. */
+    static Proc writer(String service, String region) {
+        return withRole("writer").stream()
+                .filter(p -> p.service().equals(service) && p.region().equals(region))
                 .findFirst()
-                .orElseThrow(() -> new IllegalStateException(name + " is not declared in infra/processes"));
+                .orElseThrow(() -> new IllegalStateException("no " + service + " writer in " + region));
     }
 
     /** The region's Redis node itself (not a proxy in front of it). */

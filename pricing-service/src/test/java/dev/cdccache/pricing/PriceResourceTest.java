@@ -21,7 +21,6 @@ import io.restassured.response.ValidatableResponse;
 import org.junit.jupiter.api.Test;
 
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.util.Map;
@@ -31,10 +30,7 @@ import java.util.Map;
 class PriceResourceTest {
 
     private static long[] dbPrice(long productId) throws Exception {
-        try (Connection c = DriverManager.getConnection(
-                        StackControl.property("stack.pg.jdbc-url"),
-                        StackControl.property("stack.pg.user"),
-                        StackControl.property("stack.pg.password"));
+        try (Connection c = StackControl.database();
                 PreparedStatement ps =
                         c.prepareStatement("SELECT amount_minor, version FROM prices WHERE product_id = ?")) {
             ps.setLong(1, productId);
@@ -49,10 +45,7 @@ class PriceResourceTest {
     void aRepricingThatWouldExceedTheMaximumPriceChangesNothingAndIs422() throws Exception {
         String category = "overflow-" + System.nanoTime() % 1_000_000;
         long[] ids = new long[2];
-        try (Connection c = DriverManager.getConnection(
-                        StackControl.property("stack.pg.jdbc-url"),
-                        StackControl.property("stack.pg.user"),
-                        StackControl.property("stack.pg.password"));
+        try (Connection c = StackControl.database();
                 PreparedStatement ps = c.prepareStatement(
                         "INSERT INTO products (sku, name, category) VALUES (?, 'n', ?) RETURNING id")) {
             for (int i = 0; i < ids.length; i++) {
@@ -133,10 +126,7 @@ class PriceResourceTest {
     void putCreatesAMissingPriceAndClearsTheNegativeEntry() throws Exception {
         long productId;
         // catalog-service is not running here: create the product row directly, as catalog would.
-        try (Connection c = DriverManager.getConnection(
-                        StackControl.property("stack.pg.jdbc-url"),
-                        StackControl.property("stack.pg.user"),
-                        StackControl.property("stack.pg.password"));
+        try (Connection c = StackControl.database();
                 PreparedStatement ps = c.prepareStatement(
                         "INSERT INTO products (sku, name, category) VALUES (?, 'n', 'testing') RETURNING id")) {
             ps.setString(1, "P-" + System.nanoTime());

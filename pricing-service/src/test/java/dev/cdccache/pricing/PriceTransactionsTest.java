@@ -20,7 +20,6 @@ import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
 
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -89,7 +88,7 @@ class PriceTransactionsTest {
     }
 
     private static long dbVersion(long productId) throws SQLException {
-        try (Connection c = connect();
+        try (Connection c = StackControl.database();
                 PreparedStatement ps = c.prepareStatement("SELECT version FROM prices WHERE product_id = ?")) {
             ps.setLong(1, productId);
             try (ResultSet rs = ps.executeQuery()) {
@@ -100,18 +99,11 @@ class PriceTransactionsTest {
     }
 
     private static void sql(String statement) {
-        try (Connection c = connect();
+        try (Connection c = StackControl.database();
                 PreparedStatement ps = c.prepareStatement(statement)) {
             ps.executeUpdate();
         } catch (SQLException e) {
             throw new IllegalStateException(e);
         }
-    }
-
-    private static Connection connect() throws SQLException {
-        return DriverManager.getConnection(
-                StackControl.property("stack.pg.jdbc-url"),
-                StackControl.property("stack.pg.user"),
-                StackControl.property("stack.pg.password"));
     }
 }

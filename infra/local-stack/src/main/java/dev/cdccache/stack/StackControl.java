@@ -3,6 +3,9 @@ package dev.cdccache.stack;
 import javax.management.JMException;
 import javax.management.ObjectName;
 import java.lang.management.ManagementFactory;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
 import java.util.Map;
 
 /** Typed, class-loader-safe access to the backing services this JVM started (see {@link BackingServices}). */
@@ -20,6 +23,12 @@ public final class StackControl {
             throw new IllegalArgumentException("no stack property " + key);
         }
         return value;
+    }
+
+    /** A new connection to the test database (the caller closes it). */
+    public static Connection database() throws SQLException {
+        return DriverManager.getConnection(
+                property("stack.pg.jdbc-url"), property("stack.pg.user"), property("stack.pg.password"));
     }
 
     public static void stopRedis(String region) {
