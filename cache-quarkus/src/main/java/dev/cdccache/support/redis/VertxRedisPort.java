@@ -291,14 +291,19 @@ public final class VertxRedisPort implements RedisPort {
     @Override
     public void close() {
         List.copyOf(subscriptions).forEach(VertxSubscription::close);
+        // Taken out under the lock, closed outside it: closing a connection takes its own monitor, which the event
+        // loop holds while it runs the connection's end handler — and that handler (drop) takes this lock. Closing
+        // under the lock deadlocked a Quarkus test's shutdown (CI, 2026-11-23).
+        List<RedisConnection> open = new ArrayList<>(LANES);
         synchronized (lanes) {
             for (int i = 0; i < LANES; i++) {
                 if (lanes[i] != null) {
-                    lanes[i].close();
+                    open.add(lanes[i]);
                     lanes[i] = null;
                 }
             }
         }
+        open.forEach(RedisConnection::close);
         subscriber.close();
         if (ownsClient) {
             redis.close();
