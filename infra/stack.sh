@@ -23,7 +23,9 @@ JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
 source "$ROOT/infra/topology.sh"
 url_of() { # name port
   case "$1" in
-    postgres) echo "jdbc:postgresql://127.0.0.1:$2/$PG_DATABASE" ;;
+    postgres) echo "jdbc:postgresql://127.0.0.1:$2/$PG_DATABASE (primary)" ;;
+    postgres-eu) echo "jdbc:postgresql://127.0.0.1:$2/$PG_DATABASE (hot standby)" ;;
+    wan-eu) echo "127.0.0.1:$2 → primary, ${WAN_LATENCY_MS} ms one way (control :$WAN_EU_CONTROL_PORT)" ;;
     redis-us-proxy) echo "redis://127.0.0.1:$2 (control http://127.0.0.1:$REDIS_US_PROXY_CONTROL_PORT)" ;;
     redis-*) echo "redis://127.0.0.1:$2" ;;
     kafka) echo "127.0.0.1:$2" ;;
@@ -68,7 +70,8 @@ node_cp() { echo "$(ls infra/local-stack/target/local-stack-*.jar | head -1):inf
 start_node() { # name args...
   local name="$1"; shift
   STACK_DATA_DIR="$DATA" CDCCACHE_KAFKA_LIBS="$ROOT/infra/kafka-dist/target/kafka-libs" \
-  PG_PORT="$PG_PORT" PG_DATABASE="$PG_DATABASE" PG_USER="$PG_USER" PG_PASSWORD="$PG_PASSWORD" \
+  PG_PORT="$PG_PORT" PG_EU_PORT="$PG_EU_PORT" WAN_EU_PORT="$WAN_EU_PORT" WAN_EU_CONTROL_PORT="$WAN_EU_CONTROL_PORT" \
+  WAN_LATENCY_MS="$WAN_LATENCY_MS" PG_DATABASE="$PG_DATABASE" PG_USER="$PG_USER" PG_PASSWORD="$PG_PASSWORD" \
   REDIS_US_PORT="$REDIS_US_PORT" REDIS_EU_PORT="$REDIS_EU_PORT" \
   KAFKA_PORT="$KAFKA_PORT" KAFKA_CONTROLLER_PORT="$KAFKA_CONTROLLER_PORT" STACK_RUN_DIR="$RUN" STACK_NODE_NAME="$name" \
   PROXY_LISTEN_PORT="$REDIS_US_PROXY_PORT" PROXY_TARGET_PORT="$REDIS_US_PORT" PROXY_CONTROL_PORT="$REDIS_US_PROXY_CONTROL_PORT" \
@@ -81,15 +84,21 @@ app_props() { # name region port
   local name="$1" region="$2" port="$3"
   local redis_port="$REDIS_US_PORT"; [[ "$region" == eu ]] && redis_port="$REDIS_EU_PORT"
   echo "-Dquarkus.http.port=$port -Dquarkus.http.host=127.0.0.1"
-  echo "-Dquarkus.datasource.jdbc.url=jdbc:postgresql://127.0.0.1:$PG_PORT/$PG_DATABASE"
+  # Region us reads and writes the primary. Region eu writes to the primary across the WAN link and reads its own
+  # hot standby (cache loads), falling back to the primary when the replica is down.
+  local primary_port="$PG_PORT"
+  [[ "$region" == eu ]] && primary_port="$WAN_EU_PORT"
+  echo "-Dquarkus.datasource.jdbc.url=jdbc:postgresql://127.0.0.1:$primary_port/$PG_DATABASE"
+  echo "-Dquarkus.datasource.replica.jdbc.url=jdbc:postgresql://127.0.0.1:$PG_EU_PORT/$PG_DATABASE"
+  [[ "$region" == eu ]] && echo "-Dcache.read-replica=true -Dcache.remote-markers=true"
   # Secrets (database password, admin token) come from a 0600 file, never from the command line (ps shows it).
-  echo "-Dquarkus.datasource.username=$PG_USER -Dquarkus.config.locations=file:$SECRETS"
+  echo "-Dquarkus.datasource.username=$PG_USER -Dquarkus.datasource.replica.username=$PG_USER"
+  echo "-Dquarkus.config.locations=file:$SECRETS"
   echo "-Dcache.instance-id=$name -Dkafka.bootstrap.servers=127.0.0.1:$KAFKA_PORT"
   # catalog-us-2 reaches its Redis through the fault proxy, so network chaos can target one instance.
   [[ "$name" == catalog-us-2 ]] && redis_port="$REDIS_US_PROXY_PORT"
   [[ "$region" != "-" ]] && echo "-Dcache.region=${region%%+*} -Dquarkus.redis.hosts=redis://127.0.0.1:$redis_port"
   echo "-Dquarkus.redis.us.hosts=redis://127.0.0.1:$REDIS_US_PORT -Dquarkus.redis.eu.hosts=redis://127.0.0.1:$REDIS_EU_PORT"
-  echo "-Dcdc.invalidator.wan-delay.eu=$EU_WAN_DELAY"
   case "$name" in
     cdc-relay*) echo "-Dcdc.relay.enabled=true -Dcdc.relay.db-port=$PG_PORT -Dcdc.relay.db-name=$PG_DATABASE" \
                     "-Dcdc.relay.db-user=$PG_USER" \
@@ -97,7 +106,9 @@ app_props() { # name region port
                 # Both relays share the offset file; a reset (make cdc-reset) applies to the primary one only.
                 [[ "$name" == cdc-relay ]] && echo "${CDC_RELAY_EXTRA:-}" ;;
     invalidator-*) echo "-Dcdc.invalidator.regions=${region/+/,} -Dcdc.invalidator.max-poll-interval=$INVALIDATOR_MAX_POLL_INTERVAL" \
-                        "-Dcdc.invalidator.session-timeout=$INVALIDATOR_SESSION_TIMEOUT" ;;
+                        "-Dcdc.invalidator.session-timeout=$INVALIDATOR_SESSION_TIMEOUT" \
+                        "-Dcdc.invalidator.replica.eu.jdbc-url=jdbc:postgresql://127.0.0.1:$PG_EU_PORT/$PG_DATABASE" \
+                        "-Dcdc.invalidator.replica.eu.user=$PG_USER -Dcache.region-gate=$REGION_GATE" ;;
   esac
 }
 
@@ -168,6 +179,8 @@ launch() { # component-line ; starts it unless running, no wait
   if [[ "$kind" == node ]]; then
     case "$name" in
       postgres) start_node "$name" postgres ;;
+      postgres-eu) start_node "$name" replica ;;
+      wan-eu) start_node "$name" wan ;;
       redis-us-proxy) start_node "$name" proxy ;;
       redis-*) start_node "$name" redis "$region" ;;
       kafka) start_node "$name" kafka ;;
@@ -202,6 +215,8 @@ ensure_secrets() {
     echo "# Written by make up; owner-only. Local stack secrets, passed to the apps by file, not by command line."
     echo "quarkus.datasource.password=$PG_PASSWORD"
     echo "cdc.relay.db-password=$PG_PASSWORD"
+    echo "quarkus.datasource.replica.password=$PG_PASSWORD"
+    echo "cdc.invalidator.replica.eu.password=$PG_PASSWORD"
     [[ "${CHAOS:-1}" == 0 ]] || echo "admin.token=$token"
   } >"$SECRETS")
   chmod 600 "$SECRETS" "$TOKEN_FILE"
@@ -216,8 +231,8 @@ cmd_up() {
   # then the rest three or four at a time: eight JVMs starting at once on 2 cores take 4x longer each.
   local -a waves=(
     "postgres redis-us redis-eu kafka"
-    "redis-us-proxy"
-    "cdc-relay"
+    "redis-us-proxy wan-eu"
+    "postgres-eu cdc-relay"
     "catalog-us-1 pricing-us invalidator-us"
     "catalog-us-2 catalog-eu pricing-eu invalidator-eu"
     "cdc-relay-standby invalidator-2"

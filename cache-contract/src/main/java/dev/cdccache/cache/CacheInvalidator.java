@@ -21,10 +21,23 @@ public final class CacheInvalidator {
     private final Guard l2Guard;
     private final L1EvictionPublisher broadcast;
     private final CacheMetrics metrics;
+    private final boolean clearMarkers;
 
     /** @param l1 this process's L1, evicted first; null in a process that has none (a CDC invalidator) */
     public CacheInvalidator(
             L1Cache l1, L2Store l2, Guard l2Guard, L1EvictionPublisher broadcast, CacheMetrics metrics) {
+        this(l1, l2, l2Guard, broadcast, metrics, false);
+    }
+
+    /** @param clearMarkers also delete the keys' remote markers: the region's CDC invalidator, after its replica gate */
+    public CacheInvalidator(
+            L1Cache l1,
+            L2Store l2,
+            Guard l2Guard,
+            L1EvictionPublisher broadcast,
+            CacheMetrics metrics,
+            boolean clearMarkers) {
+        this.clearMarkers = clearMarkers;
         this.l1 = l1;
         this.l2 = l2;
         this.l2Guard = l2Guard;
@@ -64,9 +77,9 @@ public final class CacheInvalidator {
         boolean deleted = true;
         try {
             l2Guard.call(() -> {
-                l2.delete(keys);
+                l2.delete(keys, clearMarkers);
                 for (String prefix : prefixes) {
-                    l2.deletePrefix(prefix);
+                    l2.deletePrefix(prefix, clearMarkers);
                 }
                 return null;
             });

@@ -12,6 +12,7 @@ public final class CacheKeys {
     public static final String PRODUCT_VIEW_PREFIX = "cat:v2:product:";
     public static final String PRICE_PREFIX = "prc:v2:price:";
     private static final String LEASE_PREFIX = "lease:";
+    private static final String MARKER_PREFIX = "marker:";
     private static final int SLOTS = 16384;
 
     private CacheKeys() {}
@@ -29,6 +30,15 @@ public final class CacheKeys {
     /** The lease guarding fills of {@code key} (same hash slot); always deleted together with the key. */
     public static String lease(String key) {
         return LEASE_PREFIX + key;
+    }
+
+    /**
+     * The remote marker of {@code key} (same hash slot): set by a writer in a region that reads a replica, before its
+     * commit; while it exists, reads of the key go to the primary and fill nothing. Only that region's CDC
+     * invalidator deletes it, once the region's replica has applied the change (its TTL is the safety net).
+     */
+    public static String marker(String key) {
+        return MARKER_PREFIX + key;
     }
 
     /** The data class a key belongs to, from its prefix. */

@@ -63,6 +63,19 @@ public final class CacheMetrics {
         counter("cache.db.loads", "data_class", dc.name()).increment();
     }
 
+    /** A read found a remote marker (a write made in this region, not yet on its replica) and read the primary. */
+    public void markerRead(DataClass dc) {
+        counter("cache.remote.marker.reads", "data_class", dc.name()).increment();
+    }
+
+    public void markersSet(int keys) {
+        counter("cache.remote.markers.set").increment(keys);
+    }
+
+    public void markersFailed(int keys) {
+        counter("cache.remote.markers.failed").increment(keys);
+    }
+
     public void leaseWait(DataClass dc) {
         counter("cache.lease.waits", "data_class", dc.name()).increment();
     }

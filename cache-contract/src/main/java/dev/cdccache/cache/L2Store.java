@@ -21,7 +21,9 @@ public final class L2Store {
         UNGUARDED_FOR_TESTS
     }
 
+    /** 1 = hit, 2 = lease granted, 3 = lease held by another reader, 4 = remote marker (read the primary). */
     static final RedisPort.Script GET_OR_LEASE = new RedisPort.Script("get-or-lease", """
+            if redis.call('EXISTS', KEYS[3]) == 1 then return {4} end
             local v = redis.call('GET', KEYS[1])
             if v then return {1, v, redis.call('PTTL', KEYS[1])} end
             if redis.call('SET', KEYS[2], ARGV[1], 'NX', 'PX', ARGV[2]) then return {2} end
@@ -35,6 +37,11 @@ public final class L2Store {
               return 1
             end
             return 0
+            """);
+
+    static final RedisPort.Script MARK = new RedisPort.Script("mark", """
+            for i = 1, #KEYS do redis.call('SET', KEYS[i], ARGV[1], 'PX', ARGV[2]) end
+            return #KEYS
             """);
 
     static final RedisPort.Script RELEASE = new RedisPort.Script("release-lease", """
@@ -54,7 +61,7 @@ public final class L2Store {
     }
 
     /** The outcome of a read: a value, a lease granted to this reader, or a lease held by someone else. */
-    public sealed interface Lookup permits Hit, LeaseGranted, LeaseHeld {}
+    public sealed interface Lookup permits Hit, LeaseGranted, LeaseHeld, Marked {}
 
     public record Hit(CachedValue value, long remainingMillis) implements Lookup {}
 
@@ -62,12 +69,20 @@ public final class L2Store {
 
     public record LeaseHeld() implements Lookup {}
 
+    /** A write made in this region is not on its replica yet: read the primary, fill nothing. */
+    public record Marked() implements Lookup {}
+
     public Lookup getOrLease(String key, String token, long leaseTtlMillis) {
         List<?> r = (List<?>) redis.eval(
-                GET_OR_LEASE, List.of(key, CacheKeys.lease(key)), List.of(token, Long.toString(leaseTtlMillis)));
+                GET_OR_LEASE,
+                List.of(key, CacheKeys.lease(key), CacheKeys.marker(key)),
+                List.of(token, Long.toString(leaseTtlMillis)));
         long status = (Long) r.get(0);
         if (status == 1) {
             return new Hit(CachedValue.decode((String) r.get(1), CachedValue.Source.L2), (Long) r.get(2));
+        }
+        if (status == 4) {
+            return new Marked();
         }
         return status == 2 ? new LeaseGranted(token) : new LeaseHeld();
     }
@@ -84,6 +99,20 @@ public final class L2Store {
     }
 
     /**
+     * Sets the remote marker of each key ({@code writer} identifies who set it, for debugging), one script per hash
+     * slot so each stays on one shard of a cluster.
+     */
+    public void mark(Collection<String> keys, String writer, long ttlMillis) {
+        List<String> markers = new ArrayList<>(keys.size());
+        for (String key : keys) {
+            markers.add(CacheKeys.marker(key));
+        }
+        for (List<String> group : bySlot(markers)) {
+            redis.eval(MARK, group, List.of(writer, Long.toString(ttlMillis)));
+        }
+    }
+
+    /**
      * Gives a lease back without filling (the holder's load failed), if it is still this holder's: other readers
      * then take their own lease at once instead of waiting for it to expire.
      */
@@ -97,18 +126,29 @@ public final class L2Store {
      * Returns the number of keys and leases removed.
      */
     public long delete(Collection<String> keys) {
+        return delete(keys, false);
+    }
+
+    /**
+     * Like {@link #delete(Collection)}; with {@code markers} also the keys' remote markers (only the region's CDC
+     * invalidator clears them, once the region's replica has the change; a writer's own DEL must leave them).
+     */
+    public long delete(Collection<String> keys, boolean markers) {
         if (keys.isEmpty()) {
             return 0;
         }
-        List<String> withLeases = new ArrayList<>(keys.size() * 2);
+        List<String> withLeases = new ArrayList<>(keys.size() * (markers ? 3 : 2));
         for (String key : keys) {
             withLeases.add(key);
             withLeases.add(CacheKeys.lease(key));
+            if (markers) {
+                withLeases.add(CacheKeys.marker(key));
+            }
         }
         return redis.del(bySlot(withLeases));
     }
 
-    /** Groups keys by hash slot, in groups of at most {@value #DEL_CHUNK} * 2 (a key and its lease stay together). */
+    /** Groups keys by hash slot, in groups of at most {@value #DEL_CHUNK} * 2 (a key, its lease and marker stay together). */
     static List<List<String>> bySlot(Collection<String> keys) {
         Map<Integer, List<String>> bySlot = new HashMap<>();
         for (String key : keys) {
@@ -116,8 +156,8 @@ public final class L2Store {
         }
         List<List<String>> chunks = new ArrayList<>();
         for (List<String> slotKeys : bySlot.values()) {
-            for (int from = 0; from < slotKeys.size(); from += DEL_CHUNK * 2) {
-                chunks.add(slotKeys.subList(from, Math.min(slotKeys.size(), from + DEL_CHUNK * 2)));
+            for (int from = 0; from < slotKeys.size(); from += DEL_CHUNK * 3) {
+                chunks.add(slotKeys.subList(from, Math.min(slotKeys.size(), from + DEL_CHUNK * 3)));
             }
         }
         return chunks;
@@ -132,6 +172,11 @@ public final class L2Store {
      * the two scans and survive a full TTL.
      */
     public long deletePrefix(String prefix) {
+        return deletePrefix(prefix, false);
+    }
+
+    /** Like {@link #deletePrefix(String)}; with {@code markers} the key space's remote markers go last. */
+    public long deletePrefix(String prefix, boolean markers) {
         long removed = deleteMatching(CacheKeys.lease(prefix) + "*");
         try {
             flushHook.betweenScans(prefix);
@@ -139,7 +184,8 @@ public final class L2Store {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted during a key-space flush", e);
         }
-        return removed + deleteMatching(prefix + "*");
+        removed += deleteMatching(prefix + "*");
+        return markers ? removed + deleteMatching(CacheKeys.marker(prefix) + "*") : removed;
     }
 
     private long deleteMatching(String pattern) {

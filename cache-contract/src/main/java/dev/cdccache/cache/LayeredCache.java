@@ -122,6 +122,19 @@ public final class LayeredCache {
                 LOG.debugf("L2 read of %s failed (%s); reading the database", key, e.getMessage());
                 return new Fetched(loadFromDb(key, loader, dc), -1, false);
             }
+            if (lookup instanceof L2Store.Marked) {
+                // A write made in this region may not be on its replica yet: the primary answers, and the value is
+                // cached nowhere (the region's invalidator clears the marker once the replica has the change).
+                metrics.markerRead(dc);
+                Loader.Loaded primary = dbGuard.call(() -> {
+                    metrics.dbLoad(dc);
+                    return loader.loadFromPrimary(key);
+                });
+                CachedValue v = primary == null
+                        ? CachedValue.negative(CachedValue.Source.DB)
+                        : new CachedValue(primary.payload(), primary.version(), CachedValue.Source.DB);
+                return new Fetched(v, -1, false);
+            }
             if (lookup instanceof L2Store.Hit h) {
                 metrics.hit(CachedValue.Source.L2, dc);
                 return new Fetched(h.value(), h.remainingMillis(), true);

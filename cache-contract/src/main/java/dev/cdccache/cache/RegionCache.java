@@ -62,8 +62,8 @@ public final class RegionCache implements AutoCloseable {
         subscriber = new L1EvictionSubscriber(redis, s.region(), l1, metrics);
         subscriber.start();
         // The writer's own invalidation role, evicting this process's L1 first.
-        invalidation =
-                new RegionInvalidation(s.region(), s.ackTimeoutMillis(), redis, metrics, l2, l1, invalidationGuard);
+        invalidation = new RegionInvalidation(
+                s.region(), s.ackTimeoutMillis(), redis, metrics, l2, l1, invalidationGuard, false);
         cache = new LayeredCache(l1, l2, readGuard, dbGuard, s.policies(), s.lease(), metrics);
     }
 

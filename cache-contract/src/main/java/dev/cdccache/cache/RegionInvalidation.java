@@ -28,7 +28,8 @@ public final class RegionInvalidation implements AutoCloseable {
                 new CacheMetrics(registry, region),
                 new L2Store(redis, L2Store.FillMode.LEASE_CHECKED),
                 null,
-                guard);
+                guard,
+                true);
     }
 
     /** For {@link RegionCache}: shares its metrics and L2, and evicts its L1 ({@code localL1}) first. */
@@ -39,13 +40,14 @@ public final class RegionInvalidation implements AutoCloseable {
             CacheMetrics metrics,
             L2Store l2,
             L1Cache localL1,
-            Guard guard) {
+            Guard guard,
+            boolean clearMarkers) {
         this.redis = redis;
         this.metrics = metrics;
         this.l2 = l2;
         this.publisher = new L1EvictionPublisher(redis, region, metrics, ackTimeoutMillis);
         publisher.start();
-        this.invalidator = new CacheInvalidator(localL1, l2, guard, publisher, metrics);
+        this.invalidator = new CacheInvalidator(localL1, l2, guard, publisher, metrics, clearMarkers);
     }
 
     public CacheInvalidator invalidator() {

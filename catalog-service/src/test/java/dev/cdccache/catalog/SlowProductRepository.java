@@ -2,9 +2,10 @@ package dev.cdccache.catalog;
 
 import dev.cdccache.catalog.entity.ProductView;
 import dev.cdccache.catalog.repository.ProductRepository;
+import dev.cdccache.support.repository.RegionalReads;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.context.control.ActivateRequestContext;
 import jakarta.enterprise.inject.Alternative;
+import org.hibernate.SessionFactory;
 
 import java.util.Optional;
 
@@ -16,9 +17,12 @@ import java.util.Optional;
 @ApplicationScoped
 public class SlowProductRepository extends ProductRepository {
 
+    public SlowProductRepository(RegionalReads reads, SessionFactory sessions) {
+        super(reads, sessions);
+    }
+
     @Override
-    @ActivateRequestContext
-    public Optional<ProductView> findView(long id) {
+    public Optional<ProductView> findView(long id) throws Exception {
         try {
             Thread.sleep(300);
         } catch (InterruptedException e) {

@@ -54,7 +54,9 @@ public class AfterCommit {
             transactions.putResource(PENDING, batch);
             transactions.registerInterposedSynchronization(new Synchronization() {
                 @Override
-                public void beforeCompletion() {}
+                public void beforeCompletion() {
+                    writePath.beforeCommit(batch);
+                }
 
                 @Override
                 public void afterCompletion(int status) {

@@ -4,6 +4,7 @@ import dev.cdccache.cache.CacheInvalidator;
 import dev.cdccache.cache.KeyMapper;
 import dev.cdccache.cache.RegionCache;
 import dev.cdccache.cache.RowChange;
+import dev.cdccache.support.config.CacheConfig;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -24,9 +25,19 @@ public class WritePath {
     private final FaultInjection faults;
     private final Timer duration;
     private final InvalidationReport report;
+    private final CacheConfig config;
+    private final InvalidationGuard guard;
 
-    public WritePath(RegionCache cache, FaultInjection faults, MeterRegistry registry, InvalidationReport report) {
+    public WritePath(
+            RegionCache cache,
+            FaultInjection faults,
+            MeterRegistry registry,
+            InvalidationReport report,
+            CacheConfig config,
+            InvalidationGuard guard) {
         this.cache = cache;
+        this.config = config;
+        this.guard = guard;
         this.faults = faults;
         this.report = report;
         this.duration = Timer.builder("cache.writepath.invalidation")
@@ -34,6 +45,35 @@ public class WritePath {
                 .tag("region", cache.metrics().region())
                 .publishPercentileHistogram()
                 .register(registry);
+    }
+
+    /**
+     * In a region that reads a replica: remote markers on every key the transaction changes, before it commits, so
+     * that this region's reads of them go to the primary until the replica has the change. A marker that cannot be
+     * set does not fail the write (the replica gate still bounds staleness; only read-your-writes is lost), it is
+     * counted ({@code cache.remote.markers.failed}).
+     */
+    void beforeCommit(Collection<RowChange> changes) {
+        if (!config.remoteMarkers() || changes.isEmpty()) {
+            return;
+        }
+        Collection<String> keys = KeyMapper.mapAll(changes).keys();
+        if (keys.isEmpty() || keys.size() > config.remoteMarkerMaxKeys()) {
+            return;
+        }
+        try {
+            guard.call(() -> {
+                cache.l2()
+                        .mark(
+                                keys,
+                                config.instanceId(),
+                                config.remoteMarkerTtl().toMillis());
+                return null;
+            });
+            cache.metrics().markersSet(keys.size());
+        } catch (Exception e) {
+            cache.metrics().markersFailed(keys.size());
+        }
     }
 
     /** Invalidates after commit and records the outcome for the response header. Never throws for a cache failure. */

@@ -37,6 +37,39 @@ public interface CacheConfig {
     @WithDefault("200ms")
     Duration broadcastAckTimeout();
 
+    /**
+     * Cache loads read the region's replica ({@code quarkus.datasource.replica}) instead of the primary; writes, reads
+     * under a remote marker and the global class always use the primary (the default datasource). Off in the
+     * primary's region; the stack turns it on in eu. A failing replica falls back to the primary (circuit breaker).
+     */
+    @WithDefault("false")
+    boolean readReplica();
+
+    /**
+     * Writers set a remote marker on every key their transaction changes, before it commits, in this region's Redis
+     * (read-your-writes while the region's replica lags). On where {@link #readReplica()} is on.
+     */
+    @WithDefault("false")
+    boolean remoteMarkers();
+
+    /** Safety net of a remote marker: the region's invalidator clears it as soon as its replica has the change. */
+    @WithDefault("10s")
+    Duration remoteMarkerTtl();
+
+    /**
+     * A transaction changing more keys sets no markers (a bulk repricing); its keys then become fresh in this region
+     * when its replica has them, like a write made elsewhere.
+     */
+    @WithDefault("1000")
+    int remoteMarkerMaxKeys();
+
+    /**
+     * The replica gate of regions that read a replica (their CDC invalidator deletes a change's keys only once the
+     * replica has it). {@code off} shows the race it prevents ({@code make chaos-replica-lag}); never off otherwise.
+     */
+    @WithDefault("on")
+    boolean regionGate();
+
     Policy catalog();
 
     Policy price();

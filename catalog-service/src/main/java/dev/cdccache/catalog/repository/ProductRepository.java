@@ -2,16 +2,19 @@ package dev.cdccache.catalog.repository;
 
 import dev.cdccache.catalog.entity.Product;
 import dev.cdccache.catalog.entity.ProductView;
+import dev.cdccache.support.repository.RegionalReads;
 import dev.cdccache.support.repository.SqlState;
 import dev.cdccache.support.service.Conflict;
 import dev.cdccache.support.service.NotFound;
 import io.quarkus.hibernate.orm.panache.PanacheRepository;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.context.control.ActivateRequestContext;
 import jakarta.persistence.OptimisticLockException;
 import jakarta.persistence.PersistenceException;
 import jakarta.persistence.Tuple;
+import org.hibernate.SessionFactory;
+import org.hibernate.StatelessSession;
 
+import java.sql.Connection;
 import java.time.OffsetDateTime;
 import java.util.List;
 import java.util.Optional;
@@ -30,15 +33,34 @@ public class ProductRepository implements PanacheRepository<Product> {
             from Product p left join ProductPrice pr on pr.productId = p.id
             """;
 
-    /** Cache loads run on a worker thread outside any request: the session needs a context of its own. */
-    @ActivateRequestContext
-    public Optional<ProductView> findView(long id) {
-        return getEntityManager()
-                .createQuery(VIEW + " where p.id = :id", Tuple.class)
-                .setParameter("id", id)
-                .getResultStream()
-                .findFirst()
-                .map(ProductRepository::view);
+    private final RegionalReads reads;
+    private final SessionFactory sessions;
+
+    public ProductRepository(RegionalReads reads, SessionFactory sessions) {
+        this.reads = reads;
+        this.sessions = sessions;
+    }
+
+    /** A cache load: the region's own copy (its replica in a replica region). */
+    public Optional<ProductView> findView(long id) throws Exception {
+        return reads.regional(c -> findView(c, id));
+    }
+
+    /** The primary's row, whatever the region: a read under a remote marker. */
+    public Optional<ProductView> findViewOnPrimary(long id) throws Exception {
+        return reads.primary(c -> findView(c, id));
+    }
+
+    /** One stateless session on the chosen connection: the same query, on whichever copy answers. */
+    private Optional<ProductView> findView(Connection connection, long id) {
+        try (StatelessSession s =
+                sessions.withStatelessOptions().connection(connection).openStatelessSession()) {
+            return s.createQuery(VIEW + " where p.id = :id", Tuple.class)
+                    .setParameter("id", id)
+                    .getResultStream()
+                    .findFirst()
+                    .map(ProductRepository::view);
+        }
     }
 
     public List<ProductView> findByCategory(String category, int page, int size) {

@@ -42,10 +42,11 @@ public class CatalogService {
     }
 
     private Loader loader(long id) {
-        return key -> repository
-                .findView(id)
-                .map(p -> new Loader.Loaded(write(p), p.version()))
-                .orElse(null);
+        return Loader.routed(key -> loaded(repository.findView(id)), key -> loaded(repository.findViewOnPrimary(id)));
+    }
+
+    private Loader.Loaded loaded(java.util.Optional<ProductView> view) {
+        return view.map(p -> new Loader.Loaded(write(p), p.version())).orElse(null);
     }
 
     public List<ProductView> byCategory(String category, int page, int size) {

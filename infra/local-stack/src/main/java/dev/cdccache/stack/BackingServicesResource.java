@@ -18,6 +18,10 @@ public class BackingServicesResource implements QuarkusTestResourceLifecycleMana
         config.put("quarkus.datasource.jdbc.url", stack.get("stack.pg.jdbc-url"));
         config.put("quarkus.datasource.username", stack.get("stack.pg.user"));
         config.put("quarkus.datasource.password", stack.get("stack.pg.password"));
+        // Services read their region's copy through this datasource; the tests' services run in the primary's region.
+        config.put("quarkus.datasource.replica.jdbc.url", stack.get("stack.pg.jdbc-url"));
+        config.put("quarkus.datasource.replica.username", stack.get("stack.pg.user"));
+        config.put("quarkus.datasource.replica.password", stack.get("stack.pg.password"));
         config.put("kafka.bootstrap.servers", stack.get("stack.kafka.bootstrap"));
         return config;
     }

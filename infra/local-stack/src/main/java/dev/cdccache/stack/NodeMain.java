@@ -5,7 +5,8 @@ import java.nio.file.Paths;
 import java.util.concurrent.CountDownLatch;
 
 /**
- * Runs one backing node of the local stack in the foreground until SIGTERM: {@code postgres}, {@code redis <region>}
+ * Runs one backing node of the local stack in the foreground until SIGTERM: {@code postgres}, {@code replica} (eu's
+ * hot standby), {@code wan} (the eu→us link), {@code redis <region>},
  * {@code kafka} or {@code proxy} (a TCP fault proxy). Settings come from the environment that {@code infra/stack.env} defines (the scripts export it).
  * The same node classes back the tests, so the demo and the tests run the same PostgreSQL, Redis and Kafka setup.
  */
@@ -13,7 +14,7 @@ public final class NodeMain {
 
     public static void main(String[] args) throws Exception {
         if (args.length == 0) {
-            System.err.println("usage: NodeMain postgres | redis <us|eu> | kafka | proxy");
+            System.err.println("usage: NodeMain postgres | replica | wan | redis <us|eu> | kafka | proxy");
             System.exit(2);
         }
         Path data = Paths.get(env("STACK_DATA_DIR", ".stack/data")).toAbsolutePath();
@@ -31,6 +32,30 @@ public final class NodeMain {
                                 env("PG_PASSWORD", "cdccache"))
                         .start();
                 what = "postgres on 127.0.0.1:" + port;
+            }
+            case "replica" -> {
+                int port = Integer.parseInt(env("PG_EU_PORT", "15433"));
+                node = new PostgresReplicaNode(
+                                port,
+                                data.resolve("postgres-eu"),
+                                data.resolve("pg-bin-eu"),
+                                data.resolve("postgres"),
+                                Integer.parseInt(env("PG_PORT", "15432")),
+                                Integer.parseInt(env("WAN_EU_PORT", "15442")),
+                                env("PG_USER", "cdccache"),
+                                env("PG_PASSWORD", "cdccache"),
+                                "eu_replica")
+                        .start();
+                what = "postgres replica (eu) on 127.0.0.1:" + port;
+            }
+            case "wan" -> {
+                int listen = Integer.parseInt(env("WAN_EU_PORT", "15442"));
+                int target = Integer.parseInt(env("PG_PORT", "15432"));
+                int controlPort = Integer.parseInt(env("WAN_EU_CONTROL_PORT", "15443"));
+                long latency = Long.parseLong(env("WAN_LATENCY_MS", "25"));
+                node = new WanLink(listen, target, controlPort, latency).start();
+                what = "WAN link eu→us 127.0.0.1:" + listen + " -> " + target + ", " + latency
+                        + " ms each way (control http://127.0.0.1:" + controlPort + ")";
             }
             case "redis" -> {
                 String region = args.length > 1 ? args[1] : "us";
@@ -96,8 +121,8 @@ public final class NodeMain {
         }
         java.util.List<String> pids = new java.util.ArrayList<>();
         ProcessHandle.current().descendants().forEach(p -> pids.add(Long.toString(p.pid())));
-        Path postmaster = data.resolve("postgres").resolve("postmaster.pid");
-        if ("postgres".equals(name) && java.nio.file.Files.exists(postmaster)) {
+        Path postmaster = data.resolve(name).resolve("postmaster.pid");
+        if (name.startsWith("postgres") && java.nio.file.Files.exists(postmaster)) {
             pids.add(java.nio.file.Files.readAllLines(postmaster).get(0).trim());
         }
         java.nio.file.Files.write(Paths.get(runDir).resolve(name + ".children"), pids);

@@ -71,6 +71,8 @@ public class CdcRelay {
     private volatile long lastActivityMs;
     /** When this engine was started, until its first batch: the takeover's cost, logged once per start. */
     private volatile long startedAtMs;
+    /** The primary's flushed WAL position, read once per batch on the engine's thread (see {@link #stamp}). */
+    private WalPosition primaryWal;
 
     public CdcRelay(CdcConfig config, KafkaClients kafka, MeterRegistry registry) {
         this.config = config;
@@ -336,6 +338,10 @@ public class CdcRelay {
             }
             engine = null;
             running = false;
+            if (primaryWal != null) {
+                primaryWal.close();
+                primaryWal = null;
+            }
         }
     }
 
@@ -422,6 +428,7 @@ public class CdcRelay {
                     e.key() == null ? change.table() : e.key(),
                     ChangeEnvelope.encode(change, System.currentTimeMillis())));
         }
+        stamp(out);
         long t1 = System.nanoTime();
         sendAll(out);
         if (events.size() >= 500) {
@@ -484,6 +491,39 @@ public class CdcRelay {
         long now = System.currentTimeMillis();
         RowChange truncate = new RowChange(table, RowChange.Op.TRUNCATE, Map.of(), -1, now, -1);
         return new ProducerRecord<>(KafkaTopics.forTable(config, table), table, ChangeEnvelope.encode(truncate, now));
+    }
+
+    /**
+     * Stamps every record of the batch with {@link KafkaTopics#VISIBLE_LSN_HEADER}: a WAL position read from the
+     * primary after these changes arrived, so at or past each one's commit record. A change record's own LSN is not
+     * its transaction's commit LSN; a replica that has replayed up to this stamp has the whole transaction visible,
+     * which is what a region's replica gate waits for. Retried until the primary answers (without it no replica
+     * region could invalidate safely; the stream itself comes from the primary, so the wait is short in practice).
+     */
+    private void stamp(List<ProducerRecord<String, String>> out) throws InterruptedException {
+        if (out.isEmpty()) {
+            return;
+        }
+        long backoff = 50;
+        long lsn;
+        while (true) {
+            try {
+                if (primaryWal == null) {
+                    CdcConfig.Relay r = config.relay();
+                    primaryWal = new WalPosition(jdbcUrl(), r.dbUser(), r.dbPassword(), WalPosition.PRIMARY_FLUSHED);
+                }
+                lsn = primaryWal.read();
+                break;
+            } catch (java.sql.SQLException e) {
+                LOG.warnf("reading the primary's WAL position failed (%s); retrying in %d ms", e.getMessage(), backoff);
+                Thread.sleep(backoff);
+                backoff = Math.min(backoff * 2, 2000);
+            }
+        }
+        byte[] value = Long.toString(lsn).getBytes(StandardCharsets.UTF_8);
+        for (ProducerRecord<String, String> r : out) {
+            r.headers().add(KafkaTopics.VISIBLE_LSN_HEADER, value);
+        }
     }
 
     /** Sends and waits for every acknowledgement; retries failures forever (the offsets wait with them). */

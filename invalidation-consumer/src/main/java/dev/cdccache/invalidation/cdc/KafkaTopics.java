@@ -16,6 +16,12 @@ public final class KafkaTopics {
 
     public static final String HEARTBEAT_TABLE = "cdc_heartbeat";
 
+    /**
+     * Header on every change record: the primary's flushed WAL position (decimal bytes since 0/0) read after the
+     * change reached the relay; a replica that has replayed this far shows the change (see the replica gate).
+     */
+    public static final String VISIBLE_LSN_HEADER = "cdc.visible-lsn";
+
     private KafkaTopics() {}
 
     public static String forTable(CdcConfig config, String table) {

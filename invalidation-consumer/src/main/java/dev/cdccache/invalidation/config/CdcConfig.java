@@ -90,8 +90,19 @@ public interface CdcConfig {
         /** Regions this process invalidates; empty = role off. */
         Optional<List<String>> regions();
 
-        /** Simulated WAN delay per region before its invalidation (a simulation; 0 = none). */
-        Map<String, Duration> wanDelay();
+        /**
+         * The replica each region reads, by region ({@code cdc.invalidator.replica.eu.jdbc-url}): that region's
+         * invalidation waits until its replica has replayed each change (the replica gate; {@code cache.region-gate}).
+         * A region without one reads the primary and needs no gate.
+         */
+        Map<String, Replica> replica();
+
+        /**
+         * The longest one wait of the replica gate lasts; after it the loop reports the replica as behind (readiness
+         * DOWN with the reason), keeps its partitions paused and polling, and waits again. Nothing is dropped.
+         */
+        @WithDefault("2s")
+        Duration gateMaxWait();
 
         /** Consumer group = prefix + "-" + region. */
         @WithDefault("invalidator")
@@ -117,6 +128,17 @@ public interface CdcConfig {
         /** Kafka's {@code session.timeout.ms}: how soon the group notices a member that died without leaving. */
         @WithDefault("6s")
         Duration sessionTimeout();
+
+        /** A region's replica, as its invalidator's gate reads it. */
+        interface Replica {
+            /** Required for a region this process invalidates (optional so a password file may name it for all). */
+            Optional<String> jdbcUrl();
+
+            @WithDefault("cdccache")
+            String user();
+
+            Optional<String> password();
+        }
 
         /** Liveness goes DOWN when the consume loop has not turned for this long (an orchestrator restarts it). */
         @WithDefault("60s")

@@ -13,7 +13,6 @@ import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -25,6 +24,8 @@ import java.util.Map;
  */
 @ApplicationScoped
 public class Invalidators {
+
+    private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(Invalidators.class);
 
     private final CdcConfig config;
     private final CacheConfig cacheConfig;
@@ -74,15 +75,26 @@ public class Invalidators {
 
     /** Another member of {@code region}'s consumer group, sharing this process's Redis connection; not started. */
     public RegionInvalidator member(String region, String memberId) {
-        return new RegionInvalidator(
-                region,
-                memberId,
-                kafka,
-                config,
-                cache(region),
-                registry,
-                config.invalidator().wanDelay().getOrDefault(region, Duration.ZERO),
-                hook);
+        return new RegionInvalidator(region, memberId, kafka, config, cache(region), registry, gate(region), hook);
+    }
+
+    /** The region's replica gate (one per member: it keeps a connection); null where no gate applies. */
+    private ReplicaGate gate(String region) {
+        CdcConfig.Invalidator.Replica replica = config.invalidator().replica().get(region);
+        if (replica == null) {
+            return null;
+        }
+        String url = replica.jdbcUrl()
+                .orElseThrow(() -> new IllegalStateException(
+                        "cdc.invalidator.replica." + region + " is configured without a jdbc-url"));
+        if (!cacheConfig.regionGate()) {
+            LOG.warnf(
+                    "invalidator %s: replica gate OFF (cache.region-gate=off): changes are invalidated before the "
+                            + "replica has them, so a refill can cache the old row for a full TTL. Demonstration only.",
+                    region);
+            return null;
+        }
+        return new ReplicaGate(region, url, replica.user(), replica.password().orElse(""), registry);
     }
 
     void onStop(@Observes ShutdownEvent ev) throws InterruptedException {

@@ -44,8 +44,8 @@ import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
 /**
- * Invalidator of one region: Kafka → {@link KeyMapper} → DEL (keys + leases) in the region's Redis and one L1
- * eviction message per poll. Offsets are committed only after the invalidation succeeded; re-delivered records are
+ * Invalidator of one region: Kafka → {@link KeyMapper} → (in a region that reads a replica: the {@link ReplicaGate})
+ * → DEL (keys, leases, remote markers) in the region's Redis and one L1 eviction message per poll. Offsets are committed only after the invalidation succeeded; re-delivered records are
  * harmless (DEL is idempotent).
  *
  * <p>It never stops for good while the process runs. A supervisor recreates the consumer after any failure (with
@@ -81,7 +81,9 @@ public final class RegionInvalidator implements Runnable {
     private final CdcConfig config;
     private final RegionInvalidation cache;
     private final MeterRegistry registry;
-    private final Duration wanDelay;
+    /** Null in a region that reads the primary (or with the gate switched off). */
+    private final ReplicaGate gate;
+
     private final InvalidatorHook hook;
     private final String memberId;
     private final AtomicBoolean running = new AtomicBoolean();
@@ -109,7 +111,7 @@ public final class RegionInvalidator implements Runnable {
             CdcConfig config,
             RegionInvalidation cache,
             MeterRegistry registry,
-            Duration wanDelay,
+            ReplicaGate gate,
             InvalidatorHook hook) {
         this.region = region;
         this.memberId = memberId;
@@ -117,7 +119,7 @@ public final class RegionInvalidator implements Runnable {
         this.config = config;
         this.cache = cache;
         this.registry = registry;
-        this.wanDelay = wanDelay;
+        this.gate = gate;
         this.hook = hook;
         List<Tag> tags = List.of(Tag.of("region", region));
         registry.gauge(
@@ -274,13 +276,13 @@ public final class RegionInvalidator implements Runnable {
                 lastHeartbeatCommitMs.accumulateAndGet(change.commitTsMs(), Math::max);
             }
         }
-        if (!wanDelay.isZero()) {
-            Thread.sleep(wanDelay.toMillis()); // simulated WAN hop to this region (documented as a simulation)
+        if (gate != null && batch.visibleLsn() > 0) {
+            untilDone(c, listener, gate::problem, () -> awaitReplica(batch.visibleLsn()), open -> open);
         }
         long t1 = System.nanoTime();
         long deleteFromMs = System.currentTimeMillis();
         for (Batch.DeadLetter d : batch.deadLetters()) {
-            untilDone(c, listener, "dead-letter topic unreachable", () -> deadLetter(dlq, d), sent -> sent);
+            untilDone(c, listener, () -> "dead-letter topic unreachable", () -> deadLetter(dlq, d), sent -> sent);
             dlqCount.increment();
             if (!d.compensation().isEmpty()) {
                 compensations.increment();
@@ -298,7 +300,7 @@ public final class RegionInvalidator implements Runnable {
         CacheInvalidator.Result result = untilDone(
                 c,
                 listener,
-                "region Redis unavailable",
+                () -> "region Redis unavailable",
                 () -> cache.invalidator().invalidate(batch.invalidation()),
                 CacheInvalidator.Result::complete);
         long t2 = System.nanoTime();
@@ -314,8 +316,8 @@ public final class RegionInvalidator implements Runnable {
                 long published = batch.publishedAtMs().get(i);
                 stage("relay", published - change.commitTsMs());
                 stage("kafka", receivedAtMs - published);
-                if (!wanDelay.isZero()) {
-                    stage("simulated-wan", deleteFromMs - receivedAtMs);
+                if (gate != null) {
+                    stage("replica-gate", deleteFromMs - receivedAtMs);
                 }
                 stage("del", result.l2DoneAtMs() - deleteFromMs);
                 stage("broadcast", result.l1DoneAtMs() - result.l2DoneAtMs());
@@ -341,7 +343,7 @@ public final class RegionInvalidator implements Runnable {
     private <T> T untilDone(
             KafkaConsumer<String, String> c,
             Membership listener,
-            String problem,
+            Supplier<String> problem,
             Supplier<T> attempt,
             Predicate<T> done) {
         long backoff = 50;
@@ -358,7 +360,7 @@ public final class RegionInvalidator implements Runnable {
                     paused = true;
                 }
                 state = State.RETRYING;
-                lastProblem = problem;
+                lastProblem = problem.get();
                 retries.increment();
                 long until = System.currentTimeMillis() + backoff;
                 while (System.currentTimeMillis() < until) {
@@ -413,6 +415,15 @@ public final class RegionInvalidator implements Runnable {
             LOG.warnf(
                     "invalidator %s/%s: offset commit refused (%s); the records will be re-delivered",
                     region, memberId, e.getClass().getSimpleName());
+        }
+    }
+
+    private boolean awaitReplica(long lsn) {
+        try {
+            return gate.awaitReplayed(lsn, config.invalidator().gateMaxWait());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new WakeupException();
         }
     }
 
@@ -472,7 +483,7 @@ public final class RegionInvalidator implements Runnable {
                 ProducerConfig.MAX_BLOCK_MS_CONFIG, 5000));
     }
 
-    /** {@code cdc.stage.lag}: commit → relay → Kafka → (simulated WAN) → DEL → L1 broadcast, one timer per stage. */
+    /** {@code cdc.stage.lag}: commit → relay → Kafka → (replica gate) → DEL → L1 broadcast, one timer per stage. */
     private void stage(String stage, long millis) {
         stageTimers
                 .computeIfAbsent(
@@ -560,11 +571,16 @@ public final class RegionInvalidator implements Runnable {
     /**
      * @param publishedAtMs per change (same order), when the relay handed it to Kafka (the record's create time)
      */
+    /**
+     * @param visibleLsn    the highest visible-position stamp of the batch's records (-1: none stamped); the
+     *                      replica gate waits for it
+     */
     record Batch(
             List<RowChange> changes,
             List<Long> publishedAtMs,
             List<DeadLetter> deadLetters,
-            KeyMapper.Invalidation invalidation) {
+            KeyMapper.Invalidation invalidation,
+            long visibleLsn) {
 
         record DeadLetter(ConsumerRecord<String, String> record, String reason, KeyMapper.Invalidation compensation) {}
 
@@ -574,7 +590,9 @@ public final class RegionInvalidator implements Runnable {
             List<DeadLetter> dead = new ArrayList<>();
             List<KeyMapper.Invalidation> invalidations = new ArrayList<>(records.count());
             String tablePrefix = topicPrefix + ".public.";
+            long visible = -1;
             for (ConsumerRecord<String, String> r : records) {
+                visible = Math.max(visible, visibleLsn(r));
                 String topicTable =
                         r.topic().startsWith(tablePrefix) ? r.topic().substring(tablePrefix.length()) : r.topic();
                 String reason;
@@ -598,7 +616,23 @@ public final class RegionInvalidator implements Runnable {
                 dead.add(new DeadLetter(r, reason, compensation));
                 invalidations.add(compensation);
             }
-            return new Batch(changes, published, dead, KeyMapper.merge(invalidations));
+            return new Batch(changes, published, dead, KeyMapper.merge(invalidations), visible);
+        }
+
+        /**
+         * The relay's stamp; -1 for a record without one (published by something other than the relay): it passes
+         * the gate unchecked, since nothing says which commit it belongs to.
+         */
+        static long visibleLsn(ConsumerRecord<String, String> r) {
+            org.apache.kafka.common.header.Header h = r.headers().lastHeader(KafkaTopics.VISIBLE_LSN_HEADER);
+            if (h == null) {
+                return -1;
+            }
+            try {
+                return Long.parseLong(new String(h.value(), StandardCharsets.UTF_8));
+            } catch (NumberFormatException e) {
+                return -1;
+            }
         }
     }
 }

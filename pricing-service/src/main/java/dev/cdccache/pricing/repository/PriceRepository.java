@@ -2,17 +2,20 @@ package dev.cdccache.pricing.repository;
 
 import dev.cdccache.pricing.entity.Price;
 import dev.cdccache.pricing.entity.PriceView;
+import dev.cdccache.support.repository.RegionalReads;
 import dev.cdccache.support.repository.SqlState;
 import dev.cdccache.support.service.Conflict;
 import dev.cdccache.support.service.NotFound;
 import dev.cdccache.support.service.Rejected;
 import io.quarkus.hibernate.orm.panache.PanacheRepositoryBase;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.context.control.ActivateRequestContext;
 import jakarta.persistence.OptimisticLockException;
 import jakarta.persistence.PersistenceException;
+import org.hibernate.SessionFactory;
+import org.hibernate.StatelessSession;
 
 import java.math.BigDecimal;
+import java.sql.Connection;
 import java.util.List;
 import java.util.Optional;
 
@@ -26,10 +29,29 @@ public class PriceRepository implements PanacheRepositoryBase<Price, Long> {
     /** The highest price a PUT or a repricing may set, in minor units. */
     public static final long MAX_AMOUNT_MINOR = 1_000_000_000_00L;
 
-    /** Cache loads run on a worker thread outside any request: the session needs a context of its own. */
-    @ActivateRequestContext
-    public Optional<PriceView> find(long productId) {
-        return findByIdOptional(productId).map(Price::view);
+    private final RegionalReads reads;
+    private final SessionFactory sessions;
+
+    public PriceRepository(RegionalReads reads, SessionFactory sessions) {
+        this.reads = reads;
+        this.sessions = sessions;
+    }
+
+    /** A cache load: the region's own copy (its replica in a replica region). */
+    public Optional<PriceView> find(long productId) throws Exception {
+        return reads.regional(c -> find(c, productId));
+    }
+
+    /** The primary's row, whatever the region: reads under a remote marker and the global class (quotes). */
+    public Optional<PriceView> findOnPrimary(long productId) throws Exception {
+        return reads.primary(c -> find(c, productId));
+    }
+
+    private Optional<PriceView> find(Connection connection, long productId) {
+        try (StatelessSession s =
+                sessions.withStatelessOptions().connection(connection).openStatelessSession()) {
+            return Optional.ofNullable(s.get(Price.class, productId)).map(Price::view);
+        }
     }
 
     /** The outcome of a PUT: the new version and whether the price row was created. */

@@ -6,6 +6,7 @@ import dev.cdccache.pricing.service.PricingService;
 import dev.cdccache.support.config.CacheConfig;
 import dev.cdccache.support.rest.CacheHeaders;
 import dev.cdccache.support.rest.IfMatch;
+import dev.cdccache.support.service.NotFound;
 import io.smallrye.mutiny.Uni;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.DecimalMax;
@@ -83,6 +84,28 @@ public class PriceResource {
     public Uni<Response> get(@PathParam("productId") String rawId) {
         long id = IfMatch.parseId(rawId, "product id");
         return service.price(id, this::respond);
+    }
+
+    @Operation(
+            summary = "A checkout quote: the price from the primary, bypassing every cache (the global data class)",
+            description = "Never stale, in any region; costs a database read (across the WAN outside the primary's"
+                    + " region). Marked X-Cache: BYPASS, X-Read-Source: primary.")
+    @APIResponse(responseCode = "200", description = "the price as the primary has it")
+    @APIResponse(responseCode = "400", description = "malformed product id")
+    @APIResponse(responseCode = "404", description = "no such product, or no price for it")
+    @GET
+    @Path("{productId}/quote")
+    public Response quote(@PathParam("productId") String rawId) throws Exception {
+        long id = IfMatch.parseId(rawId, "product id");
+        return service.quote(id)
+                .map(p -> Response.ok(p)
+                        .header("X-Cache", "BYPASS")
+                        .header("X-Read-Source", "primary")
+                        .header("X-Region", cacheConfig.region())
+                        .header("X-Instance", cacheConfig.instanceId())
+                        .header("X-Version", p.version())
+                        .build())
+                .orElseThrow(() -> new NotFound("product " + id + " has no price"));
     }
 
     private Response respond(CachedValue v) {

@@ -54,11 +54,21 @@ public class PricingService {
 
     /** L1 → L2 → PostgreSQL; an L1 hit is presented and completes on the caller's (event-loop) thread. */
     public <R> Uni<R> price(long productId, Function<CachedValue, R> present) {
-        Loader loader = key -> repository
-                .find(productId)
-                .map(p -> new Loader.Loaded(write(p), p.version()))
-                .orElse(null);
+        Loader loader = Loader.routed(
+                key -> loaded(repository.find(productId)), key -> loaded(repository.findOnPrimary(productId)));
         return CachedReads.read(cache.cache(), CacheKeys.price(productId), loader, present);
+    }
+
+    private Loader.Loaded loaded(java.util.Optional<PriceView> price) {
+        return price.map(p -> new Loader.Loaded(write(p), p.version())).orElse(null);
+    }
+
+    /**
+     * The global class: a price that must never be stale (a checkout quote) bypasses every cache and reads the
+     * primary, in any region. Empty when the product has no price.
+     */
+    public java.util.Optional<PriceView> quote(long productId) throws Exception {
+        return repository.findOnPrimary(productId);
     }
 
     /** Its commit also invalidates the catalog's product view: the mapping says a price row feeds both. */
