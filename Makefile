@@ -1,5 +1,5 @@
 # Front door. Every target calls a script under infra/; see README.md.
-.PHONY: up down status logs clean build test bench-cdc probe chaos-drop-dels chaos-kill-relay chaos-pause-invalidator chaos-stop-redis chaos-drop-l1-broadcast report chaos-redis-network cdc-reset bench-cdc-bulk bench-read bench nemesis
+.PHONY: up down status logs clean build test bench-cdc probe chaos-drop-dels chaos-kill-relay chaos-pause-invalidator chaos-stop-redis chaos-drop-l1-broadcast report chaos-redis-network cdc-reset bench-cdc-bulk bench-read bench nemesis chaos-replica-lag
 
 up:        ## start PostgreSQL, Kafka, Redis us/eu and every service; waits until ready, prints the table
 	@infra/stack.sh up
@@ -34,6 +34,8 @@ chaos-drop-l1-broadcast:  ## drop L1 eviction messages: L1 TTL and gap flush bou
 	@infra/chaos/drop-l1-broadcast.sh
 report:    ## the dashboard's key figures as text, from every process's /q/metrics
 	@infra/report.sh
+chaos-replica-lag:        ## eu replica DELAY ms behind: gated invalidation holds, the naive mode caches stale rows
+	@DELAY=$(or $(DELAY),1000) infra/chaos/replica-lag.sh
 chaos-redis-network:      ## latency or blackhole between catalog-us-2 and redis-us: make chaos-redis-network MODE=blackhole
 	@infra/chaos/redis-network.sh $(or $(MODE),latency)
 cdc-reset: ## recovery after a slot/offset mismatch: new slot, then a flush of every cache key space in every region

@@ -29,7 +29,8 @@ import java.util.concurrent.locks.LockSupport;
  * returns the new version, and reports time-to-fresh (from the moment the write answered) and stale reads seen, per
  * region and per path: {@code write-path} (API write, writer's region), {@code cdc} (everything else).
  *
- * <p>Options: {@code --writes N --interval-ms MS --via api|sql --timeout-ms MS --first-product ID --bound-ms MS}.
+ * <p>Options: {@code --writes N --interval-ms MS --via api|sql --write-region us|eu --timeout-ms MS --first-product ID
+ * --bound-ms MS --bound-ms-<region> MS}.
  * With {@code --bound-ms}, exits 1 unless every instance became fresh within the bound ("BOUND HELD/VIOLATED").
  * The last output line is JSON.
  */
@@ -52,6 +53,9 @@ public final class LagProbe {
             }
         }
         boolean batch = Boolean.parseBoolean(opt.getOrDefault("batch", "false"));
+        // Which region's pricing-service takes the API writes: eu's commit crosses the WAN link to the primary, and
+        // its own region's reads are then fresh through remote markers while the eu replica lags.
+        writeRegion = opt.getOrDefault("write-region", "us");
 
         List<Instance> instances = Topology.withRole("reader").stream()
                 .map(p -> new Instance(p.name(), p.region(), p.service(), p.port()))
@@ -199,7 +203,7 @@ public final class LagProbe {
             Map<String, AtomicLong> neverFresh) {
         List<CompletableFuture<Void>> polls = new ArrayList<>();
         for (Instance in : instances) {
-            String path = "api".equals(via) && "us".equals(in.region) ? "write-path" : "cdc";
+            String path = "api".equals(via) && writeRegion.equals(in.region) ? "write-path" : "cdc";
             String label = in.region + "/" + path;
             Histogram h = fresh.computeIfAbsent(label, k -> new Histogram(TimeUnit.HOURS.toMicros(1), 3));
             AtomicLong staleReads = stale.computeIfAbsent(label, k -> new AtomicLong());
@@ -234,11 +238,13 @@ public final class LagProbe {
         CompletableFuture.allOf(polls.toArray(CompletableFuture[]::new)).join();
     }
 
+    private static String writeRegion = "us";
+
     private static long writeApi(HttpClient http, long id) throws Exception {
         long amount = 100 + (System.nanoTime() % 100_000);
         HttpResponse<String> r = http.send(
-                HttpRequest.newBuilder(
-                                URI.create(Topology.writer("pricing", "us").http() + "/prices/" + id))
+                HttpRequest.newBuilder(URI.create(
+                                Topology.writer("pricing", writeRegion).http() + "/prices/" + id))
                         .header("Content-Type", "application/json")
                         .timeout(Duration.ofSeconds(10))
                         .PUT(HttpRequest.BodyPublishers.ofString(
