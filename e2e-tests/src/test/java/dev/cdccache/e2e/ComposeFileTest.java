@@ -3,6 +3,7 @@ package dev.cdccache.e2e;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -96,7 +97,7 @@ class ComposeFileTest {
     @Test
     @SuppressWarnings("unchecked")
     void everyImageIsPinnedExactly() throws Exception {
-        assertEquals(17, services.size(), "all services present: " + services.keySet());
+        assertEquals(21, services.size(), "all services present: " + services.keySet());
         for (var e : services.entrySet()) {
             Map<String, Object> svc = (Map<String, Object>) e.getValue();
             if (svc.containsKey("build")) {
@@ -180,24 +181,34 @@ class ComposeFileTest {
         }
     }
 
+    /** A setup step that runs once and exits (restart: "no"), such as adding the WAN link's latency toxics. */
+    @SuppressWarnings("unchecked")
+    private boolean oneShot(String service) {
+        return "no".equals(String.valueOf(((Map<String, Object>) services.get(service)).get("restart")));
+    }
+
     @Test
     @SuppressWarnings("unchecked")
     void everyServiceHasAHealthcheckAndWaitsForHealthyDependencies() {
         for (var e : services.entrySet()) {
             Map<String, Object> svc = (Map<String, Object>) e.getValue();
-            Map<String, Object> hc = (Map<String, Object>) svc.get("healthcheck");
-            assertNotNull(hc, e.getKey() + " has a healthcheck");
-            assertTrue(hc.get("test") instanceof List<?> l && !l.isEmpty(), e.getKey() + " healthcheck test");
             Object deps = svc.get("depends_on");
             if (deps != null) {
                 for (var d : ((Map<String, Object>) deps).entrySet()) {
                     assertTrue(services.containsKey(d.getKey()), e.getKey() + " depends on unknown " + d.getKey());
                     assertEquals(
-                            "service_healthy",
+                            oneShot(d.getKey()) ? "service_completed_successfully" : "service_healthy",
                             ((Map<String, Object>) d.getValue()).get("condition"),
                             e.getKey() + " → " + d.getKey());
                 }
             }
+            if (oneShot(e.getKey())) {
+                assertNull(svc.get("ports"), e.getKey() + ": a one-shot setup step publishes nothing");
+                continue;
+            }
+            Map<String, Object> hc = (Map<String, Object>) svc.get("healthcheck");
+            assertNotNull(hc, e.getKey() + " has a healthcheck");
+            assertTrue(hc.get("test") instanceof List<?> l && !l.isEmpty(), e.getKey() + " healthcheck test");
         }
     }
 
@@ -221,7 +232,8 @@ class ComposeFileTest {
                 assertTrue(portVarOf.containsKey(e.getKey()), e.getKey() + " is declared in infra/processes");
             }
         }
-        for (String k : List.of("PG_DATABASE", "PG_USER", "PG_PASSWORD", "KAFKA_CONTROLLER_PORT", "EU_WAN_DELAY")) {
+        for (String k : List.of(
+                "PG_DATABASE", "PG_USER", "PG_PASSWORD", "KAFKA_CONTROLLER_PORT", "WAN_LATENCY_MS", "REGION_GATE")) {
             assertEquals(stackEnv.get(k), dotEnv.get(k), k + " equal in .env and infra/stack.env");
         }
     }
