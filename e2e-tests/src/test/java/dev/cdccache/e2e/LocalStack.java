@@ -23,6 +23,9 @@ final class LocalStack {
 
     static {
         PORTS.put("PG_PORT", "25432");
+        PORTS.put("PG_EU_PORT", "25433");
+        PORTS.put("WAN_EU_PORT", "25442");
+        PORTS.put("WAN_EU_CONTROL_PORT", "25443");
         PORTS.put("KAFKA_PORT", "29092");
         PORTS.put("KAFKA_CONTROLLER_PORT", "29093");
         PORTS.put("REDIS_US_PORT", "26379");
@@ -98,6 +101,47 @@ final class LocalStack {
 
     String jdbcUrl() {
         return "jdbc:postgresql://127.0.0.1:" + PORTS.get("PG_PORT") + "/cdccache";
+    }
+
+    String replicaJdbcUrl() {
+        return "jdbc:postgresql://127.0.0.1:" + PORTS.get("PG_EU_PORT") + "/cdccache";
+    }
+
+    /** One statement on eu's replica as its superuser (the local stack's PostgreSQL trusts it on 127.0.0.1). */
+    String onReplica(String sql) throws java.sql.SQLException {
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection(replicaJdbcUrl(), "postgres", "postgres");
+                java.sql.Statement st = c.createStatement()) {
+            if (st.execute(sql)) {
+                try (java.sql.ResultSet rs = st.getResultSet()) {
+                    return rs.next() ? rs.getString(1) : null;
+                }
+            }
+            return null;
+        }
+    }
+
+    /** A command to a region's Redis (RESP over a socket: the e2e tests need two commands, not a client). */
+    String redis(String region, String... command) throws IOException {
+        int port = port("REDIS_" + region.toUpperCase(java.util.Locale.ROOT) + "_PORT");
+        try (java.net.Socket s = new java.net.Socket("127.0.0.1", port)) {
+            s.setSoTimeout(5000);
+            StringBuilder req = new StringBuilder("*" + command.length + "\r\n");
+            for (String part : command) {
+                req.append('$')
+                        .append(part.getBytes(StandardCharsets.UTF_8).length)
+                        .append("\r\n")
+                        .append(part)
+                        .append("\r\n");
+            }
+            s.getOutputStream().write(req.toString().getBytes(StandardCharsets.UTF_8));
+            java.io.BufferedReader in = new java.io.BufferedReader(
+                    new java.io.InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8));
+            String line = in.readLine();
+            if (line.startsWith("$")) {
+                return Integer.parseInt(line.substring(1)) < 0 ? null : in.readLine();
+            }
+            return line.substring(1);
+        }
     }
 
     /** Every pid the stack recorded: its own processes and the ones its nodes started. */

@@ -259,6 +259,193 @@ class LocalStackIT {
         assertTrue(checked >= 14, "dashboard queries checked: " + checked);
     }
 
+    /** The price version pricing-eu serves, and from which tier. */
+    private record Served(long version, String tier) {}
+
+    private static Served euPrice(long id) throws Exception {
+        HttpResponse<String> r = STACK.get(STACK.port("PRICING_EU_PORT"), "/prices/" + id);
+        assertEquals(200, r.statusCode(), r.body());
+        return new Served(
+                JSON.readTree(r.body()).get("version").asLong(),
+                r.headers().firstValue("X-Cache").orElse(""));
+    }
+
+    private static long sqlPriceUpdate(long id) throws Exception {
+        try (Connection c = DriverManager.getConnection(STACK.jdbcUrl(), "cdccache", "cdccache");
+                Statement st = c.createStatement();
+                java.sql.ResultSet rs =
+                        st.executeQuery("UPDATE prices SET amount_minor = amount_minor + 1 WHERE product_id = " + id
+                                + " RETURNING version")) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    private static double metric(int port, String line) throws Exception {
+        double sum = 0;
+        for (String l : STACK.get(port, "/q/metrics").body().split("\n")) {
+            if (l.startsWith(line)) {
+                sum += Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1));
+            }
+        }
+        return sum;
+    }
+
+    /** Restarts every invalidator of region eu with the replica gate on or off. */
+    private static void euInvalidatorsWithGate(String gate) throws Exception {
+        for (String name : List.of("invalidator-eu", "invalidator-2")) {
+            assertEquals(0, STACK.run("stop", name).exit());
+        }
+        LocalStack.Result r = STACK.script("infra/stack.sh", Map.of("REGION_GATE", gate), "up");
+        assertEquals(0, r.exit(), r.output());
+    }
+
+    /**
+     * The race the replica gate exists for, made deterministic by pausing the replica's replay: a change reaches
+     * eu's invalidator while eu's replica does not have it, and a miss refills eu's cache from the replica with the
+     * old row. With the gate, the invalidation waits for the replica and then removes that refill: eu ends fresh.
+     * Without it (cache.region-gate=off) the invalidation is spent before the refill, and after the replica has
+     * caught up the old row is still cached in eu.
+     */
+    @Test
+    void theReplicaGateRemovesARefillOfTheOldRowAndTheNaiveModeLeavesIt() throws Exception {
+        String key = "prc:v2:price:{%d}";
+        int invalidatorEu = STACK.port("INVALIDATOR_EU_PORT");
+        // Gated (the stack's mode).
+        long gated = 8101;
+        euPrice(gated);
+        STACK.onReplica("SELECT pg_wal_replay_pause()");
+        try {
+            long v2 = sqlPriceUpdate(gated);
+            // Marker event: eu's invalidator holds the change at its gate (the replica is behind it).
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> metric(invalidatorEu, "cdc_replica_behind_bytes{region=\"eu\"}") > 0);
+            // An eviction now (LRU, TTL): the next miss refills from the paused replica, with the old row.
+            STACK.redis("eu", "DEL", key.formatted(gated));
+            await().atMost(Duration.ofSeconds(5))
+                    .until(() -> "DB".equals(euPrice(gated).tier()));
+            assertEquals(v2 - 1, euPrice(gated).version(), "the refill read the replica, which is behind");
+            STACK.onReplica("SELECT pg_wal_replay_resume()");
+            // The held invalidation now runs (the gate retries with a backoff of at most 2 s after a long wait).
+            await().atMost(Duration.ofSeconds(10))
+                    .pollInterval(Duration.ofMillis(20))
+                    .until(() -> euPrice(gated).version() == v2);
+        } finally {
+            STACK.onReplica("SELECT pg_wal_replay_resume()");
+        }
+
+        // Naive: the eu invalidators restarted with the gate off.
+        euInvalidatorsWithGate("off");
+        try {
+            long naive = 8102;
+            euPrice(naive);
+            STACK.onReplica("SELECT pg_wal_replay_pause()");
+            long v2;
+            try {
+                v2 = sqlPriceUpdate(naive);
+                // Marker event: the naive invalidation has happened (the key is gone from eu's Redis).
+                await().atMost(Duration.ofSeconds(10))
+                        .until(() -> STACK.redis("eu", "GET", key.formatted(naive)) == null);
+                await().atMost(Duration.ofSeconds(5))
+                        .until(() -> "DB".equals(euPrice(naive).tier()));
+                assertEquals(v2 - 1, euPrice(naive).version());
+            } finally {
+                STACK.onReplica("SELECT pg_wal_replay_resume()");
+            }
+            // The replica catches up ...
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> String.valueOf(v2)
+                            .equals(STACK.onReplica("SELECT version FROM prices WHERE product_id = " + naive)));
+            // ... and a later change through the same pipeline is invalidated in eu (marker event: everything
+            // before it has been processed too), yet the old row is still cached and served in eu.
+            euPrice(8103);
+            sqlPriceUpdate(8103);
+            await().atMost(Duration.ofSeconds(10)).until(() -> STACK.redis("eu", "GET", key.formatted(8103)) == null);
+            String cached = STACK.redis("eu", "GET", key.formatted(naive));
+            assertTrue(
+                    cached != null && cached.contains("\"version\":" + (v2 - 1)), "stale row cached in eu: " + cached);
+            assertEquals(v2 - 1, euPrice(naive).version(), "eu serves the old price after its replica caught up");
+            STACK.redis("eu", "DEL", key.formatted(naive));
+        } finally {
+            euInvalidatorsWithGate("on");
+        }
+    }
+
+    /**
+     * Remote markers: an eu write is read back at once in eu (price and product view) while eu's replica applies
+     * commits 1.5 s late; those reads went to the primary and were not cached.
+     */
+    @Test
+    void euReadsItsOwnWritesWhileItsReplicaLags() throws Exception {
+        long id = 8201;
+        int pricingEu = STACK.port("PRICING_EU_PORT");
+        int catalogEu = STACK.port("CATALOG_EU_PORT");
+        euPrice(id);
+        STACK.get(catalogEu, "/products/" + id);
+        double markerReads = metric(pricingEu, "cache_remote_marker_reads_total");
+        STACK.onReplica("ALTER SYSTEM SET recovery_min_apply_delay = '1500ms'");
+        STACK.onReplica("SELECT pg_reload_conf()");
+        try {
+            HttpResponse<String> put =
+                    STACK.send("PUT", pricingEu, "/prices/" + id, "{\"amountMinor\": 4711, \"currency\": \"EUR\"}");
+            assertEquals(200, put.statusCode(), put.body());
+            long version = JSON.readTree(put.body()).get("version").asLong();
+            Served read = euPrice(id);
+            assertEquals(version, read.version(), "eu reads its own write at once");
+            assertEquals("DB", read.tier());
+            assertEquals(version, priceVersion(STACK.get(catalogEu, "/products/" + id)), "and the product view");
+            assertEquals(
+                    String.valueOf(version - 1),
+                    STACK.onReplica("SELECT version FROM prices WHERE product_id = " + id),
+                    "eu's replica did not have the write yet");
+            assertTrue(metric(pricingEu, "cache_remote_marker_reads_total") > markerReads);
+            // Once the replica has it, eu's invalidator clears the markers and eu caches the new row again.
+            await().atMost(Duration.ofSeconds(8))
+                    .until(() -> STACK.redis("eu", "EXISTS", "marker:prc:v2:price:{" + id + "}")
+                            .equals("0"));
+            await().atMost(Duration.ofSeconds(5)).until(() -> {
+                Served s = euPrice(id);
+                return s.version() == version && !s.tier().equals("DB");
+            });
+        } finally {
+            STACK.onReplica("ALTER SYSTEM RESET recovery_min_apply_delay");
+            STACK.onReplica("SELECT pg_reload_conf()");
+        }
+    }
+
+    /**
+     * The replica stopped: eu's reads fall back to the primary, eu's invalidator reports the replica and holds its
+     * changes (readiness DOWN), and after the replica returns every change made meanwhile is invalidated in eu.
+     */
+    @Test
+    void aReplicaRestartLosesNothingAndEuReadsFallBackToThePrimary() throws Exception {
+        long id = 8301;
+        int invalidatorEu = STACK.port("INVALIDATOR_EU_PORT");
+        euPrice(id);
+        assertEquals(0, STACK.run("stop", "postgres-eu").exit());
+        long version;
+        try {
+            version = sqlPriceUpdate(id);
+            // A cold key in eu is still served: by the primary, behind the replica's circuit breaker.
+            assertEquals(
+                    200,
+                    STACK.get(STACK.port("PRICING_EU_PORT"), "/prices/8302").statusCode());
+            await().atMost(Duration.ofSeconds(15)).until(() -> {
+                HttpResponse<String> ready = STACK.get(invalidatorEu, "/q/health/ready");
+                return ready.statusCode() == 503 && ready.body().contains("replica");
+            });
+        } finally {
+            LocalStack.Result r = STACK.run("up");
+            assertEquals(0, r.exit(), r.output());
+        }
+        await().atMost(Duration.ofSeconds(15))
+                .pollInterval(Duration.ofMillis(50))
+                .until(() -> euPrice(id).version() == version);
+        await().atMost(Duration.ofSeconds(15))
+                .until(() -> STACK.get(invalidatorEu, "/q/health/ready").statusCode() == 200);
+        assertTrue(metric(STACK.port("PRICING_EU_PORT"), "cache_replica_fallbacks_total") > 0);
+    }
+
     private static long priceVersion(HttpResponse<String> r) throws Exception {
         JsonNode n = JSON.readTree(r.body());
         return n.path("price").path("version").asLong(-1);
