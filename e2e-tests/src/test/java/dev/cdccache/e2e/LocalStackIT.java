@@ -63,7 +63,7 @@ class LocalStackIT {
                 "--reps",
                 "2",
                 "--faults",
-                "kill-invalidator,pause-invalidator,drop-dels,drop-l1,restart-postgres,kill-relay",
+                "kill-invalidator,pause-invalidator,drop-dels,drop-l1,restart-postgres,kill-relay,replica-lag,restart-replica",
                 "--hold-ms",
                 "2000",
                 "--heal-ms",

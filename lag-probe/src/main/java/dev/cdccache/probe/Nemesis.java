@@ -66,6 +66,9 @@ public final class Nemesis {
     /** After a kill -9 of the active relay or of one invalidator, CDC invalidation resumes within this (the target). */
     static final long FAILOVER_MS = 3000;
 
+    /** The eu replica's apply delay during the replica-lag fault: eu's CDC bound grows by it. */
+    static final long REPLICA_LAG_MS = 1000;
+
     private final ConcurrentLinkedQueue<Write> writes = new ConcurrentLinkedQueue<>();
     private final ConcurrentLinkedQueue<Read> reads = new ConcurrentLinkedQueue<>();
     private final List<Phase> phases = Collections.synchronizedList(new ArrayList<>());
@@ -97,7 +100,7 @@ public final class Nemesis {
         List<String> faults = Arrays.asList(opt.getOrDefault(
                         "faults",
                         "kill-relay,kill-invalidator,pause-invalidator,stop-redis,restart-kafka,restart-postgres,drop-dels,drop-l1,"
-                                + "redis-blackhole,redis-latency,drop-dels+kill-invalidator")
+                                + "redis-blackhole,redis-latency,drop-dels+kill-invalidator,replica-lag,restart-replica")
                 .split(","));
         int reps = Integer.parseInt(opt.getOrDefault("reps", "20"));
         long holdMs = Long.parseLong(opt.getOrDefault("hold-ms", "3000"));
@@ -239,7 +242,7 @@ public final class Nemesis {
 
     // ---------------------------------------------------------------- faults
     private void inject(String fault, int rep, long holdMs) throws Exception {
-        String region = rep % 2 == 0 ? "us" : "eu";
+        String region = fault.contains("replica") ? "eu" : rep % 2 == 0 ? "us" : "eu";
         long t0 = System.nanoTime();
         switch (fault) {
             case "kill-relay" -> {
@@ -294,6 +297,21 @@ public final class Nemesis {
                 sleepMs(Math.min(holdMs, 2000));
                 stackUp();
             }
+            case "replica-lag" -> {
+                // eu's replica applies each commit a second late: eu's invalidations wait for it (the gate).
+                replica("ALTER SYSTEM SET recovery_min_apply_delay = '" + REPLICA_LAG_MS + "ms'");
+                try {
+                    sleepMs(holdMs);
+                } finally {
+                    replica("ALTER SYSTEM RESET recovery_min_apply_delay");
+                }
+            }
+            case "restart-replica" -> {
+                // eu reads fall back to the primary; eu's invalidations wait until the replica is back.
+                stack("stop", "postgres-eu");
+                sleepMs(Math.min(holdMs, 2000));
+                stackUp();
+            }
             case "drop-dels" -> {
                 chaos(1, 0);
                 sleepMs(holdMs);
@@ -335,7 +353,7 @@ public final class Nemesis {
         }
         phases.add(new Phase(fault, region, t0, System.nanoTime()));
         faultCounts.computeIfAbsent(fault, f -> new int[1])[0]++;
-        boolean regional = fault.contains("invalidator") || "stop-redis".equals(fault);
+        boolean regional = fault.contains("invalidator") || fault.contains("replica") || "stop-redis".equals(fault);
         System.out.printf(
                 Locale.ROOT,
                 "%7.1f s  %-28s rep %2d %-3s (%d ms)%n",
@@ -366,6 +384,10 @@ public final class Nemesis {
                     case "restart-kafka", "restart-postgres" ->
                         writePath ? WRITE_PATH_BOUND_MS : duration + CDC_BOUND_MS + FAILOVER_MS;
                     case "drop-dels" -> CDC_BOUND_MS;
+                    // Writes made in eu stay fresh in eu (remote markers); the rest waits for eu's replica.
+                    case "replica-lag" -> writePath || !thisRegion ? allowed : REPLICA_LAG_MS + CDC_BOUND_MS;
+                    case "restart-replica" ->
+                        writePath || !thisRegion ? allowed : duration + CDC_BOUND_MS + FAILOVER_MS;
                     case "drop-dels+kill-invalidator" -> thisRegion ? FAILOVER_MS + CDC_BOUND_MS : CDC_BOUND_MS;
                     case "drop-l1" -> L1_TTL_BOUND_MS;
                     case "backstop-off" -> CDC_BOUND_MS;
@@ -436,6 +458,16 @@ public final class Nemesis {
                 }
                 LockSupport.parkNanos(10_000_000);
             }
+        }
+    }
+
+    /** A statement on eu's replica as its superuser, then a configuration reload. */
+    private static void replica(String sql) throws Exception {
+        String url = "jdbc:postgresql://127.0.0.1:" + StackEnv.port("PG_EU_PORT") + "/" + StackEnv.get("PG_DATABASE");
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection(url, "postgres", "postgres");
+                java.sql.Statement st = c.createStatement()) {
+            st.execute(sql);
+            st.execute("SELECT pg_reload_conf()");
         }
     }
 
