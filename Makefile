@@ -1,5 +1,5 @@
 # Front door. Every target calls a script under infra/; see README.md.
-.PHONY: up down status logs clean build test bench-cdc probe chaos-drop-dels chaos-kill-relay chaos-pause-invalidator chaos-stop-redis chaos-drop-l1-broadcast report chaos-redis-network cdc-reset bench-cdc-bulk bench-read bench nemesis chaos-replica-lag
+.PHONY: up down status logs clean build test bench-cdc probe chaos-drop-dels chaos-kill-relay chaos-pause-invalidator chaos-stop-redis chaos-drop-l1-broadcast report chaos-redis-network cdc-reset bench-cdc-bulk bench-read bench nemesis chaos-replica-lag replica-delay replica-status
 
 up:        ## start PostgreSQL, Kafka, Redis us/eu and every service; waits until ready, prints the table
 	@infra/stack.sh up
@@ -18,10 +18,10 @@ test:      ## every test: unit, Quarkus and end-to-end (the README's test comman
 bench-cdc: ## CDC commit-to-DEL lag per region for N paced plain-SQL writes (stack must be up): make bench-cdc [N=1000] [INTERVAL_MS=20]
 	@test -d lag-probe/target/lib || ./mvnw -q -B -DskipTests install -pl lag-probe -am
 	@set -a; . infra/stack.env; set +a; java -cp "lag-probe/target/lag-probe.jar:lag-probe/target/lib/*" dev.cdccache.probe.CdcLagBench $(or $(N),1000) $(or $(INTERVAL_MS),20)
-probe:     ## time-to-fresh per region and path: make probe [WRITES=20] [VIA=api|sql]
+probe:     ## time-to-fresh per region and path: make probe [WRITES=20] [VIA=api|sql] [WRITE_REGION=us|eu]
 	@set -a; . infra/stack.env; set +a; test -d lag-probe/target/lib || ./mvnw -q -B -DskipTests install -pl lag-probe -am; \
 	java -cp "lag-probe/target/lag-probe.jar:lag-probe/target/lib/*" dev.cdccache.probe.LagProbe \
-	  --writes $(or $(WRITES),20) --via $(or $(VIA),api) 2>/dev/null
+	  --writes $(or $(WRITES),20) --via $(or $(VIA),api) --write-region $(or $(WRITE_REGION),us) 2>/dev/null
 chaos-drop-dels:          ## drop every write-path DEL: CDC lag bounds staleness
 	@infra/chaos/drop-dels.sh
 chaos-kill-relay:         ## kill the relay and drop DELs: TTL bounds staleness; restart replays every change
@@ -34,6 +34,10 @@ chaos-drop-l1-broadcast:  ## drop L1 eviction messages: L1 TTL and gap flush bou
 	@infra/chaos/drop-l1-broadcast.sh
 report:    ## the dashboard's key figures as text, from every process's /q/metrics
 	@infra/report.sh
+replica-delay:            ## eu's replica applies each commit DELAY ms late (0 = off): make replica-delay DELAY=2000
+	@infra/replica.sh delay $(or $(DELAY),0)
+replica-status:           ## eu's replica: replay position, apply delay, age of the last replayed commit
+	@infra/replica.sh status
 chaos-replica-lag:        ## eu replica DELAY ms behind: gated invalidation holds, the naive mode caches stale rows
 	@DELAY=$(or $(DELAY),1000) infra/chaos/replica-lag.sh
 chaos-redis-network:      ## latency or blackhole between catalog-us-2 and redis-us: make chaos-redis-network MODE=blackhole

@@ -188,7 +188,7 @@ for f in p50Ms:10 p99Ms:30 p999Ms:60 maxMs:100; do
   row "CDC lag us ${k%Ms}" "<= $goal ms" "$v ms" "-" "$(verdict "$v" "x <= $goal")"
 done
 eu_json="$(grep -o '"eu":{[^}]*}' "$OUT/cdc")"; echo "$eu_json" >"$OUT/cdc-eu"
-row "CDC lag eu p99 (40 ms simulated WAN)" "-" "$(json_num "$OUT/cdc-eu" p99Ms) ms" "-" "info"
+row "CDC lag eu p99 (replica-gated, WAN link)" "-" "$(json_num "$OUT/cdc-eu" p99Ms) ms" "-" "info"
 fi
 
 # ------------------------------------------------------------------------------------------------ 5. bulk

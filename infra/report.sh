@@ -56,3 +56,21 @@ while IFS='|' read -r name _ _ port _; do
         | awk '$NF ~ /^[0-9.eE+]+$/ { t += $NF; n++ } END { if (n) printf "%d", t; else print "-" }')"
 done < <(with_role invalidator)
 echo "(DEL/L1 quantiles: table prices; per-table series at /q/metrics and on the Grafana dashboard)"
+
+printf '\n== Regions: eu reads its replica; its invalidation waits for the replica (gate), eu writes set remote markers\n'
+printf '%-14s %8s %12s %12s %14s\n' invalidator batches "gate p50 ms" "gate p99 ms" "behind bytes"
+while IFS='|' read -r name _ region port _; do
+  [[ "$region" == *eu* ]] || continue
+  m="$(metrics "$port")"
+  printf '%-14s %8d %12s %12s %14s\n' "$name" "$(sum "$m" 'cdc_gate_wait_seconds_count')" \
+    "≤$(quantile "$m" 'cdc_gate_wait_seconds_bucket' 0.5)" "≤$(quantile "$m" 'cdc_gate_wait_seconds_bucket' 0.99)" \
+    "$({ grep -E '^cdc_replica_behind_bytes' <<<"$m" || echo 'x -'; } | awk '{print $NF}' | head -1)"
+done < <(with_role invalidator)
+printf '%-14s %14s %14s %16s %14s\n' reader "markers set" "marker reads" "replica fallbacks" "markers failed"
+while IFS='|' read -r name _ region port _; do
+  [[ "$region" == eu ]] || continue
+  m="$(metrics "$port")"
+  printf '%-14s %14d %14d %16d %14d\n' "$name" "$(sum "$m" 'cache_remote_markers_set_total')" \
+    "$(sum "$m" 'cache_remote_marker_reads_total')" "$(sum "$m" 'cache_replica_fallbacks_total')" \
+    "$(sum "$m" 'cache_remote_markers_failed_total')"
+done < <(with_role reader)

@@ -13,7 +13,7 @@ EU_BOUND=$(( DELAY + CDC_BOUND_MS ))
 # A stale value cached in eu would outlive this by far (price L2 TTL 60 s); the probe stops looking after it.
 TIMEOUT=$(( EU_BOUND + 8000 ))
 require_stack
-replica() { java -cp "lag-probe/target/lag-probe.jar:lag-probe/target/lib/*" dev.cdccache.probe.ReplicaControl "$@"; }
+replica() { infra/replica.sh "$@"; }
 eu_invalidators() { with_role invalidator | awk -F'|' '$3 ~ /eu/ {print $1}'; }
 restart_eu_invalidators() { # on|off
   local n
