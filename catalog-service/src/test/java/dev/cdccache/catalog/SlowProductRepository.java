@@ -5,6 +5,7 @@ import dev.cdccache.catalog.repository.ProductRepository;
 import dev.cdccache.support.repository.RegionalReads;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Alternative;
+import jakarta.inject.Inject;
 import org.hibernate.SessionFactory;
 
 import java.util.Optional;
@@ -17,8 +18,14 @@ import java.util.Optional;
 @ApplicationScoped
 public class SlowProductRepository extends ProductRepository {
 
+    @Inject
     public SlowProductRepository(RegionalReads reads, SessionFactory sessions) {
         super(reads, sessions);
+    }
+
+    /** For the client proxy of a normal-scoped bean (ArC cannot add one to a subclass by itself). */
+    protected SlowProductRepository() {
+        this(null, null);
     }
 
     @Override
