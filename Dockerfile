@@ -7,7 +7,7 @@ FROM ${MAVEN_IMAGE} AS build
 WORKDIR /src
 COPY . .
 RUN --mount=type=cache,target=/root/.m2 \
-    mvn -B -q -DskipTests install -pl catalog-service,pricing-service,invalidation-consumer -am
+    mvn -B -q -DskipTests install -pl catalog-service,pricing-service,invalidation-consumer,console -am
 
 FROM ${JRE_IMAGE} AS runtime
 # curl for the compose healthchecks (GET /q/health/ready).
@@ -27,3 +27,6 @@ COPY --from=build --chown=app /src/pricing-service/target/quarkus-app/ /app/
 
 FROM runtime AS invalidation-consumer
 COPY --from=build --chown=app /src/invalidation-consumer/target/quarkus-app/ /app/
+
+FROM runtime AS console
+COPY --from=build --chown=app /src/console/target/quarkus-app/ /app/

@@ -56,7 +56,7 @@ require_built() {
   local missing=()
   [[ -d infra/kafka-dist/target/kafka-libs ]] || missing+=(kafka-dist)
   [[ -d infra/local-stack/target/lib ]] || missing+=(local-stack)
-  for m in catalog-service pricing-service invalidation-consumer; do
+  for m in catalog-service pricing-service invalidation-consumer console; do
     [[ -f "$m/target/quarkus-app/quarkus-run.jar" ]] || missing+=("$m")
   done
   if ((${#missing[@]})); then
@@ -105,11 +105,24 @@ app_props() { # name region port
                     "-Dcdc.relay.offset-file=$DATA/relay/offsets.dat"
                 # Both relays share the offset file; a reset (make cdc-reset) applies to the primary one only.
                 [[ "$name" == cdc-relay ]] && echo "${CDC_RELAY_EXTRA:-}" ;;
+    console) echo "-Dconsole.readers=$(console_list reader) -Dconsole.invalidators=$(console_list invalidator)" \
+                  "-Dconsole.admin-token-file=$TOKEN_FILE" \
+                  "-Dconsole.replica.jdbc-url=jdbc:postgresql://127.0.0.1:$PG_EU_PORT/$PG_DATABASE" ;;
     invalidator-*) echo "-Dcdc.invalidator.regions=${region/+/,} -Dcdc.invalidator.max-poll-interval=$INVALIDATOR_MAX_POLL_INTERVAL" \
                         "-Dcdc.invalidator.session-timeout=$INVALIDATOR_SESSION_TIMEOUT" \
                         "-Dcdc.invalidator.replica.eu.jdbc-url=jdbc:postgresql://127.0.0.1:$PG_EU_PORT/$PG_DATABASE" \
                         "-Dcdc.invalidator.replica.eu.user=$PG_USER -Dcache.region-gate=$REGION_GATE" ;;
   esac
+}
+
+# The console's view of the stack: "name|region|service|url" per reader, "name|regions|url" per invalidator.
+console_list() { # role
+  local name kind region port roles out=()
+  while IFS='|' read -r name kind region port roles; do
+    if [[ "$1" == reader ]]; then out+=("$name|$region|${name%%-*}|http://127.0.0.1:$port")
+    else out+=("$name|$region|http://127.0.0.1:$port"); fi
+  done < <(with_role "$1")
+  (IFS=,; echo "${out[*]}")
 }
 
 # Class-data sharing, one archive per module: the module's first process (catalog-us-1, pricing-us, cdc-relay)
@@ -121,6 +134,7 @@ module_of() { # name
   case "$1" in
     catalog-*) echo catalog-service ;;
     pricing-*) echo pricing-service ;;
+    console) echo console ;;
     *) echo invalidation-consumer ;;
   esac
 }
@@ -235,7 +249,7 @@ cmd_up() {
     "postgres-eu cdc-relay"
     "catalog-us-1 pricing-us invalidator-us"
     "catalog-us-2 catalog-eu pricing-eu invalidator-eu"
-    "cdc-relay-standby invalidator-2"
+    "cdc-relay-standby invalidator-2 console"
   )
   local wave
   for wave in "${waves[@]}"; do

@@ -97,7 +97,7 @@ class ComposeFileTest {
     @Test
     @SuppressWarnings("unchecked")
     void everyImageIsPinnedExactly() throws Exception {
-        assertEquals(21, services.size(), "all services present: " + services.keySet());
+        assertEquals(22, services.size(), "all services present: " + services.keySet());
         for (var e : services.entrySet()) {
             Map<String, Object> svc = (Map<String, Object>) e.getValue();
             if (svc.containsKey("build")) {

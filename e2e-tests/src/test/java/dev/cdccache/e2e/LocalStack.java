@@ -42,6 +42,7 @@ final class LocalStack {
         PORTS.put("INVALIDATOR_EU_PORT", "28191");
         PORTS.put("CDC_RELAY_STANDBY_PORT", "28093");
         PORTS.put("INVALIDATOR_2_PORT", "28092");
+        PORTS.put("CONSOLE_PORT", "28080");
     }
 
     final Path root = Paths.get(System.getProperty("cdccache.repo.root", ".."))

@@ -446,6 +446,106 @@ class LocalStackIT {
         assertTrue(metric(STACK.port("PRICING_EU_PORT"), "cache_replica_fallbacks_total") > 0);
     }
 
+    /**
+     * The console in a real browser (Debian's chromium, headless): a write through pricing-us reaches every lane —
+     * us at the write's answer (the write path), eu within the CDC bound; with DELs dropped, the us lanes show CDC
+     * lag instead. Saves a screenshot under target/.
+     */
+    @Test
+    void theConsoleShowsAWriteReachEveryLaneAndDroppedDelsAsCdcLag() throws Exception {
+        org.openqa.selenium.chrome.ChromeOptions options = new org.openqa.selenium.chrome.ChromeOptions();
+        options.setBinary("/usr/bin/chromium");
+        options.addArguments(
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--window-size=1280,800");
+        org.openqa.selenium.chrome.ChromeDriverService service =
+                new org.openqa.selenium.chrome.ChromeDriverService.Builder()
+                        .usingDriverExecutable(new java.io.File("/usr/bin/chromedriver"))
+                        .build();
+        org.openqa.selenium.WebDriver browser = new org.openqa.selenium.chrome.ChromeDriver(service, options);
+        int console = STACK.port("CONSOLE_PORT");
+        try {
+            browser.get("http://127.0.0.1:" + console + "/?product=8401");
+            await().atMost(Duration.ofSeconds(15))
+                    .until(() -> text(browser, "#stream-status").contains("live"));
+
+            browser.findElement(org.openqa.selenium.By.id("write-pricing-us")).click();
+            List<Lane> first = awaitLanes(browser, "#1");
+            for (Lane l : first) {
+                assertEquals("true", l.held(), l.toString());
+                if (l.region().equals("us")) {
+                    assertEquals("write path", l.path(), l.toString());
+                    assertTrue(l.ms() <= 100, "us lane fresh at the write's answer: " + l);
+                } else {
+                    assertTrue(l.ms() <= 2000, "eu lane within the CDC bound: " + l);
+                }
+            }
+
+            browser.findElement(org.openqa.selenium.By.id("fault-drop-dels")).click();
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> text(browser, "#faults-status").contains("DELs dropped"));
+            browser.findElement(org.openqa.selenium.By.id("write-pricing-us")).click();
+            List<Lane> second = awaitLanes(browser, "#2");
+            long usMax = 0;
+            for (Lane l : second) {
+                assertEquals("CDC", l.path(), l.toString());
+                assertEquals("true", l.held(), l.toString());
+                if (l.region().equals("us")) {
+                    usMax = Math.max(usMax, l.ms());
+                }
+            }
+            assertTrue(usMax > 0, "with DELs dropped the us lanes wait for CDC: " + second);
+            java.nio.file.Path shot = java.nio.file.Paths.get("target/console.png");
+            java.nio.file.Files.write(
+                    shot,
+                    ((org.openqa.selenium.TakesScreenshot) browser)
+                            .getScreenshotAs(org.openqa.selenium.OutputType.BYTES));
+        } finally {
+            STACK.send(
+                    "PUT", console, "/api/faults", "{\"dropDels\": false, \"dropL1\": false, \"replicaLag\": false}");
+            browser.quit();
+        }
+    }
+
+    private record Lane(String instance, String region, String path, long ms, String held) {}
+
+    private static String text(org.openqa.selenium.WebDriver browser, String css) {
+        return browser.findElement(org.openqa.selenium.By.cssSelector(css)).getText();
+    }
+
+    /** Waits until write {@code seq} is on the timeline and every lane has turned fresh; returns the lanes. */
+    private static List<Lane> awaitLanes(org.openqa.selenium.WebDriver browser, String seq) {
+        java.util.concurrent.atomic.AtomicReference<List<Lane>> lanes =
+                new java.util.concurrent.atomic.AtomicReference<>();
+        await().atMost(Duration.ofSeconds(20))
+                .pollInterval(Duration.ofMillis(100))
+                .until(() -> {
+                    if (!text(browser, "#timeline-caption").startsWith("Write " + seq + " ")) {
+                        return false;
+                    }
+                    List<Lane> now = new java.util.ArrayList<>();
+                    for (org.openqa.selenium.WebElement li :
+                            browser.findElements(org.openqa.selenium.By.cssSelector("#timeline li"))) {
+                        String ms = li.getDomAttribute("data-ms");
+                        if (ms == null || ms.isEmpty()) {
+                            return false;
+                        }
+                        now.add(new Lane(
+                                li.getDomAttribute("data-lane"),
+                                li.getDomAttribute("data-region"),
+                                li.getDomAttribute("data-path"),
+                                Long.parseLong(ms),
+                                li.getDomAttribute("data-held")));
+                    }
+                    lanes.set(now);
+                    return now.size() == 5;
+                });
+        return lanes.get();
+    }
+
     private static long priceVersion(HttpResponse<String> r) throws Exception {
         JsonNode n = JSON.readTree(r.body());
         return n.path("price").path("version").asLong(-1);
