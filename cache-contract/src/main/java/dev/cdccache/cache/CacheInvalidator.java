@@ -77,9 +77,13 @@ public final class CacheInvalidator {
         boolean deleted = true;
         try {
             l2Guard.call(() -> {
-                l2.delete(keys, clearMarkers);
+                l2.delete(keys);
                 for (String prefix : prefixes) {
                     l2.deletePrefix(prefix, clearMarkers);
+                }
+                if (clearMarkers) {
+                    // After the keys: a reader that finds no marker must already find no stale value either.
+                    l2.clearMarkers(inv.markers());
                 }
                 return null;
             });

@@ -57,6 +57,11 @@ public enum CachedTable {
         return RowChange.of(table, op, keyColumn, id);
     }
 
+    /** A change of one row whose new row version the writer knows (it sets remote markers with it). */
+    public RowChange change(RowChange.Op op, long id, long version) {
+        return new RowChange(table, op, java.util.Map.of(keyColumn, id), version, -1, -1);
+    }
+
     public static Optional<CachedTable> of(String table) {
         for (CachedTable t : values()) {
             if (t.table.equals(table)) {

@@ -2,6 +2,7 @@ package dev.cdccache.cache;
 
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -18,9 +19,17 @@ public final class KeyMapper {
     /** Keys (and, for truncates, key prefixes) to invalidate for one change. Unknown tables map to nothing. */
     public static Invalidation map(RowChange change) {
         return CachedTable.of(change.table())
-                .map(t -> change.op() == RowChange.Op.TRUNCATE
-                        ? new Invalidation(Set.of(), Set.copyOf(t.keySpaces()))
-                        : new Invalidation(Set.copyOf(t.keysOf(change.longKey(t.keyColumn()))), Set.of()))
+                .map(t -> {
+                    if (change.op() == RowChange.Op.TRUNCATE) {
+                        return new Invalidation(Set.of(), Set.copyOf(t.keySpaces()));
+                    }
+                    List<String> keys = t.keysOf(change.longKey(t.keyColumn()));
+                    List<Marker> markers = new ArrayList<>(keys.size());
+                    for (String key : keys) {
+                        markers.add(new Marker(key, t.table(), change.version(), change.op() == RowChange.Op.DELETE));
+                    }
+                    return new Invalidation(Set.copyOf(keys), Set.of(), markers);
+                })
                 .orElse(Invalidation.NONE);
     }
 
@@ -45,20 +54,44 @@ public final class KeyMapper {
     public static Invalidation merge(Collection<Invalidation> invalidations) {
         Set<String> keys = new LinkedHashSet<>();
         Set<String> prefixes = new LinkedHashSet<>();
+        Map<String, Marker> markers = new LinkedHashMap<>();
         for (Invalidation one : invalidations) {
             keys.addAll(one.keys());
             prefixes.addAll(one.prefixes());
+            for (Marker m : one.markers()) {
+                // Per key and table, the latest version of the batch (a delete outranks every version).
+                markers.merge(m.key() + '\u0000' + m.table(), m, Marker::later);
+            }
         }
-        return new Invalidation(keys, prefixes);
+        return new Invalidation(keys, prefixes, List.copyOf(markers.values()));
     }
 
-    /** Exact keys plus key prefixes (a truncate invalidates a whole key space). */
-    public record Invalidation(Set<String> keys, Set<String> prefixes) {
+    /**
+     * A remote marker's field: the key, the table whose row changed it, and that row's version after the change
+     * (-1 when unknown). A marker field is cleared only by the invalidation of a change at least as new as the write
+     * that set it, so an older change arriving late cannot lift a newer write's marker.
+     */
+    public record Marker(String key, String table, long version, boolean delete) {
+        static Marker later(Marker a, Marker b) {
+            if (a.delete || b.delete) {
+                return a.delete ? a : b;
+            }
+            return a.version >= b.version ? a : b;
+        }
+    }
+
+    /** Exact keys plus key prefixes (a truncate invalidates a whole key space), and the changes' marker fields. */
+    public record Invalidation(Set<String> keys, Set<String> prefixes, List<Marker> markers) {
         public static final Invalidation NONE = new Invalidation(Set.of(), Set.of());
+
+        public Invalidation(Set<String> keys, Set<String> prefixes) {
+            this(keys, prefixes, List.of());
+        }
 
         public Invalidation {
             keys = Set.copyOf(keys);
             prefixes = Set.copyOf(prefixes);
+            markers = List.copyOf(markers);
         }
 
         public static Invalidation keys(String... keys) {

@@ -39,10 +39,36 @@ public final class L2Store {
             return 0
             """);
 
+    /**
+     * A remote marker is a hash per key: field = the table whose row the write changed, value = that row's version
+     * after the write. KEYS: markers of one slot; ARGV: ttl, then table and version per key. A field only grows.
+     */
     static final RedisPort.Script MARK = new RedisPort.Script("mark", """
-            for i = 1, #KEYS do redis.call('SET', KEYS[i], ARGV[1], 'PX', ARGV[2]) end
+            for i = 1, #KEYS do
+              local t, v = ARGV[2 * i], tonumber(ARGV[2 * i + 1])
+              local cur = tonumber(redis.call('HGET', KEYS[i], t))
+              if not cur or cur < v then redis.call('HSET', KEYS[i], t, v) end
+              redis.call('PEXPIRE', KEYS[i], ARGV[1])
+            end
             return #KEYS
             """);
+
+    /**
+     * Clears marker fields set by writes no newer than the invalidated change. ARGV per key: table, version (-1 for a
+     * delete or an unknown version: cleared whatever it holds). The hash goes when its last field does.
+     */
+    static final RedisPort.Script CLEAR_MARKERS = new RedisPort.Script("clear-markers", """
+            local n = 0
+            for i = 1, #KEYS do
+              local t, v = ARGV[2 * i - 1], tonumber(ARGV[2 * i])
+              local cur = tonumber(redis.call('HGET', KEYS[i], t))
+              if cur and (v < 0 or cur <= v) then n = n + redis.call('HDEL', KEYS[i], t) end
+            end
+            return n
+            """);
+
+    /** The version a marker gets when the writer does not know the row's new version: only its TTL lifts it. */
+    static final long UNKNOWN_VERSION = 9_007_199_254_740_991L;
 
     static final RedisPort.Script RELEASE = new RedisPort.Script("release-lease", """
             if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
@@ -98,18 +124,46 @@ public final class L2Store {
         return Long.valueOf(1).equals(written);
     }
 
-    /**
-     * Sets the remote marker of each key ({@code writer} identifies who set it, for debugging), one script per hash
-     * slot so each stays on one shard of a cluster.
-     */
-    public void mark(Collection<String> keys, String writer, long ttlMillis) {
-        List<String> markers = new ArrayList<>(keys.size());
-        for (String key : keys) {
-            markers.add(CacheKeys.marker(key));
+    /** Sets the remote markers of a write (one script per hash slot, all pipelined in one round trip). */
+    public void mark(Collection<KeyMapper.Marker> markers, long ttlMillis) {
+        markerScripts(MARK, markers, Long.toString(ttlMillis));
+    }
+
+    /** Clears the marker fields that {@code markers} (an invalidated batch's changes) are at least as new as. */
+    public void clearMarkers(Collection<KeyMapper.Marker> markers) {
+        markerScripts(CLEAR_MARKERS, markers, null);
+    }
+
+    private void markerScripts(RedisPort.Script script, Collection<KeyMapper.Marker> markers, String firstArg) {
+        if (markers.isEmpty()) {
+            return;
         }
-        for (List<String> group : bySlot(markers)) {
-            redis.eval(MARK, group, List.of(writer, Long.toString(ttlMillis)));
+        Map<Integer, List<KeyMapper.Marker>> bySlot = new HashMap<>();
+        for (KeyMapper.Marker m : markers) {
+            bySlot.computeIfAbsent(CacheKeys.slot(m.key()), s -> new ArrayList<>())
+                    .add(m);
         }
+        List<List<String>> keys = new ArrayList<>();
+        List<List<String>> args = new ArrayList<>();
+        for (List<KeyMapper.Marker> slot : bySlot.values()) {
+            for (int from = 0; from < slot.size(); from += DEL_CHUNK) {
+                List<String> k = new ArrayList<>();
+                List<String> a = new ArrayList<>();
+                if (firstArg != null) {
+                    a.add(firstArg);
+                }
+                for (KeyMapper.Marker m : slot.subList(from, Math.min(slot.size(), from + DEL_CHUNK))) {
+                    k.add(CacheKeys.marker(m.key()));
+                    a.add(m.table());
+                    long version = m.delete() ? -1 : m.version();
+                    // Setting: an unknown version can only be outlived by the TTL; clearing: -1 clears.
+                    a.add(Long.toString(firstArg != null && version < 0 ? UNKNOWN_VERSION : version));
+                }
+                keys.add(k);
+                args.add(a);
+            }
+        }
+        redis.evalAll(script, keys, args);
     }
 
     /**
@@ -126,29 +180,18 @@ public final class L2Store {
      * Returns the number of keys and leases removed.
      */
     public long delete(Collection<String> keys) {
-        return delete(keys, false);
-    }
-
-    /**
-     * Like {@link #delete(Collection)}; with {@code markers} also the keys' remote markers (only the region's CDC
-     * invalidator clears them, once the region's replica has the change; a writer's own DEL must leave them).
-     */
-    public long delete(Collection<String> keys, boolean markers) {
         if (keys.isEmpty()) {
             return 0;
         }
-        List<String> withLeases = new ArrayList<>(keys.size() * (markers ? 3 : 2));
+        List<String> withLeases = new ArrayList<>(keys.size() * 2);
         for (String key : keys) {
             withLeases.add(key);
             withLeases.add(CacheKeys.lease(key));
-            if (markers) {
-                withLeases.add(CacheKeys.marker(key));
-            }
         }
         return redis.del(bySlot(withLeases));
     }
 
-    /** Groups keys by hash slot, in groups of at most {@value #DEL_CHUNK} * 2 (a key, its lease and marker stay together). */
+    /** Groups keys by hash slot, in groups of at most {@value #DEL_CHUNK} * 2 (a key and its lease stay together). */
     static List<List<String>> bySlot(Collection<String> keys) {
         Map<Integer, List<String>> bySlot = new HashMap<>();
         for (String key : keys) {
@@ -156,8 +199,8 @@ public final class L2Store {
         }
         List<List<String>> chunks = new ArrayList<>();
         for (List<String> slotKeys : bySlot.values()) {
-            for (int from = 0; from < slotKeys.size(); from += DEL_CHUNK * 3) {
-                chunks.add(slotKeys.subList(from, Math.min(slotKeys.size(), from + DEL_CHUNK * 3)));
+            for (int from = 0; from < slotKeys.size(); from += DEL_CHUNK * 2) {
+                chunks.add(slotKeys.subList(from, Math.min(slotKeys.size(), from + DEL_CHUNK * 2)));
             }
         }
         return chunks;

@@ -18,6 +18,18 @@ public interface RedisPort extends AutoCloseable {
      */
     Object eval(Script script, List<String> keys, List<String> args);
 
+    /**
+     * Runs a script once per group of keys (with that group's arguments), pipelined in one round trip; each group
+     * must be of one hash slot. Returns the replies in order. Loads the script where Redis does not know it.
+     */
+    default List<Object> evalAll(Script script, List<List<String>> keys, List<List<String>> args) {
+        List<Object> replies = new java.util.ArrayList<>(keys.size());
+        for (int i = 0; i < keys.size(); i++) {
+            replies.add(eval(script, keys.get(i), args.get(i)));
+        }
+        return replies;
+    }
+
     /** Sends one {@code DEL} per group, pipelined in one round trip; returns the number of keys removed. */
     long del(List<List<String>> groups);
 

@@ -21,6 +21,20 @@ public final class RegionInvalidation implements AutoCloseable {
      */
     public RegionInvalidation(
             String region, long ackTimeoutMillis, RedisPort redis, MeterRegistry registry, Guard guard) {
+        this(region, ackTimeoutMillis, redis, registry, guard, false);
+    }
+
+    /**
+     * @param clearMarkers clear remote markers of the changes it invalidates: the invalidator of a region that reads
+     *                     a replica (where writers set them)
+     */
+    public RegionInvalidation(
+            String region,
+            long ackTimeoutMillis,
+            RedisPort redis,
+            MeterRegistry registry,
+            Guard guard,
+            boolean clearMarkers) {
         this(
                 region,
                 ackTimeoutMillis,
@@ -29,7 +43,7 @@ public final class RegionInvalidation implements AutoCloseable {
                 new L2Store(redis, L2Store.FillMode.LEASE_CHECKED),
                 null,
                 guard,
-                true);
+                clearMarkers);
     }
 
     /** For {@link RegionCache}: shares its metrics and L2, and evicts its L1 ({@code localL1}) first. */

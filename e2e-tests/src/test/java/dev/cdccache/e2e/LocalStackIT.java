@@ -32,7 +32,7 @@ class LocalStackIT {
         LocalStack.Result r = STACK.run("up");
         assertEquals(0, r.exit(), r.output());
         pids = new java.util.ArrayList<>(STACK.recordedPids());
-        assertTrue(pids.size() >= 15 + 3, "15 processes plus the nodes' own children: " + pids);
+        assertTrue(pids.size() >= 18 + 4, "18 processes plus the nodes' own children: " + pids);
     }
 
     @AfterAll
@@ -138,13 +138,14 @@ class LocalStackIT {
                 "INVALIDATOR_US_PORT",
                 "INVALIDATOR_EU_PORT",
                 "CDC_RELAY_STANDBY_PORT",
-                "INVALIDATOR_2_PORT")) {
+                "INVALIDATOR_2_PORT",
+                "CONSOLE_PORT")) {
             HttpResponse<String> ready = STACK.get(STACK.port(name), "/q/health/ready");
             assertEquals(200, ready.statusCode(), name + ": " + ready.body());
         }
         String status = STACK.run("status").output();
-        assertEquals(10, status.lines().filter(l -> l.endsWith(" ready")).count(), status);
-        assertEquals(5, status.lines().filter(l -> l.endsWith(" running")).count(), status);
+        assertEquals(11, status.lines().filter(l -> l.endsWith(" ready")).count(), status);
+        assertEquals(7, status.lines().filter(l -> l.endsWith(" running")).count(), status);
         assertTrue(STACK.run("up").output().contains("already running"), "up twice is harmless");
     }
 

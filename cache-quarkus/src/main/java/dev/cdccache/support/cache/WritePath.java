@@ -57,22 +57,18 @@ public class WritePath {
         if (!config.remoteMarkers() || changes.isEmpty()) {
             return;
         }
-        Collection<String> keys = KeyMapper.mapAll(changes).keys();
-        if (keys.isEmpty() || keys.size() > config.remoteMarkerMaxKeys()) {
+        java.util.List<KeyMapper.Marker> markers = KeyMapper.mapAll(changes).markers();
+        if (markers.isEmpty() || markers.size() > config.remoteMarkerMaxKeys()) {
             return;
         }
         try {
             guard.call(() -> {
-                cache.l2()
-                        .mark(
-                                keys,
-                                config.instanceId(),
-                                config.remoteMarkerTtl().toMillis());
+                cache.l2().mark(markers, config.remoteMarkerTtl().toMillis());
                 return null;
             });
-            cache.metrics().markersSet(keys.size());
+            cache.metrics().markersSet(markers.size());
         } catch (Exception e) {
-            cache.metrics().markersFailed(keys.size());
+            cache.metrics().markersFailed(markers.size());
         }
     }
 

@@ -129,6 +129,46 @@ public final class VertxRedisPort implements RedisPort {
         }
     }
 
+    @Override
+    public List<Object> evalAll(Script script, List<List<String>> keys, List<List<String>> args) {
+        if (keys.isEmpty()) {
+            return List.of();
+        }
+        String sha = shas.computeIfAbsent(script.source(), VertxRedisPort::sha1);
+        List<Request> calls = new ArrayList<>(keys.size());
+        for (int i = 0; i < keys.size(); i++) {
+            calls.add(script(Command.EVALSHA, sha, keys.get(i), args.get(i)));
+        }
+        RedisConnection lane = lane();
+        try {
+            List<Response> replies;
+            if (cluster) {
+                List<Future<Response>> sent = new ArrayList<>(calls.size());
+                calls.forEach(c -> sent.add(lane.send(c)));
+                replies = new ArrayList<>(sent.size());
+                for (Future<Response> f : sent) {
+                    replies.add(await(f));
+                }
+            } else {
+                replies = await(lane.batch(calls));
+            }
+            List<Object> out = new ArrayList<>(replies.size());
+            replies.forEach(r -> out.add(java(r)));
+            return out;
+        } catch (RedisCallFailed e) {
+            if (!e.noScript()) {
+                throw e;
+            }
+            // A Redis that does not know the script yet (restarted): one by one, each loads it where needed. The
+            // scripts are idempotent, so the ones that already ran in the failed pipeline may run again.
+            List<Object> out = new ArrayList<>(keys.size());
+            for (int i = 0; i < keys.size(); i++) {
+                out.add(eval(script, keys.get(i), args.get(i)));
+            }
+            return out;
+        }
+    }
+
     /** {@code EVALSHA sha} or {@code EVAL source}, then the keys and arguments. */
     private static Request script(Command command, String script, List<String> keys, List<String> args) {
         Request r = Request.cmd(command).arg(script).arg(keys.size());
@@ -394,7 +434,7 @@ public final class VertxRedisPort implements RedisPort {
         boolean noScript() {
             return getCause() != null
                     && getCause().getMessage() != null
-                    && getCause().getMessage().startsWith("NOSCRIPT");
+                    && getCause().getMessage().contains("NOSCRIPT"); // a pipelined batch prefixes "ERR [i] "
         }
     }
 

@@ -15,12 +15,12 @@ public class ProductChanges {
     @PostPersist
     void created(Product p) {
         // Clears a cached "does not exist" for this id.
-        AfterCommit.recordFromListener(List.of(CachedTable.PRODUCTS.change(RowChange.Op.CREATE, p.id)));
+        AfterCommit.recordFromListener(List.of(CachedTable.PRODUCTS.change(RowChange.Op.CREATE, p.id, p.version)));
     }
 
     @PostUpdate
     void updated(Product p) {
-        AfterCommit.recordFromListener(List.of(CachedTable.PRODUCTS.change(RowChange.Op.UPDATE, p.id)));
+        AfterCommit.recordFromListener(List.of(CachedTable.PRODUCTS.change(RowChange.Op.UPDATE, p.id, p.version)));
     }
 
     @PostRemove

@@ -62,7 +62,9 @@ public class Invalidators {
                     cacheConfig.broadcastAckTimeout().toMillis(),
                     redisPorts.named(region, cacheConfig.l2Timeout().toMillis()),
                     registry,
-                    Guard.DIRECT);
+                    Guard.DIRECT,
+                    // Writers of a region that reads a replica set remote markers; its invalidator lifts them.
+                    config.invalidator().replica().containsKey(region));
             caches.put(region, cache);
             List<RegionInvalidator> members = new ArrayList<>();
             for (int i = 1; i <= config.invalidator().instances(); i++) {

@@ -31,6 +31,6 @@ public class PriceChanges {
     }
 
     private static void record(Price p, RowChange.Op op) {
-        AfterCommit.recordFromListener(List.of(CachedTable.PRICES.change(op, p.productId)));
+        AfterCommit.recordFromListener(List.of(CachedTable.PRICES.change(op, p.productId, p.version)));
     }
 }

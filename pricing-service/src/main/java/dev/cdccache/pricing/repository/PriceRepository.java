@@ -82,15 +82,18 @@ public class PriceRepository implements PanacheRepositoryBase<Price, Long> {
         return new Upserted(p.version, true);
     }
 
+    /** One repriced row: its product and the row's new version (the trigger's). */
+    public record Repriced(long productId, long version) {}
+
     /**
-     * Reprices a whole category in one statement; returns the product ids changed. All or nothing: if the category
+     * Reprices a whole category in one statement; returns the rows changed. All or nothing: if the category
      * has more than {@code maxRows} prices, or a new price would exceed {@link #MAX_AMOUNT_MINOR}, nothing changes and
      * {@link Rejected} says why. The guard is in the same statement, so no concurrent write can slip between the check
      * and the update. One SQL statement rather than entities: thousands of rows in one round trip.
      */
-    public List<Long> reprice(String category, BigDecimal percent, int maxRows) {
+    public List<Repriced> reprice(String category, BigDecimal percent, int maxRows) {
         @SuppressWarnings("unchecked")
-        List<Number> ids = getEntityManager()
+        List<Object[]> rows = getEntityManager()
                 .createNativeQuery("""
                         WITH target AS (
                           SELECT p.product_id, GREATEST(0, round(p.amount_minor * (100 + ?1) / 100.0)) AS amount
@@ -99,16 +102,18 @@ public class PriceRepository implements PanacheRepositoryBase<Price, Long> {
                         UPDATE prices p SET amount_minor = CAST(t.amount AS bigint)
                         FROM target t, guard g
                         WHERE p.product_id = t.product_id AND g.n <= ?3 AND g.top <= ?4
-                        RETURNING p.product_id""")
+                        RETURNING p.product_id, p.version""")
                 .setParameter(1, percent)
                 .setParameter(2, category)
                 .setParameter(3, maxRows)
                 .setParameter(4, MAX_AMOUNT_MINOR)
                 .getResultList();
-        if (ids.isEmpty()) {
+        if (rows.isEmpty()) {
             explainRefusal(category, percent, maxRows);
         }
-        return ids.stream().map(Number::longValue).toList();
+        return rows.stream()
+                .map(r -> new Repriced(((Number) r[0]).longValue(), ((Number) r[1]).longValue()))
+                .toList();
     }
 
     /** Nothing was updated: an empty category is fine; a guard that refused is reported. */

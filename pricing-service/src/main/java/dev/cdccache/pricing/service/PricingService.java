@@ -83,9 +83,10 @@ public class PricingService {
     public BulkResult reprice(String category, BigDecimal percent) {
         List<RowChange> changes = new ArrayList<>();
         List<Long> ids = QuarkusTransaction.requiringNew().call(() -> {
-            List<Long> changed = repository.reprice(category, percent, bulkMaxRows);
-            for (long id : changed) {
-                changes.add(CachedTable.PRICES.change(RowChange.Op.UPDATE, id));
+            List<Long> changed = new ArrayList<>();
+            for (PriceRepository.Repriced r : repository.reprice(category, percent, bulkMaxRows)) {
+                changes.add(CachedTable.PRICES.change(RowChange.Op.UPDATE, r.productId(), r.version()));
+                changed.add(r.productId());
             }
             // One statement, no entities: its rows are recorded here rather than by the entity listener.
             afterCommit.invalidate(changes);
