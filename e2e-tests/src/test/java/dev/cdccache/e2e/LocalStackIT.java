@@ -472,6 +472,12 @@ class LocalStackIT {
             browser.get("http://127.0.0.1:" + console + "/?product=8401");
             await().atMost(Duration.ofSeconds(15))
                     .until(() -> text(browser, "#stream-status").contains("live"));
+            // Warm: every instance answers and serves the primary's version (the page says "current" five times).
+            await().atMost(Duration.ofSeconds(20))
+                    .until(() -> (Long) ((org.openqa.selenium.JavascriptExecutor) browser)
+                                    .executeScript("return [...document.querySelectorAll('#instances tbody td')]"
+                                            + ".filter(td => td.textContent === 'current').length")
+                            == 5);
 
             browser.findElement(org.openqa.selenium.By.id("write-pricing-us")).click();
             List<Lane> first = awaitLanes(browser, "#1");
@@ -517,29 +523,36 @@ class LocalStackIT {
         return browser.findElement(org.openqa.selenium.By.cssSelector(css)).getText();
     }
 
-    /** Waits until write {@code seq} is on the timeline and every lane has turned fresh; returns the lanes. */
+    /**
+     * Waits until write {@code seq} is on the timeline and every lane has turned fresh; returns the lanes. Read in
+     * one script call: the page redraws the timeline on every look (50 ms), so element handles go stale.
+     */
     private static List<Lane> awaitLanes(org.openqa.selenium.WebDriver browser, String seq) {
         java.util.concurrent.atomic.AtomicReference<List<Lane>> lanes =
                 new java.util.concurrent.atomic.AtomicReference<>();
         await().atMost(Duration.ofSeconds(20))
                 .pollInterval(Duration.ofMillis(100))
                 .until(() -> {
-                    if (!text(browser, "#timeline-caption").startsWith("Write " + seq + " ")) {
+                    String json = (String) ((org.openqa.selenium.JavascriptExecutor) browser)
+                            .executeScript("return JSON.stringify({caption: document.querySelector('#timeline-caption')"
+                                    + ".textContent, lanes: [...document.querySelectorAll('#timeline li')]"
+                                    + ".map(li => ({...li.dataset}))})");
+                    JsonNode page = JSON.readTree(json);
+                    if (!page.get("caption").asText().startsWith("Write " + seq + " ")) {
                         return false;
                     }
                     List<Lane> now = new java.util.ArrayList<>();
-                    for (org.openqa.selenium.WebElement li :
-                            browser.findElements(org.openqa.selenium.By.cssSelector("#timeline li"))) {
-                        String ms = li.getDomAttribute("data-ms");
-                        if (ms == null || ms.isEmpty()) {
+                    for (JsonNode li : page.get("lanes")) {
+                        String ms = li.path("ms").asText("");
+                        if (ms.isEmpty()) {
                             return false;
                         }
                         now.add(new Lane(
-                                li.getDomAttribute("data-lane"),
-                                li.getDomAttribute("data-region"),
-                                li.getDomAttribute("data-path"),
+                                li.path("lane").asText(),
+                                li.path("region").asText(),
+                                li.path("path").asText(),
                                 Long.parseLong(ms),
-                                li.getDomAttribute("data-held")));
+                                li.path("held").asText()));
                     }
                     lanes.set(now);
                     return now.size() == 5;
