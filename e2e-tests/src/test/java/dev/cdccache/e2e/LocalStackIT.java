@@ -326,6 +326,11 @@ class LocalStackIT {
             await().atMost(Duration.ofSeconds(5))
                     .until(() -> "DB".equals(euPrice(gated).tier()));
             assertEquals(v2 - 1, euPrice(gated).version(), "the refill read the replica, which is behind");
+            // A replica far behind (past the gate's 2 s wait): eu's invalidator is not ready and says why.
+            await().atMost(Duration.ofSeconds(10)).until(() -> {
+                HttpResponse<String> ready = STACK.get(invalidatorEu, "/q/health/ready");
+                return ready.statusCode() == 503 && ready.body().contains("bytes of WAL behind");
+            });
             STACK.onReplica("SELECT pg_wal_replay_resume()");
             // The held invalidation now runs (the gate retries with a backoff of at most 2 s after a long wait).
             await().atMost(Duration.ofSeconds(10))
