@@ -41,7 +41,56 @@ public final class Problems {
     public static class RefusedMapper implements ExceptionMapper<Writes.Refused> {
         @Override
         public Response toResponse(Writes.Refused e) {
-            return problem(e.status, e.status == 404 ? "Not Found" : "Bad Gateway", e.getMessage());
+            String title = switch (e.status) {
+                case 400 -> "Bad Request";
+                case 404 -> "Not Found";
+                default -> "Bad Gateway";
+            };
+            return problem(e.status, title, e.getMessage());
+        }
+    }
+
+    @Provider
+    public static class BadJsonMapper implements ExceptionMapper<com.fasterxml.jackson.core.JsonProcessingException> {
+        @Override
+        public Response toResponse(com.fasterxml.jackson.core.JsonProcessingException e) {
+            return problem(
+                    400, "Bad Request", "the body is not the JSON this endpoint takes: " + e.getOriginalMessage());
+        }
+    }
+
+    /** Declared for the subtypes too: Quarkus ships its own (non-problem) mappers for them. */
+    @Provider
+    public static class MismatchedJsonMapper
+            implements ExceptionMapper<com.fasterxml.jackson.databind.exc.MismatchedInputException> {
+        @Override
+        public Response toResponse(com.fasterxml.jackson.databind.exc.MismatchedInputException e) {
+            return new BadJsonMapper().toResponse(e);
+        }
+    }
+
+    @Provider
+    public static class UnparsableJsonMapper implements ExceptionMapper<com.fasterxml.jackson.core.JsonParseException> {
+        @Override
+        public Response toResponse(com.fasterxml.jackson.core.JsonParseException e) {
+            return new BadJsonMapper().toResponse(e);
+        }
+    }
+
+    /** Quarkus wraps some body errors (a truncated body) in a WebApplicationException: still a problem body. */
+    @Provider
+    public static class WebMapper implements ExceptionMapper<WebApplicationException> {
+        @Override
+        public Response toResponse(WebApplicationException e) {
+            if (e.getCause() instanceof com.fasterxml.jackson.core.JsonProcessingException j) {
+                return new BadJsonMapper().toResponse(j);
+            }
+            Response r = e.getResponse();
+            if (r.hasEntity()) {
+                return r; // already a problem (Problems.bad)
+            }
+            Response.Status known = Response.Status.fromStatusCode(r.getStatus());
+            return problem(r.getStatus(), known == null ? "Error" : known.getReasonPhrase(), e.getMessage());
         }
     }
 
