@@ -40,6 +40,17 @@ class RemoteMarkerTest {
         vertx.close();
     }
 
+    /** eu's CDC invalidator role: it lifts the markers of what it invalidates (its gate passed). */
+    private RegionInvalidation euInvalidator() {
+        return new RegionInvalidation(
+                "eu",
+                500,
+                VertxRedisPort.create(vertx, StackControl.property("stack.redis.eu"), 250),
+                new SimpleMeterRegistry(),
+                Guard.DIRECT,
+                true);
+    }
+
     private static RowChange priceChange(long id, long version) {
         return CachedTable.PRICES.change(RowChange.Op.UPDATE, id, version);
     }
@@ -47,13 +58,7 @@ class RemoteMarkerTest {
     @Test
     void anOlderChangeArrivingLateLeavesANewerWritesMarker() throws Exception {
         RegionCache reader = instances.create("eu");
-        cdc = new RegionInvalidation(
-                "eu",
-                500,
-                VertxRedisPort.create(vertx, StackControl.property("stack.redis.eu"), 250),
-                new SimpleMeterRegistry(),
-                Guard.DIRECT,
-                true);
+        cdc = euInvalidator();
         long id = ThreadLocalRandom.current().nextLong(7_000_000, 8_000_000);
         String key = CacheKeys.price(id);
         // The replica has version 4; the primary already has 5, written in this region.
@@ -80,13 +85,7 @@ class RemoteMarkerTest {
     @Test
     void aDeleteLiftsEveryMarkerOfItsRowAndAWritersOwnDelLeavesThem() throws Exception {
         RegionCache writer = instances.create("eu");
-        cdc = new RegionInvalidation(
-                "eu",
-                500,
-                VertxRedisPort.create(vertx, StackControl.property("stack.redis.eu"), 250),
-                new SimpleMeterRegistry(),
-                Guard.DIRECT,
-                true);
+        cdc = euInvalidator();
         long id = ThreadLocalRandom.current().nextLong(8_000_000, 9_000_000);
         String view = CacheKeys.productView(id);
         writer.l2()

@@ -7,10 +7,7 @@ import org.netcrusher.tcp.TcpCrusher;
 import org.netcrusher.tcp.TcpCrusherBuilder;
 
 import java.io.IOException;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -19,7 +16,7 @@ import java.util.concurrent.TimeUnit;
  * port: {@code POST /latency/<ms>}, {@code POST /blackhole}, {@code POST /reset}, {@code GET /}. The same role
  * Toxiproxy plays in docker-compose.
  */
-public final class FaultProxy implements AutoCloseable {
+public final class FaultProxy implements AutoCloseable, LinkControl.Link {
 
     /** A delay that applies to connections already open, not only to new ones. */
     private static final class VariableDelay implements Throttler {
@@ -60,44 +57,22 @@ public final class FaultProxy implements AutoCloseable {
                 .withBufferSize(16 * 1024)
                 .buildAndOpen();
         if (controlPort > 0) {
-            control = HttpServer.create(new InetSocketAddress("127.0.0.1", controlPort), 0);
-            control.createContext("/", exchange -> {
-                String path = exchange.getRequestURI().getPath();
-                int status = 200;
-                try {
-                    if ("POST".equals(exchange.getRequestMethod()) && path.startsWith("/latency/")) {
-                        latency(Long.parseLong(path.substring("/latency/".length())));
-                    } else if ("POST".equals(exchange.getRequestMethod()) && path.equals("/blackhole")) {
-                        blackhole();
-                    } else if ("POST".equals(exchange.getRequestMethod()) && path.equals("/reset")) {
-                        reset();
-                    } else if (!"GET".equals(exchange.getRequestMethod()) || !path.equals("/")) {
-                        status = 404;
-                    }
-                } catch (NumberFormatException e) {
-                    status = 400;
-                }
-                byte[] body = (status == 200 ? state() : "{\"error\":\"use POST /latency/<ms>, /blackhole, /reset\"}")
-                        .getBytes(StandardCharsets.UTF_8);
-                exchange.getResponseHeaders().add("Content-Type", "application/json");
-                exchange.sendResponseHeaders(status, body.length);
-                try (OutputStream out = exchange.getResponseBody()) {
-                    out.write(body);
-                }
-            });
-            control.start();
+            control = LinkControl.start(controlPort, this);
         }
         return this;
     }
 
+    @Override
     public void latency(long millis) {
         delay.delayNs = TimeUnit.MILLISECONDS.toNanos(Math.max(0, millis));
     }
 
+    @Override
     public synchronized void blackhole() {
         crusher.freeze();
     }
 
+    @Override
     public synchronized void reset() {
         delay.delayNs = 0;
         if (crusher.isFrozen()) {
@@ -105,6 +80,7 @@ public final class FaultProxy implements AutoCloseable {
         }
     }
 
+    @Override
     public synchronized String state() {
         return "{\"listen\":" + listenPort + ",\"target\":" + targetPort + ",\"latencyMs\":"
                 + TimeUnit.NANOSECONDS.toMillis(delay.delayNs) + ",\"blackhole\":" + crusher.isFrozen()

@@ -43,26 +43,34 @@ public final class PostgresNode implements AutoCloseable {
         }
         Files.createDirectories(dataDir);
         Files.createDirectories(workDir);
-        pg = EmbeddedPostgres.builder()
+        pg = builder(port, dataDir, workDir)
+                .setServerConfig("synchronous_commit", "on")
+                // Bounds the WAL an abandoned or stuck slot can pin; a breach invalidates the slot (the relay then
+                // stops loudly and make cdc-reset recovers) instead of filling the disk.
+                .setServerConfig("max_slot_wal_keep_size", "2GB")
+                .setPGStartupWait(java.time.Duration.ofSeconds(60))
+                .start();
+        createDatabaseAndRole();
+        return this;
+    }
+
+    /**
+     * The settings the primary and its replica share (a hot standby needs the WAL and connection limits at least as
+     * high as its primary's): loopback only, logical WAL, no fsync (a local stack, not a database to keep).
+     */
+    static EmbeddedPostgres.Builder builder(int port, Path dataDir, Path workDir) {
+        return EmbeddedPostgres.builder()
                 .setPort(port)
                 .setDataDirectory(dataDir)
                 .setCleanDataDirectory(false)
                 .setOverrideWorkingDirectory(workDir.toFile())
                 .setServerConfig("listen_addresses", "127.0.0.1")
                 .setServerConfig("wal_level", "logical")
-                .setServerConfig("synchronous_commit", "on")
                 .setServerConfig("max_wal_senders", "10")
-                // Bounds the WAL an abandoned or stuck slot can pin; a breach invalidates the slot (the relay then
-                // stops loudly and make cdc-reset recovers) instead of filling the disk.
-                .setServerConfig("max_slot_wal_keep_size", "2GB")
                 .setServerConfig("max_replication_slots", "10")
                 .setServerConfig("max_connections", "200")
                 .setServerConfig("fsync", "off")
-                .setServerConfig("full_page_writes", "off")
-                .setPGStartupWait(java.time.Duration.ofSeconds(60))
-                .start();
-        createDatabaseAndRole();
-        return this;
+                .setServerConfig("full_page_writes", "off");
     }
 
     private void createDatabaseAndRole() throws IOException {

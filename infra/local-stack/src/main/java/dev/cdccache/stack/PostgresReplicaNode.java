@@ -97,23 +97,11 @@ public final class PostgresReplicaNode implements AutoCloseable {
         if (!Files.exists(dataDir.resolve("PG_VERSION"))) {
             baseBackup();
         }
-        pg = EmbeddedPostgres.builder()
-                .setPort(port)
-                .setDataDirectory(dataDir)
-                .setCleanDataDirectory(false)
-                .setOverrideWorkingDirectory(workDir.toFile())
-                .setServerConfig("listen_addresses", "127.0.0.1")
-                // A hot standby needs these at least as high as on the primary.
-                .setServerConfig("wal_level", "logical")
-                .setServerConfig("max_wal_senders", "10")
-                .setServerConfig("max_replication_slots", "10")
-                .setServerConfig("max_connections", "200")
+        pg = PostgresNode.builder(port, dataDir, workDir)
                 .setServerConfig("hot_standby", "on")
                 // Queries on the replica hold back the primary's vacuum instead of being cancelled by it.
                 .setServerConfig("hot_standby_feedback", "on")
                 .setServerConfig("wal_receiver_status_interval", "1s")
-                .setServerConfig("fsync", "off")
-                .setServerConfig("full_page_writes", "off")
                 .setPGStartupWait(Duration.ofSeconds(120))
                 .start();
         return this;

@@ -6,10 +6,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -25,7 +23,7 @@ import java.util.concurrent.TimeUnit;
  * link. Controlled like {@link FaultProxy}: {@code POST /latency/<ms>}, {@code POST /blackhole} (connections stay
  * open, nothing flows), {@code POST /reset} (back to the configured latency), {@code GET /}.
  */
-public final class WanLink implements AutoCloseable {
+public final class WanLink implements AutoCloseable, LinkControl.Link {
 
     private static final int CHUNK = 16 * 1024;
     /** Per direction and connection; a full queue stops reading, so TCP back-pressure reaches the sender. */
@@ -58,46 +56,28 @@ public final class WanLink implements AutoCloseable {
         acceptor.setDaemon(true);
         acceptor.start();
         if (controlPort > 0) {
-            control = HttpServer.create(new InetSocketAddress("127.0.0.1", controlPort), 0);
-            control.createContext("/", exchange -> {
-                String path = exchange.getRequestURI().getPath();
-                boolean post = "POST".equals(exchange.getRequestMethod());
-                int status = 200;
-                try {
-                    if (post && path.startsWith("/latency/")) {
-                        latency(Long.parseLong(path.substring("/latency/".length())));
-                    } else if (post && path.equals("/blackhole")) {
-                        blackhole = true;
-                    } else if (post && path.equals("/reset")) {
-                        reset();
-                    } else if (!"GET".equals(exchange.getRequestMethod()) || !path.equals("/")) {
-                        status = 404;
-                    }
-                } catch (NumberFormatException e) {
-                    status = 400;
-                }
-                byte[] body = (status == 200 ? state() : "{\"error\":\"use POST /latency/<ms>, /blackhole, /reset\"}")
-                        .getBytes(StandardCharsets.UTF_8);
-                exchange.getResponseHeaders().add("Content-Type", "application/json");
-                exchange.sendResponseHeaders(status, body.length);
-                try (OutputStream out = exchange.getResponseBody()) {
-                    out.write(body);
-                }
-            });
-            control.start();
+            control = LinkControl.start(controlPort, this);
         }
         return this;
     }
 
+    @Override
     public void latency(long millis) {
         latencyNanos = TimeUnit.MILLISECONDS.toNanos(Math.max(0, millis));
     }
 
+    @Override
+    public void blackhole() {
+        blackhole = true;
+    }
+
+    @Override
     public void reset() {
         latencyNanos = TimeUnit.MILLISECONDS.toNanos(baseLatencyMs);
         blackhole = false;
     }
 
+    @Override
     public String state() {
         return "{\"listen\":" + listenPort + ",\"target\":" + targetPort + ",\"latencyMs\":"
                 + TimeUnit.NANOSECONDS.toMillis(latencyNanos) + ",\"blackhole\":" + blackhole + ",\"connections\":"
