@@ -106,7 +106,8 @@ app_props() { # name region port
                 # Both relays share the offset file; a reset (make cdc-reset) applies to the primary one only.
                 [[ "$name" == cdc-relay ]] && echo "${CDC_RELAY_EXTRA:-}" ;;
     console) echo "-Dconsole.readers=$(console_list reader) -Dconsole.invalidators=$(console_list invalidator)" \
-                  "-Dconsole.admin-token-file=$TOKEN_FILE" \
+                  "-Dconsole.admin-token-file=$TOKEN_FILE -Dconsole.stack-script=$ROOT/infra/stack.sh" \
+                  "-Dconsole.stack-dir=$STACK_DIR" \
                   "-Dconsole.replica.jdbc-url=jdbc:postgresql://127.0.0.1:$PG_EU_PORT/$PG_DATABASE" ;;
     invalidator-*) echo "-Dcdc.invalidator.regions=${region/+/,} -Dcdc.invalidator.max-poll-interval=$INVALIDATOR_MAX_POLL_INTERVAL" \
                         "-Dcdc.invalidator.session-timeout=$INVALIDATOR_SESSION_TIMEOUT" \

@@ -22,6 +22,12 @@ async function init() {
   $('#bound-drop-dels').textContent = `bound: every lane fresh within ${setup.cdcBoundMs} ms (CDC lag)`;
   $('#bound-drop-l1').textContent = `bound: ${setup.l1TtlBoundMs} ms (the catalog's L1 TTL)`;
   $('#bound-replica-lag').textContent = `${setup.replicaLagMs} ms late; bound for eu lanes: ${setup.replicaLagMs} + ${setup.cdcBoundMs} ms (eu writes: read back at once, remote markers)`;
+  $('#bound-stop-redis-eu').textContent = `eu reads come from its database, nothing cached there: eu lanes within ${setup.cdcBoundMs} ms`;
+  $('#bound-pause-eu').textContent = 'eu lanes stay stale until resumed (written changes are invalidated then, none lost)';
+  for (const id of ['#fault-stop-redis-eu', '#fault-pause-eu']) {
+    $(id).disabled = !a.processes;
+    if (!a.processes) $(id).title = a.processesWhy;
+  }
   for (const id of ['#fault-drop-dels', '#fault-drop-l1']) {
     $(id).disabled = !a.chaosSwitch;
     if (!a.chaosSwitch) $(id).title = a.chaosSwitchWhy;
@@ -76,6 +82,8 @@ function renderFaults(f) {
   $('#fault-drop-dels').checked = f.dropDels;
   $('#fault-drop-l1').checked = f.dropL1;
   $('#fault-replica-lag').checked = f.replicaLag;
+  $('#fault-stop-redis-eu').checked = f.stopRedisEu;
+  $('#fault-pause-eu').checked = f.pauseEuInvalidation;
 }
 
 function renderWrites(writes) {
@@ -148,7 +156,8 @@ async function setFault(name, on) {
   const body = await res.json();
   if (res.ok) {
     renderFaults(body);
-    const on2 = [body.dropDels && 'DELs dropped', body.dropL1 && 'L1 broadcasts dropped', body.replicaLag && 'eu replica late'].filter(Boolean);
+    const on2 = [body.dropDels && 'DELs dropped', body.dropL1 && 'L1 broadcasts dropped', body.replicaLag && 'eu replica late',
+      body.stopRedisEu && "eu's Redis stopped", body.pauseEuInvalidation && "eu's invalidators paused"].filter(Boolean);
     $('#faults-status').textContent = on2.length ? `in force: ${on2.join(', ')}` : 'no fault in force';
   } else {
     $('#faults-status').textContent = `refused: ${body.detail}`;

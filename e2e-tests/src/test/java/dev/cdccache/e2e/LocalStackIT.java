@@ -510,6 +510,26 @@ class LocalStackIT {
                 }
             }
             assertTrue(usMax > 0, "with DELs dropped the us lanes wait for CDC: " + second);
+
+            // eu's invalidators paused (SIGSTOP): eu lanes wait, marked as such, and turn fresh after the resume.
+            HttpResponse<String> paused =
+                    STACK.send("PUT", console, "/api/faults", "{\"dropDels\": false, \"pauseEuInvalidation\": true}");
+            assertEquals(200, paused.statusCode(), paused.body());
+            browser.findElement(org.openqa.selenium.By.id("write-pricing-us")).click();
+            await().atMost(Duration.ofSeconds(10)).until(() -> {
+                String lanes = (String) ((org.openqa.selenium.JavascriptExecutor) browser)
+                        .executeScript("return document.querySelector('#timeline-caption').textContent.startsWith("
+                                + "'Write #3 ') ? [...document.querySelectorAll('#timeline li')].map(li => "
+                                + "li.dataset.region + ':' + li.dataset.path + ':' + li.dataset.ms).join(',') : ''");
+                // us fresh (the write path), eu still waiting: its invalidators are stopped.
+                return lanes.matches("(us:write path:\\d+,){3}(eu:CDC after resume:,){1}eu:CDC after resume:");
+            });
+            HttpResponse<String> resumed =
+                    STACK.send("PUT", console, "/api/faults", "{\"pauseEuInvalidation\": false}");
+            assertEquals(200, resumed.statusCode(), resumed.body());
+            for (Lane l : awaitLanes(browser, "#3")) {
+                assertEquals("true", l.held(), l.toString());
+            }
             java.nio.file.Path shot = java.nio.file.Paths.get("target/console.png");
             java.nio.file.Files.write(
                     shot,
@@ -517,7 +537,10 @@ class LocalStackIT {
                             .getScreenshotAs(org.openqa.selenium.OutputType.BYTES));
         } finally {
             STACK.send(
-                    "PUT", console, "/api/faults", "{\"dropDels\": false, \"dropL1\": false, \"replicaLag\": false}");
+                    "PUT",
+                    console,
+                    "/api/faults",
+                    "{\"dropDels\": false, \"dropL1\": false, \"replicaLag\": false, \"pauseEuInvalidation\": false}");
             browser.quit();
         }
     }

@@ -49,6 +49,14 @@ public interface ConsoleConfig {
     /** Where `make up` wrote the admin token. */
     Optional<String> adminTokenFile();
 
+    /**
+     * The local stack's control script ({@code infra/stack.sh}) and its directory: the switches that stop eu's Redis
+     * and pause eu's invalidators use them. Absent (compose): those switches are not offered.
+     */
+    Optional<String> stackScript();
+
+    Optional<String> stackDir();
+
     /** eu's replica, for the replica-lag switch (its superuser: postgres on the local stack). */
     Replica replica();
 

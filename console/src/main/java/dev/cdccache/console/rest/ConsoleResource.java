@@ -55,7 +55,8 @@ public class ConsoleResource {
 
     public record WriteRequest(Long productId, String via) {}
 
-    public record FaultsRequest(Boolean dropDels, Boolean dropL1, Boolean replicaLag) {}
+    public record FaultsRequest(
+            Boolean dropDels, Boolean dropL1, Boolean replicaLag, Boolean stopRedisEu, Boolean pauseEuInvalidation) {}
 
     @Operation(summary = "What the console watches and which switches it can use")
     @GET
@@ -98,7 +99,10 @@ public class ConsoleResource {
         return faults.state();
     }
 
-    @Operation(summary = "Switches faults on or off (the services' chaos switch, eu's replica apply delay)")
+    @Operation(
+            summary =
+                    "Switches faults on or off: the services' chaos switch, eu's replica apply delay, and on the local"
+                            + " stack eu's Redis stopped and eu's invalidators paused (SIGSTOP)")
     @PUT
     @Path("faults")
     @Consumes(MediaType.APPLICATION_JSON)
@@ -110,7 +114,9 @@ public class ConsoleResource {
         return faults.apply(
                 body.dropDels() == null ? now.dropDels() : body.dropDels(),
                 body.dropL1() == null ? now.dropL1() : body.dropL1(),
-                body.replicaLag() == null ? now.replicaLag() : body.replicaLag());
+                body.replicaLag() == null ? now.replicaLag() : body.replicaLag(),
+                body.stopRedisEu() == null ? now.stopRedisEu() : body.stopRedisEu(),
+                body.pauseEuInvalidation() == null ? now.pauseEuInvalidation() : body.pauseEuInvalidation());
     }
 
     @Operation(summary = "CDC lag per region, read mix per tier and database loads over the last minute")

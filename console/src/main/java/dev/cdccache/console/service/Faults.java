@@ -30,14 +30,26 @@ public class Faults {
 
     private static final Logger LOG = Logger.getLogger(Faults.class);
 
-    public record State(boolean dropDels, boolean dropL1, boolean replicaLag, long replicaLagMs) {
+    public record State(
+            boolean dropDels,
+            boolean dropL1,
+            boolean replicaLag,
+            long replicaLagMs,
+            boolean stopRedisEu,
+            boolean pauseEuInvalidation) {
         boolean any() {
-            return dropDels || dropL1 || replicaLag;
+            return dropDels || dropL1 || replicaLag || stopRedisEu || pauseEuInvalidation;
         }
     }
 
     /** What can be switched here, and why not when not. */
-    public record Availability(boolean chaosSwitch, String chaosSwitchWhy, boolean replica, String replicaWhy) {}
+    public record Availability(
+            boolean chaosSwitch,
+            String chaosSwitchWhy,
+            boolean replica,
+            String replicaWhy,
+            boolean processes,
+            String processesWhy) {}
 
     private final ConsoleConfig config;
     private final Topology topology;
@@ -49,7 +61,7 @@ public class Faults {
                 HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
         this.config = config;
         this.topology = topology;
-        this.state = new State(false, false, false, config.replica().lag().toMillis());
+        this.state = new State(false, false, false, config.replica().lag().toMillis(), false, false);
     }
 
     public State state() {
@@ -62,18 +74,47 @@ public class Faults {
                 token.isPresent(),
                 token.isPresent() ? null : "no admin token: the stack runs without its chaos switch (CHAOS=0)",
                 config.replica().jdbcUrl().isPresent(),
-                config.replica().jdbcUrl().isPresent() ? null : "no replica configured");
+                config.replica().jdbcUrl().isPresent() ? null : "no replica configured",
+                processes(token),
+                processes(token) ? null : "local stack only, with its chaos switch on (make up, not CHAOS=0)");
+    }
+
+    /** Stopping and pausing processes: only on the local stack, and only where its chaos switch is on. */
+    private boolean processes(Optional<String> token) {
+        return token.isPresent() && config.stackScript().isPresent();
     }
 
     /** Applies the wanted state; returns what is now in force. Throws with the reason when a switch fails. */
-    public synchronized State apply(boolean dropDels, boolean dropL1, boolean replicaLag) throws Exception {
+    public synchronized State apply(
+            boolean dropDels, boolean dropL1, boolean replicaLag, boolean stopRedisEu, boolean pauseEuInvalidation)
+            throws Exception {
+        if ((stopRedisEu != state.stopRedisEu || pauseEuInvalidation != state.pauseEuInvalidation)
+                && !availability().processes()) {
+            throw new IllegalStateException(availability().processesWhy());
+        }
         if (dropDels != state.dropDels || dropL1 != state.dropL1) {
             chaos(dropDels ? 1 : 0, dropL1 ? 1 : 0);
         }
         if (replicaLag != state.replicaLag) {
             replicaDelay(replicaLag ? config.replica().lag().toMillis() : 0);
         }
-        state = new State(dropDels, dropL1, replicaLag, config.replica().lag().toMillis());
+        if (pauseEuInvalidation != state.pauseEuInvalidation) {
+            for (Topology.Invalidator inv : topology.invalidators()) {
+                if (inv.regions().contains("eu")) {
+                    String pid = stack("pid", inv.name()).trim();
+                    run(List.of("kill", pauseEuInvalidation ? "-STOP" : "-CONT", pid));
+                }
+            }
+        }
+        if (stopRedisEu != state.stopRedisEu) {
+            if (stopRedisEu) {
+                stack("stop", "redis-eu");
+            } else {
+                stack("up"); // starts what was stopped, and waits until it is ready
+            }
+        }
+        state = new State(
+                dropDels, dropL1, replicaLag, config.replica().lag().toMillis(), stopRedisEu, pauseEuInvalidation);
         return state;
     }
 
@@ -112,6 +153,26 @@ public class Faults {
         }
     }
 
+    private String stack(String... args) throws Exception {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(config.stackScript().orElseThrow());
+        cmd.addAll(List.of(args));
+        return run(cmd);
+    }
+
+    private String run(List<String> cmd) throws Exception {
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        config.stackDir().ifPresent(dir -> pb.environment().put("STACK_DIR", dir));
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        if (!p.waitFor(180, java.util.concurrent.TimeUnit.SECONDS) || p.exitValue() != 0) {
+            p.destroyForcibly();
+            throw new IllegalStateException(String.join(" ", cmd) + " failed: "
+                    + out.lines().reduce((a, b) -> b).orElse(""));
+        }
+        return out;
+    }
+
     private Optional<String> token() {
         if (config.adminToken().filter(t -> !t.isBlank()).isPresent()) {
             return config.adminToken();
@@ -128,7 +189,7 @@ public class Faults {
     void offAtStop(@Observes ShutdownEvent ev) {
         if (state.any()) {
             try {
-                apply(false, false, false);
+                apply(false, false, false, false, false);
             } catch (Exception e) {
                 LOG.warnf("could not switch the console's faults off at stop: %s", e.getMessage());
             }

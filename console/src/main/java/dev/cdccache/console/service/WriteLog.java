@@ -52,25 +52,29 @@ public class WriteLog {
             List<Topology.Reader> readers) {
         List<Lane> lanes = new ArrayList<>();
         for (Topology.Reader r : readers) {
+            boolean eu = "eu".equals(r.region());
             boolean writePath = writerRegion != null && writerRegion.equals(r.region()) && !faults.dropDels();
-            boolean lagged = faults.replicaLag() && "eu".equals(r.region()) && !writePath;
+            boolean lagged = faults.replicaLag() && eu && !writePath;
             long bound = writePath
                     ? config.bounds().writePath().toMillis()
                     : config.bounds().cdc().toMillis();
+            String path = writePath ? "write path" : lagged ? "CDC + replica" : "CDC";
             if (lagged) {
                 bound += faults.replicaLagMs();
             }
             if (faults.dropL1()) {
                 bound = Math.max(bound, config.bounds().l1Ttl().toMillis());
             }
-            lanes.add(new Lane(
-                    r.name(),
-                    r.region(),
-                    writePath ? "write path" : lagged ? "CDC + replica" : "CDC",
-                    bound,
-                    null,
-                    null,
-                    null));
+            if (eu && faults.stopRedisEu()) {
+                // Nothing cached in eu: every read is a database read (the replica, or the primary under a marker).
+                path = "database (eu Redis down)";
+                bound = config.bounds().cdc().toMillis() + (faults.replicaLag() ? faults.replicaLagMs() : 0);
+            } else if (eu && faults.pauseEuInvalidation() && !writePath) {
+                // Stale until the invalidators are resumed: the watch window is the bound the page can check.
+                path = "CDC after resume";
+                bound = config.writeTimeout().toMillis();
+            }
+            lanes.add(new Lane(r.name(), r.region(), path, bound, null, null, null));
         }
         Write w = new Write(++seq, productId, via, version, answeredAtMs, describe(faults), false, List.copyOf(lanes));
         writes.addFirst(w);
@@ -90,6 +94,12 @@ public class WriteLog {
         }
         if (f.replicaLag()) {
             on.add("eu replica " + f.replicaLagMs() + " ms behind");
+        }
+        if (f.stopRedisEu()) {
+            on.add("eu Redis stopped");
+        }
+        if (f.pauseEuInvalidation()) {
+            on.add("eu invalidators paused");
         }
         return on.isEmpty() ? "none" : String.join(", ", on);
     }
