@@ -1,7 +1,13 @@
 package dev.cdccache.cache;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.function.DoubleSupplier;
 
 /** Counters for every decision the layered cache takes; names are the contract the dashboards read. */
 public final class CacheMetrics {
@@ -53,6 +59,75 @@ public final class CacheMetrics {
         counter("cache.l1.broadcast.failed");
         counter("cache.l1.broadcast.ack.timeouts");
         counter("cache.l1.evictions.received");
+        for (DataClass dc : DataClass.values()) {
+            for (CachedValue.Source tier : new CachedValue.Source[] {CachedValue.Source.L1, CachedValue.Source.L2}) {
+                counter("cache.consistency.checks", "tier", tier.name(), "data_class", dc.name());
+                counter("cache.inconsistencies", "tier", tier.name(), "data_class", dc.name());
+                counter("cache.consistency.suspects", "tier", tier.name(), "data_class", dc.name());
+                staleness(tier, dc);
+            }
+        }
+        for (String reason : new String[] {"rate-limited", "queue-full", "source-unavailable"}) {
+            counter("cache.consistency.skipped", "reason", reason);
+        }
+    }
+
+    /** The sampler's window gauges: fraction of checks within budget, and that as "nines". */
+    void registerConsistency(DoubleSupplier ratio, DoubleSupplier nines) {
+        // Strong references: the suppliers are lambdas nothing else holds.
+        Gauge.builder("cache.consistency.ratio", ratio, DoubleSupplier::getAsDouble)
+                .strongReference(true)
+                .tags(withRegion(new String[0]))
+                .register(registry);
+        Gauge.builder("cache.consistency.nines", nines, DoubleSupplier::getAsDouble)
+                .strongReference(true)
+                .tags(withRegion(new String[0]))
+                .register(registry);
+    }
+
+    /** A sampled hit checked against the primary once its budget had passed. */
+    void consistencyCheck(CachedValue.Source tier, DataClass dc, boolean inconsistent) {
+        counter("cache.consistency.checks", "tier", tier.name(), "data_class", dc.name())
+                .increment();
+        if (inconsistent) {
+            counter("cache.inconsistencies", "tier", tier.name(), "data_class", dc.name())
+                    .increment();
+        }
+    }
+
+    /**
+     * A sampled entry older than the primary at the first look (a budget after the hit): usually an invalidation
+     * still in flight; it becomes an inconsistency only if it is still there one budget later.
+     */
+    void consistencySuspect(CachedValue.Source tier, DataClass dc) {
+        counter("cache.consistency.suspects", "tier", tier.name(), "data_class", dc.name())
+                .increment();
+    }
+
+    void consistencySkipped(String reason) {
+        counter("cache.consistency.skipped", "reason", reason).increment();
+    }
+
+    /** How long an inconsistent entry was seen older than the primary, from its first sighting until it went. */
+    void inconsistencyDuration(CachedValue.Source tier, DataClass dc, long millis) {
+        staleness(tier, dc).record(millis, TimeUnit.MILLISECONDS);
+    }
+
+    private Timer staleness(CachedValue.Source tier, DataClass dc) {
+        return Timer.builder("cache.inconsistency.staleness")
+                .description("how long an entry found inconsistent stayed older than the primary")
+                .serviceLevelObjectives(
+                        Duration.ofMillis(500),
+                        Duration.ofSeconds(1),
+                        Duration.ofSeconds(2),
+                        Duration.ofSeconds(5),
+                        Duration.ofSeconds(10),
+                        Duration.ofSeconds(30),
+                        Duration.ofSeconds(60),
+                        Duration.ofMinutes(5),
+                        Duration.ofMinutes(15))
+                .tags(withRegion(new String[] {"tier", tier.name(), "data_class", dc.name()}))
+                .register(registry);
     }
 
     public void hit(CachedValue.Source tier, DataClass dc) {

@@ -90,6 +90,18 @@ public final class L1Cache {
     }
 
     /**
+     * What this process would serve for {@code key} now, without touching Caffeine's statistics or recency (the
+     * consistency sampler's look).
+     */
+    public CachedValue peek(String key) {
+        if (!servable()) {
+            return null;
+        }
+        Entry e = cache.policy().getIfPresentQuietly(key);
+        return e == null || e.expiresAtNanos - System.nanoTime() <= 0 ? null : e.value;
+    }
+
+    /**
      * Registers a load of {@code key}, or returns the one already in flight ({@code owner=false}): the caller then
      * waits on its result instead of loading.
      */

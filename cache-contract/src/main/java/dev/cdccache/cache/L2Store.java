@@ -251,4 +251,10 @@ public final class L2Store {
     public String get(String key) {
         return redis.get(key);
     }
+
+    /** The value stored for {@code key} now, decoded, or null (no lease taken, nothing refreshed). */
+    public CachedValue peek(String key) {
+        String stored = redis.get(key);
+        return stored == null ? null : CachedValue.decode(stored, CachedValue.Source.L2);
+    }
 }

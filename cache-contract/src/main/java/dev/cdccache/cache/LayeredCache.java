@@ -9,7 +9,7 @@ import java.util.concurrent.ExecutionException;
 /**
  * The read path: L1 (in process) → L2 (the region's Redis, lease-guarded) → the loader (PostgreSQL).
  *
- * <p>{@link #getIfPresentL1} never blocks and is meant for the event loop. {@link #get} blocks (Redis, JDBC) and
+ * <p>{@link #getIfPresentL1(String, Loader)} never blocks and is meant for the event loop. {@link #get} blocks (Redis, JDBC) and
  * runs on a worker thread. Concurrent misses of one key in a process share one load; concurrent misses across
  * processes of a region share one database read through the L2 lease. When Redis is unavailable reads go straight
  * to the loader, which the caller guards with a concurrency limit.
@@ -25,6 +25,7 @@ public final class LayeredCache {
     private final Map<DataClass, StalenessPolicy> policies;
     private final CacheMetrics metrics;
     private final LeaseSettings lease;
+    private final ConsistencySampler sampler;
     private volatile FillHook fillHook = FillHook.NONE;
 
     /**
@@ -43,7 +44,8 @@ public final class LayeredCache {
             Guard dbGuard,
             Map<DataClass, StalenessPolicy> policies,
             LeaseSettings lease,
-            CacheMetrics metrics) {
+            CacheMetrics metrics,
+            ConsistencySampler.Settings sampling) {
         this.l1 = l1;
         this.l2 = l2;
         this.l2Guard = l2Guard;
@@ -51,9 +53,12 @@ public final class LayeredCache {
         this.policies = Map.copyOf(policies);
         this.lease = lease;
         this.metrics = metrics;
+        this.sampler = new ConsistencySampler(
+                sampling, Map.of(CachedValue.Source.L1, l1::peek, CachedValue.Source.L2, l2::peek), dbGuard, metrics);
     }
 
-    public CachedValue getIfPresentL1(String key) {
+    /** An L1 hit, or null; never blocks. A sampled hit is checked against the primary later ({@code loader}). */
+    public CachedValue getIfPresentL1(String key, Loader loader) {
         DataClass dc = CacheKeys.dataClassOf(key);
         if (!policy(dc).l1Enabled()) {
             return null;
@@ -61,8 +66,13 @@ public final class LayeredCache {
         CachedValue v = l1.getIfPresent(key);
         if (v != null) {
             metrics.hit(CachedValue.Source.L1, dc);
+            sampler.hit(key, v, loader);
         }
         return v;
+    }
+
+    public ConsistencySampler sampler() {
+        return sampler;
     }
 
     /**
@@ -74,7 +84,7 @@ public final class LayeredCache {
     }
 
     public CachedValue get(String key, Loader loader) throws Exception {
-        CachedValue hit = getIfPresentL1(key);
+        CachedValue hit = getIfPresentL1(key, loader);
         if (hit != null) {
             return hit;
         }
@@ -137,6 +147,7 @@ public final class LayeredCache {
             }
             if (lookup instanceof L2Store.Hit h) {
                 metrics.hit(CachedValue.Source.L2, dc);
+                sampler.hit(key, h.value(), loader);
                 return new Fetched(h.value(), h.remainingMillis(), true);
             }
             if (lookup instanceof L2Store.LeaseGranted) {

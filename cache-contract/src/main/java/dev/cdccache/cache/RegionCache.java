@@ -22,7 +22,19 @@ public final class RegionCache implements AutoCloseable {
             long l1MaxEntries,
             long ackTimeoutMillis,
             Map<DataClass, StalenessPolicy> policies,
-            LayeredCache.LeaseSettings lease) {}
+            LayeredCache.LeaseSettings lease,
+            ConsistencySampler.Settings sampling) {
+
+        /** Without correctness sampling. */
+        public Settings(
+                String region,
+                long l1MaxEntries,
+                long ackTimeoutMillis,
+                Map<DataClass, StalenessPolicy> policies,
+                LayeredCache.LeaseSettings lease) {
+            this(region, l1MaxEntries, ackTimeoutMillis, policies, lease, ConsistencySampler.Settings.OFF);
+        }
+    }
 
     private final L1Cache l1;
     private final L2Store l2;
@@ -64,7 +76,7 @@ public final class RegionCache implements AutoCloseable {
         // The writer's own invalidation role, evicting this process's L1 first.
         invalidation = new RegionInvalidation(
                 s.region(), s.ackTimeoutMillis(), redis, metrics, l2, l1, invalidationGuard, false);
-        cache = new LayeredCache(l1, l2, readGuard, dbGuard, s.policies(), s.lease(), metrics);
+        cache = new LayeredCache(l1, l2, readGuard, dbGuard, s.policies(), s.lease(), metrics, s.sampling());
     }
 
     public LayeredCache cache() {
@@ -103,6 +115,7 @@ public final class RegionCache implements AutoCloseable {
 
     @Override
     public void close() {
+        cache.sampler().close();
         subscriber.close();
         invalidation.close();
     }

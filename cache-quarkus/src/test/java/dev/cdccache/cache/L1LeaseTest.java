@@ -55,7 +55,7 @@ class L1LeaseTest {
             }
             long servedForMs = (System.nanoTime() - answeredAt) / 1_000_000;
             assertTrue(servedForMs <= BOUND_MS, "served the old value " + servedForMs + " ms after the write answered");
-            assertNull(silent.cache().getIfPresentL1(key));
+            assertNull(silent.cache().getIfPresentL1(key, k -> null));
             assertTrue(silent.metrics().count("cache.l1.lease.lapses") >= 1);
 
             proxy.reset();

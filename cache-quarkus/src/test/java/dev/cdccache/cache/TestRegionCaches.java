@@ -30,8 +30,21 @@ public final class TestRegionCaches {
     }
 
     static RegionCache instance(String redisUri, String region, L2Store.FillMode mode) {
-        return new RegionCache(
+        return instance(
+                redisUri,
                 new RegionCache.Settings(region, 10_000, 500, Map.of(), LayeredCache.LeaseSettings.DEFAULT),
+                mode);
+    }
+
+    /** An instance with its own settings (correctness sampling, say) on the test stack's Redis of its region. */
+    public static RegionCache instance(RegionCache.Settings settings) {
+        return instance(
+                StackControl.property("stack.redis." + settings.region()), settings, L2Store.FillMode.LEASE_CHECKED);
+    }
+
+    private static RegionCache instance(String redisUri, RegionCache.Settings settings, L2Store.FillMode mode) {
+        return new RegionCache(
+                settings,
                 VertxRedisPort.create(VERTX, redisUri, 250),
                 new SimpleMeterRegistry(),
                 Guard.DIRECT,

@@ -25,7 +25,7 @@ public final class CachedReads {
      * about a tenth of its CPU time; docs/measurements.md).
      */
     public static <R> Uni<R> read(LayeredCache cache, String key, Loader loader, Function<CachedValue, R> present) {
-        CachedValue hit = cache.getIfPresentL1(key);
+        CachedValue hit = cache.getIfPresentL1(key, loader);
         if (hit != null) {
             return Uni.createFrom().item(present.apply(hit));
         }

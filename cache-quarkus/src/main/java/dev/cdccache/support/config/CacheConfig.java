@@ -1,5 +1,6 @@
 package dev.cdccache.support.config;
 
+import dev.cdccache.cache.ConsistencySampler;
 import dev.cdccache.cache.DataClass;
 import dev.cdccache.cache.LayeredCache;
 import dev.cdccache.cache.RegionCache;
@@ -76,6 +77,8 @@ public interface CacheConfig {
 
     Lease lease();
 
+    Consistency consistency();
+
     /** Settings of one region cache built from this configuration; shared by the read path and the invalidators. */
     default RegionCache.Settings settings(String region, long l1MaxEntries) {
         return new RegionCache.Settings(
@@ -90,7 +93,16 @@ public interface CacheConfig {
                 new LayeredCache.LeaseSettings(
                         lease().ttl().toMillis(),
                         lease().maxWait().toMillis(),
-                        lease().poll().toMillis()));
+                        lease().poll().toMillis()),
+                new ConsistencySampler.Settings(
+                        consistency().sampleRate(),
+                        consistency().maxChecksPerSecond(),
+                        Map.of(
+                                DataClass.CATALOG,
+                                catalog().stalenessBudget(),
+                                DataClass.PRICE,
+                                price().stalenessBudget()),
+                        consistency().window()));
     }
 
     interface Policy {
@@ -106,6 +118,14 @@ public interface CacheConfig {
         /** TTL jitter fraction, default 0.15 (±15%). */
         java.util.Optional<Double> jitter();
 
+        /**
+         * How long after a write a cache hit may still return the older version and count as correct: the
+         * correctness sampler re-checks a hit only after it, and calls an entry inconsistent only if it stays older
+         * than the primary for a further budget. Default 2s, above the CDC bound of both regions (README).
+         */
+        @WithDefault("2s")
+        Duration stalenessBudget();
+
         default StalenessPolicy resolve(DataClass dc) {
             StalenessPolicy d = dc.defaults();
             return new StalenessPolicy(
@@ -114,6 +134,21 @@ public interface CacheConfig {
                     negativeTtl().orElse(d.negativeTtl()),
                     jitter().orElse(d.jitter()));
         }
+    }
+
+    /** Correctness sampling (Polaris-style): a fraction of cache hits re-checked against the primary. */
+    interface Consistency {
+        /** Fraction of L1 and L2 hits sampled; 0 turns sampling off. */
+        @WithDefault("0.01")
+        double sampleRate();
+
+        /** Ceiling on checks per second per process (each is one primary read, guarded like a cache miss). */
+        @WithDefault("50")
+        int maxChecksPerSecond();
+
+        /** Window of the {@code cache_consistency_ratio} and {@code cache_consistency_nines} gauges. */
+        @WithDefault("5m")
+        Duration window();
     }
 
     interface Lease {
