@@ -95,6 +95,7 @@ app_props() { # name region port
   echo "-Dquarkus.datasource.username=$PG_USER -Dquarkus.datasource.replica.username=$PG_USER"
   echo "-Dquarkus.config.locations=file:$SECRETS"
   echo "-Dcache.instance-id=$name -Dkafka.bootstrap.servers=127.0.0.1:$KAFKA_PORT"
+  echo "-Dcache.consistency.sample-rate=$CONSISTENCY_SAMPLE_RATE"
   # catalog-us-2 reaches its Redis through the fault proxy, so network chaos can target one instance.
   [[ "$name" == catalog-us-2 ]] && redis_port="$REDIS_US_PROXY_PORT"
   [[ "$region" != "-" ]] && echo "-Dcache.region=${region%%+*} -Dquarkus.redis.hosts=redis://127.0.0.1:$redis_port"

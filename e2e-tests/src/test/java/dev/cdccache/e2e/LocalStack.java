@@ -43,6 +43,8 @@ final class LocalStack {
         PORTS.put("CDC_RELAY_STANDBY_PORT", "28093");
         PORTS.put("INVALIDATOR_2_PORT", "28092");
         PORTS.put("CONSOLE_PORT", "28080");
+        // Not a port: every cache hit is sampled for correctness, so the chaos tests see the sampler's verdict.
+        PORTS.put("CONSISTENCY_SAMPLE_RATE", "1");
     }
 
     final Path root = Paths.get(System.getProperty("cdccache.repo.root", ".."))

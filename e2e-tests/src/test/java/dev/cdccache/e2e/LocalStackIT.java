@@ -215,6 +215,8 @@ class LocalStackIT {
 
     @Test
     void chaosKillRelayReplaysEveryMissedChangeAfterRestart() throws Exception {
+        double inconsistentBefore = readersMetric("cache_inconsistencies_total{");
+        double checksBefore = readersMetric("cache_consistency_checks_total{");
         LocalStack.Result r = STACK.script("infra/chaos/kill-relay.sh", Map.of("WRITES", "8", "DOWN_S", "6"));
         assertEquals(0, r.exit(), r.output());
         assertTrue(r.output().contains("BOUND HELD"), r.output());
@@ -223,6 +225,23 @@ class LocalStackIT {
         assertTrue(r.output().contains("\"neverFresh\":0"), r.output());
         assertEquals(
                 200, STACK.get(STACK.port("CDC_RELAY_PORT"), "/q/health/ready").statusCode(), "relay back");
+        // DELs dropped and no relay for 6 s: the correctness sampler (every hit sampled here, 2 s budget) saw
+        // entries older than the primary for longer than their budget, within its window (two budgets < 6 s).
+        assertTrue(readersMetric("cache_consistency_checks_total{") > checksBefore, "the sampler checked hits");
+        assertTrue(
+                readersMetric("cache_inconsistencies_total{") > inconsistentBefore,
+                "the sampler reported the stale entries the outage left");
+    }
+
+    private static final List<String> READERS =
+            List.of("CATALOG_US_1_PORT", "CATALOG_US_2_PORT", "PRICING_US_PORT", "CATALOG_EU_PORT", "PRICING_EU_PORT");
+
+    private static double readersMetric(String line) throws Exception {
+        double sum = 0;
+        for (String port : READERS) {
+            sum += metric(STACK.port(port), line);
+        }
+        return sum;
     }
 
     @Test
@@ -247,8 +266,10 @@ class LocalStackIT {
         JsonNode dash = JSON.readTree(STACK.root
                 .resolve("infra/grafana/dashboards/cdc-cache-invalidation.json")
                 .toFile());
+        // The alert rules query the same processes: every series they name must be served too.
+        String alerts = java.nio.file.Files.readString(STACK.root.resolve("infra/prometheus/alerts.yml"));
         java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\b((?:cache|cdc|ft)_[a-z_]+)\\b")
-                .matcher(dash.toString());
+                .matcher(dash.toString() + alerts);
         int checked = 0;
         while (m.find()) {
             assertTrue(
@@ -257,7 +278,7 @@ class LocalStackIT {
                     "the dashboard queries " + m.group(1) + ", which no process serves");
             checked++;
         }
-        assertTrue(checked >= 14, "dashboard queries checked: " + checked);
+        assertTrue(checked >= 30, "dashboard and alert queries checked: " + checked);
     }
 
     /** The price version pricing-eu serves, and from which tier. */
