@@ -13,12 +13,21 @@ public final class CachedValue {
     public enum Source {
         L1,
         L2,
-        DB
+        DB,
+        /** An L2 value past its TTL, served because the database failed (the data class's degraded mode). */
+        L2_STALE;
+
+        /** The {@code X-Cache} header's spelling. */
+        public String header() {
+            return this == L2_STALE ? "L2-STALE" : name();
+        }
     }
 
     private final String payload;
     private final long version;
     private final Source source;
+    /** For an {@link Source#L2_STALE} value: how long past its TTL it is; else -1. */
+    private final long staleForMillis;
     // Benign races: both are pure functions of the payload, so two threads computing one at once agree.
     private byte[] utf8;
     private String validator;
@@ -29,9 +38,24 @@ public final class CachedValue {
      * @param source  the tier that answered this read
      */
     public CachedValue(String payload, long version, Source source) {
+        this(payload, version, source, -1);
+    }
+
+    private CachedValue(String payload, long version, Source source, long staleForMillis) {
         this.payload = payload;
         this.version = version;
         this.source = Objects.requireNonNull(source, "source");
+        this.staleForMillis = staleForMillis;
+    }
+
+    /** This value served past its TTL by {@code millis} (the database could not answer). */
+    public CachedValue stale(long millis) {
+        return new CachedValue(payload, version, Source.L2_STALE, Math.max(0, millis));
+    }
+
+    /** How long past its TTL a {@link Source#L2_STALE} value is; -1 for any other. */
+    public long staleForMillis() {
+        return staleForMillis;
     }
 
     public static CachedValue negative(Source source) {

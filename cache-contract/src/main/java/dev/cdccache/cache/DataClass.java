@@ -9,7 +9,10 @@ import java.time.Duration;
  * Prices change often and matter for money: short L2 TTL and at most one second in L1.
  */
 public enum DataClass {
-    CATALOG(new StalenessPolicy(Duration.ofMinutes(10), Duration.ofSeconds(5), Duration.ofSeconds(30), 0.15)),
+    /** Degraded mode: serve stale. With the database down a catalog entry is served up to 5 min past its TTL. */
+    CATALOG(new StalenessPolicy(
+            Duration.ofMinutes(10), Duration.ofSeconds(5), Duration.ofSeconds(30), 0.15, Duration.ofMinutes(5))),
+    /** Degraded mode: fail explicitly. A price is never served past its TTL (503 with Retry-After instead). */
     PRICE(new StalenessPolicy(Duration.ofSeconds(60), Duration.ofMillis(1000), Duration.ofSeconds(10), 0.15));
 
     private final StalenessPolicy defaults;

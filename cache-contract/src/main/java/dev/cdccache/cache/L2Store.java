@@ -21,11 +21,21 @@ public final class L2Store {
         UNGUARDED_FOR_TESTS
     }
 
-    /** 1 = hit, 2 = lease granted, 3 = lease held by another reader, 4 = remote marker (read the primary). */
+    /**
+     * 1 = hit, 2 = lease granted, 3 = lease held by another reader, 4 = remote marker (read the primary); 5 and 6 are
+     * 2 and 3 with a value past its TTL but within its data class's grace (ARGV[3] ms): an entry lives TTL + grace in
+     * Redis and is fresh while its PTTL exceeds the grace. Only a reader whose database load fails may serve it.
+     */
     static final RedisPort.Script GET_OR_LEASE = new RedisPort.Script("get-or-lease", """
             if redis.call('EXISTS', KEYS[3]) == 1 then return {4} end
             local v = redis.call('GET', KEYS[1])
-            if v then return {1, v, redis.call('PTTL', KEYS[1])} end
+            if v then
+              local pttl = redis.call('PTTL', KEYS[1])
+              local grace = tonumber(ARGV[3])
+              if pttl < 0 or pttl > grace then return {1, v, pttl < 0 and pttl or pttl - grace} end
+              if redis.call('SET', KEYS[2], ARGV[1], 'NX', 'PX', ARGV[2]) then return {5, v, grace - pttl} end
+              return {6, v, grace - pttl}
+            end
             if redis.call('SET', KEYS[2], ARGV[1], 'NX', 'PX', ARGV[2]) then return {2} end
             return {3}
             """);
@@ -91,18 +101,27 @@ public final class L2Store {
 
     public record Hit(CachedValue value, long remainingMillis) implements Lookup {}
 
-    public record LeaseGranted(String token) implements Lookup {}
+    /** {@code stale}: the entry past its TTL, within its grace, or null. */
+    public record LeaseGranted(String token, Stale stale) implements Lookup {}
 
-    public record LeaseHeld() implements Lookup {}
+    public record LeaseHeld(Stale stale) implements Lookup {}
+
+    /** A value past its TTL by {@code staleForMillis}, kept for its data class's grace period. */
+    public record Stale(CachedValue value, long staleForMillis) {}
 
     /** A write made in this region is not on its replica yet: read the primary, fill nothing. */
     public record Marked() implements Lookup {}
 
     public Lookup getOrLease(String key, String token, long leaseTtlMillis) {
+        return getOrLease(key, token, leaseTtlMillis, 0);
+    }
+
+    /** @param graceMillis how long past its TTL the key's data class keeps a value (it was filled with TTL + grace) */
+    public Lookup getOrLease(String key, String token, long leaseTtlMillis, long graceMillis) {
         List<?> r = (List<?>) redis.eval(
                 GET_OR_LEASE,
                 List.of(key, CacheKeys.lease(key), CacheKeys.marker(key)),
-                List.of(token, Long.toString(leaseTtlMillis)));
+                List.of(token, Long.toString(leaseTtlMillis), Long.toString(graceMillis)));
         long status = (Long) r.get(0);
         if (status == 1) {
             return new Hit(CachedValue.decode((String) r.get(1), CachedValue.Source.L2), (Long) r.get(2));
@@ -110,7 +129,10 @@ public final class L2Store {
         if (status == 4) {
             return new Marked();
         }
-        return status == 2 ? new LeaseGranted(token) : new LeaseHeld();
+        Stale stale = status >= 5
+                ? new Stale(CachedValue.decode((String) r.get(1), CachedValue.Source.L2_STALE), (Long) r.get(2))
+                : null;
+        return status == 2 || status == 5 ? new LeaseGranted(token, stale) : new LeaseHeld(stale);
     }
 
     /** Writes {@code value} only if {@code token} still holds the lease; returns whether it was written. */

@@ -121,10 +121,12 @@ public final class LayeredCache {
         String token = UUID.randomUUID().toString();
         long deadline = System.nanoTime() + lease.maxWaitMillis() * 1_000_000L;
         boolean waited = false;
+        long grace = policy.staleGraceMillis();
+        L2Store.Stale stale = null; // a value past its TTL, within its grace: served only if the database fails
         while (true) {
             L2Store.Lookup lookup;
             try {
-                lookup = l2Guard.call(() -> l2.getOrLease(key, token, lease.ttlMillis()));
+                lookup = l2Guard.call(() -> l2.getOrLease(key, token, lease.ttlMillis(), grace));
             } catch (Exception e) {
                 // L2 unavailable (timeout, circuit open, connection refused): the database answers, guarded by
                 // the database limit. Nothing is cached: with Redis gone no eviction could reach us either.
@@ -150,19 +152,24 @@ public final class LayeredCache {
                 sampler.hit(key, h.value(), loader);
                 return new Fetched(h.value(), h.remainingMillis(), true);
             }
-            if (lookup instanceof L2Store.LeaseGranted) {
+            if (lookup instanceof L2Store.LeaseGranted g) {
+                stale = g.stale() != null ? g.stale() : stale;
                 CachedValue loaded;
                 try {
                     loaded = loadFromDb(key, loader, dc);
+                } catch (SourceUnavailable e) {
+                    releaseLease(key, token);
+                    return servedStale(stale, dc, e);
                 } catch (Exception | Error e) {
                     releaseLease(key, token);
                     throw e;
                 }
                 fillHook.beforeFill(key);
                 long ttl = policy.l2TtlMillis(loaded.isNegative());
+                long kept = ttl + grace; // in Redis: fresh for ttl, then kept for the degraded mode
                 boolean written;
                 try {
-                    written = l2Guard.call(() -> l2.fill(key, token, loaded, ttl));
+                    written = l2Guard.call(() -> l2.fill(key, token, loaded, kept));
                 } catch (Exception e) {
                     metrics.l2Unavailable("fill");
                     return new Fetched(loaded, -1, false);
@@ -175,16 +182,36 @@ public final class LayeredCache {
                 }
                 return new Fetched(loaded, ttl, true);
             }
+            if (lookup instanceof L2Store.LeaseHeld h && h.stale() != null) {
+                stale = h.stale();
+            }
             if (!waited) {
                 metrics.leaseWait(dc);
                 waited = true;
             }
             if (System.nanoTime() > deadline) {
                 metrics.leaseWaitTimeout(dc);
-                return new Fetched(loadFromDb(key, loader, dc), -1, false);
+                try {
+                    return new Fetched(loadFromDb(key, loader, dc), -1, false);
+                } catch (SourceUnavailable e) {
+                    return servedStale(stale, dc, e);
+                }
             }
             Thread.sleep(lease.pollMillis()); // another reader holds the lease: look again shortly, bounded by deadline
         }
+    }
+
+    /**
+     * The degraded mode of a data class with a grace period: the database could not answer, so the last L2 value,
+     * past its TTL but not invalidated (an invalidation deletes it), is served marked {@code L2-STALE}, and cached
+     * nowhere. Without one (prices, or nothing kept) the failure stands: the caller answers 503.
+     */
+    private Fetched servedStale(L2Store.Stale stale, DataClass dc, SourceUnavailable failure) {
+        if (stale == null) {
+            throw failure;
+        }
+        metrics.hit(CachedValue.Source.L2_STALE, dc);
+        return new Fetched(stale.value().stale(stale.staleForMillis()), -1, false);
     }
 
     private void releaseLease(String key, String token) {

@@ -11,10 +11,21 @@ import java.util.concurrent.ThreadLocalRandom;
  * @param negativeTtl TTL of "does not exist" entries in both tiers
  * @param jitter      fraction (0..0.5) by which each TTL is randomly shortened or lengthened, so entries filled
  *                    together do not expire together
+ * @param staleGrace  how long past its L2 TTL a value is kept, to be served (marked {@code L2-STALE}) only when the
+ *                    database cannot answer; zero for data that must fail explicitly instead (prices)
  */
-public record StalenessPolicy(Duration l2Ttl, Duration l1Ttl, Duration negativeTtl, double jitter) {
+public record StalenessPolicy(
+        Duration l2Ttl, Duration l1Ttl, Duration negativeTtl, double jitter, Duration staleGrace) {
+
+    /** Without a grace period: a failed database load fails the read. */
+    public StalenessPolicy(Duration l2Ttl, Duration l1Ttl, Duration negativeTtl, double jitter) {
+        this(l2Ttl, l1Ttl, negativeTtl, jitter, Duration.ZERO);
+    }
 
     public StalenessPolicy {
+        if (staleGrace.isNegative()) {
+            throw new IllegalArgumentException("staleGrace must not be negative");
+        }
         if (l2Ttl.isNegative() || l2Ttl.isZero()) {
             throw new IllegalArgumentException("l2Ttl must be positive");
         }
@@ -24,6 +35,10 @@ public record StalenessPolicy(Duration l2Ttl, Duration l1Ttl, Duration negativeT
         if (jitter < 0 || jitter > 0.5) {
             throw new IllegalArgumentException("jitter must be within 0..0.5");
         }
+    }
+
+    public long staleGraceMillis() {
+        return staleGrace.toMillis();
     }
 
     public boolean l1Enabled() {

@@ -18,7 +18,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * the limit follows the latency the database shows, between {@code min} and {@code max}), and queues loads beyond
  * it for at most {@code queue-timeout}. A cold cache or a lost Redis therefore waits a little instead of failing,
  * while the database never sees more than {@code max} loads at once; only a load that waited the whole timeout (a
- * database really too slow) is shed ({@link DatabaseOverloaded} → 503 with Retry-After). Before: a fixed bulkhead of
+ * database really too slow) is shed ({@link DatabaseOverloaded} → 503 with Retry-After); a load that fails because
+ * PostgreSQL is down becomes {@link DatabaseUnavailable}: the read path may then serve a value in its grace period. Before: a fixed bulkhead of
  * 16 that answered 503 at once, even to a cold pass against a healthy database.
  */
 @ApplicationScoped
@@ -30,6 +31,7 @@ public class DbGuard implements Guard {
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicInteger peak = new AtomicInteger();
     private final Counter shed;
+    private final Counter unavailable;
 
     public DbGuard(MeterRegistry registry, DbLimitConfig config) {
         this.limit = SimpleLimiter.newBuilder()
@@ -48,6 +50,9 @@ public class DbGuard implements Guard {
         this.shed = Counter.builder("cache.db.loads.shed")
                 .description("loads that waited the whole queue timeout for a database permit")
                 .register(registry);
+        this.unavailable = Counter.builder("cache.db.loads.unavailable")
+                .description("loads that failed because PostgreSQL could not be reached or refused work")
+                .register(registry);
     }
 
     @Override
@@ -65,6 +70,10 @@ public class DbGuard implements Guard {
             inFlight.decrementAndGet();
             // A failed load says nothing about the database's latency under load.
             permit.onIgnore();
+            if (DatabaseUnavailable.causedBy(e)) {
+                unavailable.increment();
+                throw new DatabaseUnavailable("database unavailable: this read could not be served");
+            }
             throw e;
         }
         // Counted out before the permit goes back, so the peak is what the database really saw.

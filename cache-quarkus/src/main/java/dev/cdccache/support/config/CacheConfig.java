@@ -119,6 +119,12 @@ public interface CacheConfig {
         java.util.Optional<Double> jitter();
 
         /**
+         * Degraded mode: how long past its L2 TTL a value is kept and served ({@code X-Cache: L2-STALE}) when the
+         * database cannot answer. Catalog default 5m (serve stale); price default 0 (fail explicitly: 503).
+         */
+        java.util.Optional<Duration> staleGrace();
+
+        /**
          * How long after a write a cache hit may still return the older version and count as correct: the
          * correctness sampler re-checks a hit only after it, and calls an entry inconsistent only if it stays older
          * than the primary for a further budget. Default 2s, above the CDC bound of both regions (README).
@@ -132,7 +138,8 @@ public interface CacheConfig {
                     l2Ttl().orElse(d.l2Ttl()),
                     l1Ttl().orElse(d.l1Ttl()),
                     negativeTtl().orElse(d.negativeTtl()),
-                    jitter().orElse(d.jitter()));
+                    jitter().orElse(d.jitter()),
+                    staleGrace().orElse(d.staleGrace()));
         }
     }
 

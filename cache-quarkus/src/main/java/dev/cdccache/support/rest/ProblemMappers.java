@@ -5,7 +5,9 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import dev.cdccache.cache.SourceUnavailable;
 import dev.cdccache.support.cache.DatabaseOverloaded;
+import dev.cdccache.support.cache.DatabaseUnavailable;
 import dev.cdccache.support.service.Conflict;
 import dev.cdccache.support.service.NotFound;
 import dev.cdccache.support.service.Rejected;
@@ -110,11 +112,13 @@ public class ProblemMappers {
     }
 
     @ServerExceptionMapper
-    public Response shed(DatabaseOverloaded e) {
-        // Retry-After: a load waited its whole queue time; a second later the database has usually caught up.
-        return Response.fromResponse(Problem.response(
-                        503, "Service Unavailable", "database overloaded: this read could not be served in time"))
-                .header("Retry-After", "1")
+    public Response unavailable(SourceUnavailable e) {
+        // Our own message (no driver text); Retry-After: 1 s after a shed load, 2 s when the database is down.
+        String detail = e instanceof DatabaseOverloaded
+                ? "database overloaded: this read could not be served in time"
+                : "database unavailable: this read could not be served, and no cached value within its grace period could";
+        return Response.fromResponse(Problem.response(503, "Service Unavailable", detail))
+                .header("Retry-After", Integer.toString(e.retryAfterSeconds()))
                 .build();
     }
 
@@ -125,6 +129,14 @@ public class ProblemMappers {
 
     @ServerExceptionMapper
     public Response unexpected(Exception e) {
+        if (DatabaseUnavailable.causedBy(e)) {
+            // A write (or listing) while PostgreSQL is down: the client may retry; nothing was changed.
+            LOG.warnf("database unavailable: %s", e.getMessage());
+            return Response.fromResponse(Problem.response(
+                            503, "Service Unavailable", "database unavailable: nothing was changed; retry later"))
+                    .header("Retry-After", "2")
+                    .build();
+        }
         LOG.error("unexpected error", e);
         return Problem.response(500, "Internal Server Error", "internal error");
     }

@@ -82,6 +82,8 @@ public class CdcRelay {
                 "cdc.relay.heartbeat.age.ms",
                 lastHeartbeatCommitMs,
                 v -> v.get() < 0 ? Double.NaN : System.currentTimeMillis() - v.get());
+        // At zero from the start, so the dead-letter alert sees "0", not "no data".
+        Counter.builder("cdc.relay.dlq").register(registry);
     }
 
     void onStart(@Observes StartupEvent ev) throws Exception {
