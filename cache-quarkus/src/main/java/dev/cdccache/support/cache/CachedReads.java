@@ -25,14 +25,23 @@ public final class CachedReads {
      * about a tenth of its CPU time; docs/measurements.md).
      */
     public static <R> Uni<R> read(LayeredCache cache, String key, Loader loader, Function<CachedValue, R> present) {
+        return read(cache, key, loader, () -> {}, present);
+    }
+
+    /**
+     * As above; {@code admission} runs (on the worker, it may call Redis) before a real miss, and may refuse it by
+     * throwing (a rate limit): hits and reads joining a load already in flight cost nothing and are never refused.
+     */
+    public static <R> Uni<R> read(
+            LayeredCache cache, String key, Loader loader, Runnable admission, Function<CachedValue, R> present) {
         CachedValue hit = cache.getIfPresentL1(key, loader);
         if (hit != null) {
             return Uni.createFrom().item(present.apply(hit));
         }
-        return miss(cache, key, loader).map(present);
+        return miss(cache, key, loader, admission).map(present);
     }
 
-    private static Uni<CachedValue> miss(LayeredCache cache, String key, Loader loader) {
+    private static Uni<CachedValue> miss(LayeredCache cache, String key, Loader loader, Runnable admission) {
         CompletableFuture<CachedValue> inFlight = cache.inFlight(key);
         if (inFlight != null) {
             // Another request of this process is loading the key: wait for its result without a worker thread.
@@ -44,6 +53,7 @@ public final class CachedReads {
         }
         return Uni.createFrom()
                 .item(() -> {
+                    admission.run();
                     try {
                         return cache.get(key, loader);
                     } catch (RuntimeException e) {

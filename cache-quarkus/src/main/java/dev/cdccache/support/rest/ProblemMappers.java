@@ -10,6 +10,7 @@ import dev.cdccache.support.cache.DatabaseOverloaded;
 import dev.cdccache.support.cache.DatabaseUnavailable;
 import dev.cdccache.support.service.Conflict;
 import dev.cdccache.support.service.NotFound;
+import dev.cdccache.support.service.RateLimited;
 import dev.cdccache.support.service.Rejected;
 import io.smallrye.faulttolerance.api.RateLimitException;
 import jakarta.validation.ConstraintViolation;
@@ -119,6 +120,15 @@ public class ProblemMappers {
                 : "database unavailable: this read could not be served, and no cached value within its grace period could";
         return Response.fromResponse(Problem.response(503, "Service Unavailable", detail))
                 .header("Retry-After", Integer.toString(e.retryAfterSeconds()))
+                .build();
+    }
+
+    @ServerExceptionMapper
+    public Response rateLimited(RateLimited e) {
+        // Whole seconds, rounded up: a client that waits Retry-After is admitted.
+        long seconds = Math.max(1, (e.retryAfterMillis() + 999) / 1000);
+        return Response.fromResponse(Problem.response(429, "Too Many Requests", e.getMessage()))
+                .header("Retry-After", Long.toString(seconds))
                 .build();
     }
 

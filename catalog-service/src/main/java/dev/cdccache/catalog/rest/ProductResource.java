@@ -8,8 +8,10 @@ import dev.cdccache.support.config.CacheConfig;
 import dev.cdccache.support.rest.CacheHeaders;
 import dev.cdccache.support.rest.IfMatch;
 import dev.cdccache.support.rest.ProblemException;
+import dev.cdccache.support.rest.RateLimits;
 import dev.cdccache.support.service.Rejected;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.http.HttpServerRequest;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
 import jakarta.ws.rs.Consumes;
@@ -24,6 +26,7 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriBuilder;
@@ -39,11 +42,13 @@ public class ProductResource {
     private final CatalogService service;
     private final CacheConfig cacheConfig;
     private final CatalogConfig config;
+    private final RateLimits limits;
 
-    public ProductResource(CatalogService service, CacheConfig cacheConfig, CatalogConfig config) {
+    public ProductResource(CatalogService service, CacheConfig cacheConfig, CatalogConfig config, RateLimits limits) {
         this.service = service;
         this.cacheConfig = cacheConfig;
         this.config = config;
+        this.limits = limits;
     }
 
     /**
@@ -54,12 +59,14 @@ public class ProductResource {
     @APIResponse(responseCode = "200", description = "the view, with X-Cache, X-Version, ETag")
     @APIResponse(responseCode = "400", description = "malformed request: bad id, JSON, field or If-Match")
     @APIResponse(responseCode = "404", description = "no such product")
-    @APIResponse(responseCode = "503", description = "database load shed (Retry-After)")
+    @APIResponse(responseCode = "429", description = "the client's rate limit of uncached reads (Retry-After)")
+    @APIResponse(responseCode = "503", description = "database load shed or unavailable (Retry-After)")
     @GET
     @Path("{id}")
-    public Uni<Response> get(@PathParam("id") String rawId) {
+    public Uni<Response> get(@PathParam("id") String rawId, @Context HttpServerRequest request) {
         long id = IfMatch.parseId(rawId, "product id");
-        return service.view(id, this::respond);
+        RateLimits.Client client = limits.client(request);
+        return service.view(id, () -> limits.admit(RateLimits.Kind.READ_MISS, client), this::respond);
     }
 
     private Response respond(CachedValue v) {
@@ -98,9 +105,11 @@ public class ProductResource {
             description = "version conflict (If-Match or version is not current) or sku taken")
     @APIResponse(responseCode = "413", description = "body over 16 KiB")
     @APIResponse(responseCode = "415", description = "body not application/json")
+    @APIResponse(responseCode = "429", description = "the client's rate limit of writes (Retry-After)")
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
-    public Response create(@Valid @NotNull ProductRequests.Create body) {
+    public Response create(@Valid @NotNull ProductRequests.Create body, @Context HttpServerRequest request) {
+        limits.admit(RateLimits.Kind.WRITE, limits.client(request));
         Product p = service.create(
                 body.sku(), body.name(), body.description() == null ? "" : body.description(), body.category());
         return Response.created(UriBuilder.fromPath("/products/{id}").build(p.id))
@@ -117,14 +126,17 @@ public class ProductResource {
             description = "version conflict (If-Match or version is not current) or sku taken")
     @APIResponse(responseCode = "413", description = "body over 16 KiB")
     @APIResponse(responseCode = "415", description = "body not application/json")
+    @APIResponse(responseCode = "429", description = "the client's rate limit of writes (Retry-After)")
     @PUT
     @Path("{id}")
     @Consumes(MediaType.APPLICATION_JSON)
     public ProductRequests.Written replace(
             @PathParam("id") String rawId,
             @HeaderParam("If-Match") String ifMatch,
-            @Valid @NotNull ProductRequests.Replace body) {
+            @Valid @NotNull ProductRequests.Replace body,
+            @Context HttpServerRequest request) {
         long id = IfMatch.parseId(rawId, "product id");
+        limits.admit(RateLimits.Kind.WRITE, limits.client(request));
         Long expected = IfMatch.expected(ifMatch, body.version());
         long version = service.update(
                 id,
@@ -146,14 +158,17 @@ public class ProductResource {
     @APIResponse(responseCode = "422", description = "the patch changes nothing")
     @APIResponse(responseCode = "413", description = "body over 16 KiB")
     @APIResponse(responseCode = "415", description = "body not application/json")
+    @APIResponse(responseCode = "429", description = "the client's rate limit of writes (Retry-After)")
     @PATCH
     @Path("{id}")
     @Consumes({"application/merge-patch+json", MediaType.APPLICATION_JSON})
     public ProductRequests.Written patch(
             @PathParam("id") String rawId,
             @HeaderParam("If-Match") String ifMatch,
-            @Valid @NotNull ProductRequests.Patch body) {
+            @Valid @NotNull ProductRequests.Patch body,
+            @Context HttpServerRequest request) {
         long id = IfMatch.parseId(rawId, "product id");
+        limits.admit(RateLimits.Kind.WRITE, limits.client(request));
         if (body.isEmpty()) {
             throw new Rejected("the patch changes nothing: give at least one field");
         }
@@ -171,8 +186,12 @@ public class ProductResource {
             description = "version conflict (If-Match or version is not current) or sku taken")
     @DELETE
     @Path("{id}")
-    public Response delete(@PathParam("id") String rawId, @HeaderParam("If-Match") String ifMatch) {
+    public Response delete(
+            @PathParam("id") String rawId,
+            @HeaderParam("If-Match") String ifMatch,
+            @Context HttpServerRequest request) {
         long id = IfMatch.parseId(rawId, "product id");
+        limits.admit(RateLimits.Kind.WRITE, limits.client(request));
         service.delete(id, IfMatch.expected(ifMatch, null));
         return Response.noContent().build();
     }

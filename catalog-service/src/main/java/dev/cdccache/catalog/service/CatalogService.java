@@ -38,7 +38,12 @@ public class CatalogService {
 
     /** L1 → L2 → PostgreSQL; an L1 hit is presented and completes on the caller's (event-loop) thread. */
     public <R> Uni<R> view(long id, Function<CachedValue, R> present) {
-        return CachedReads.read(cache.cache(), CacheKeys.productView(id), loader(id), present);
+        return view(id, () -> {}, present);
+    }
+
+    /** As above; {@code admission} may refuse a real miss (a rate limit) before it costs Redis or PostgreSQL. */
+    public <R> Uni<R> view(long id, Runnable admission, Function<CachedValue, R> present) {
+        return CachedReads.read(cache.cache(), CacheKeys.productView(id), loader(id), admission, present);
     }
 
     private Loader loader(long id) {

@@ -6,8 +6,10 @@ import dev.cdccache.pricing.service.PricingService;
 import dev.cdccache.support.config.CacheConfig;
 import dev.cdccache.support.rest.CacheHeaders;
 import dev.cdccache.support.rest.IfMatch;
+import dev.cdccache.support.rest.RateLimits;
 import dev.cdccache.support.service.NotFound;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.http.HttpServerRequest;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.DecimalMax;
 import jakarta.validation.constraints.DecimalMin;
@@ -26,6 +28,7 @@ import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import org.eclipse.microprofile.openapi.annotations.Operation;
@@ -42,7 +45,10 @@ public class PriceResource {
     private final PricingService service;
     private final CacheConfig cacheConfig;
 
-    public PriceResource(PricingService service, CacheConfig cacheConfig) {
+    private final RateLimits limits;
+
+    public PriceResource(PricingService service, CacheConfig cacheConfig, RateLimits limits) {
+        this.limits = limits;
         this.service = service;
         this.cacheConfig = cacheConfig;
     }
@@ -78,12 +84,14 @@ public class PriceResource {
     @APIResponse(responseCode = "200", description = "the price, with X-Cache, X-Version, ETag")
     @APIResponse(responseCode = "400", description = "malformed request: bad id, JSON, field or If-Match")
     @APIResponse(responseCode = "404", description = "no such product, or no price for it")
-    @APIResponse(responseCode = "503", description = "database load shed (Retry-After)")
+    @APIResponse(responseCode = "429", description = "the client's rate limit of uncached reads (Retry-After)")
+    @APIResponse(responseCode = "503", description = "database load shed or unavailable (Retry-After)")
     @GET
     @Path("{productId}")
-    public Uni<Response> get(@PathParam("productId") String rawId) {
+    public Uni<Response> get(@PathParam("productId") String rawId, @Context HttpServerRequest request) {
         long id = IfMatch.parseId(rawId, "product id");
-        return service.price(id, this::respond);
+        RateLimits.Client client = limits.client(request);
+        return service.price(id, () -> limits.admit(RateLimits.Kind.READ_MISS, client), this::respond);
     }
 
     @Operation(
@@ -95,8 +103,9 @@ public class PriceResource {
     @APIResponse(responseCode = "404", description = "no such product, or no price for it")
     @GET
     @Path("{productId}/quote")
-    public Response quote(@PathParam("productId") String rawId) throws Exception {
+    public Response quote(@PathParam("productId") String rawId, @Context HttpServerRequest request) throws Exception {
         long id = IfMatch.parseId(rawId, "product id");
+        limits.admit(RateLimits.Kind.READ_MISS, limits.client(request));
         return service.quote(id)
                 .map(p -> Response.ok(p)
                         .header("X-Cache", "BYPASS")
@@ -122,14 +131,17 @@ public class PriceResource {
     @APIResponse(responseCode = "409", description = "version conflict, or created concurrently")
     @APIResponse(responseCode = "413", description = "body over 16 KiB")
     @APIResponse(responseCode = "415", description = "body not application/json")
+    @APIResponse(responseCode = "429", description = "the client's rate limit of writes (Retry-After)")
     @PUT
     @Path("{productId}")
     @Consumes(MediaType.APPLICATION_JSON)
     public Response put(
             @PathParam("productId") String rawId,
             @HeaderParam("If-Match") String ifMatch,
-            @Valid @NotNull PutPrice body) {
+            @Valid @NotNull PutPrice body,
+            @Context HttpServerRequest request) {
         long id = IfMatch.parseId(rawId, "product id");
+        limits.admit(RateLimits.Kind.WRITE, limits.client(request));
         PriceRepository.Upserted r =
                 service.put(id, body.amountMinor(), body.currency(), IfMatch.expected(ifMatch, body.version()));
         return Response.status(r.created() ? 201 : 200)
@@ -145,10 +157,12 @@ public class PriceResource {
             description = "more rows than allowed, or a price past the maximum: nothing changed")
     @APIResponse(responseCode = "413", description = "body over 16 KiB")
     @APIResponse(responseCode = "415", description = "body not application/json")
+    @APIResponse(responseCode = "429", description = "the client's rate limit of writes (Retry-After)")
     @POST
     @Path("bulk")
     @Consumes(MediaType.APPLICATION_JSON)
-    public BulkWritten bulk(@Valid @NotNull Bulk body) {
+    public BulkWritten bulk(@Valid @NotNull Bulk body, @Context HttpServerRequest request) {
+        limits.admit(RateLimits.Kind.WRITE, limits.client(request));
         long start = System.nanoTime();
         PricingService.BulkResult r = service.reprice(body.category(), body.percent());
         return new BulkWritten(

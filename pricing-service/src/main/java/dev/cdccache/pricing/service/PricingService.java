@@ -54,9 +54,14 @@ public class PricingService {
 
     /** L1 → L2 → PostgreSQL; an L1 hit is presented and completes on the caller's (event-loop) thread. */
     public <R> Uni<R> price(long productId, Function<CachedValue, R> present) {
+        return price(productId, () -> {}, present);
+    }
+
+    /** As above; {@code admission} may refuse a real miss (a rate limit) before it costs Redis or PostgreSQL. */
+    public <R> Uni<R> price(long productId, Runnable admission, Function<CachedValue, R> present) {
         Loader loader = Loader.routed(
                 key -> loaded(repository.find(productId)), key -> loaded(repository.findOnPrimary(productId)));
-        return CachedReads.read(cache.cache(), CacheKeys.price(productId), loader, present);
+        return CachedReads.read(cache.cache(), CacheKeys.price(productId), loader, admission, present);
     }
 
     private Loader.Loaded loaded(java.util.Optional<PriceView> price) {
