@@ -29,6 +29,39 @@ import java.util.Map;
 @QuarkusTestResource(BackingServicesResource.class)
 class PriceResourceTest {
 
+    @jakarta.inject.Inject
+    dev.cdccache.support.cache.ProductIdFilter productIds;
+
+    /** No such product, so no price: the id filter answers without Redis or PostgreSQL. */
+    @Test
+    void thePriceOfAProductThatDoesNotExistIsAnsweredByTheIdFilter() throws Exception {
+        java.util.List<Long> deleted = new java.util.ArrayList<>();
+        try (Connection c = StackControl.database();
+                PreparedStatement ps = c.prepareStatement(
+                        "INSERT INTO products (sku, name, category) VALUES (?, 'n', 'gone') RETURNING id")) {
+            for (int i = 0; i < 5; i++) {
+                ps.setString(1, "gone-" + System.nanoTime() + "-" + i);
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    deleted.add(rs.getLong(1));
+                }
+            }
+            try (java.sql.Statement st = c.createStatement()) {
+                st.execute("DELETE FROM products WHERE category = 'gone'");
+            }
+        }
+        productIds.refresh();
+        long unknown = deleted.stream()
+                .filter(id -> !productIds.mightExist(id))
+                .findFirst()
+                .orElseThrow();
+        given().get("/prices/" + unknown)
+                .then()
+                .statusCode(404)
+                .contentType("application/problem+json")
+                .header("X-Cache", "FILTER");
+    }
+
     private static long[] dbPrice(long productId) throws Exception {
         try (Connection c = StackControl.database();
                 PreparedStatement ps =

@@ -34,4 +34,13 @@ public final class CacheHeaders {
                 .header("X-Instance", instance)
                 .build();
     }
+
+    /** A read the id filter answered: the id certainly does not exist; neither Redis nor PostgreSQL was asked. */
+    public static Response notFoundByFilter(String region, String instance, String what) {
+        return Response.fromResponse(Problem.response(404, "Not Found", what + " does not exist"))
+                .header("X-Cache", "FILTER")
+                .header("X-Region", region)
+                .header("X-Instance", instance)
+                .build();
+    }
 }

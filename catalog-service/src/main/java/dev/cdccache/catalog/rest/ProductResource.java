@@ -4,6 +4,7 @@ import dev.cdccache.cache.CachedValue;
 import dev.cdccache.catalog.config.CatalogConfig;
 import dev.cdccache.catalog.entity.Product;
 import dev.cdccache.catalog.service.CatalogService;
+import dev.cdccache.support.cache.ProductIdFilter;
 import dev.cdccache.support.config.CacheConfig;
 import dev.cdccache.support.rest.CacheHeaders;
 import dev.cdccache.support.rest.IfMatch;
@@ -43,8 +44,15 @@ public class ProductResource {
     private final CacheConfig cacheConfig;
     private final CatalogConfig config;
     private final RateLimits limits;
+    private final ProductIdFilter ids;
 
-    public ProductResource(CatalogService service, CacheConfig cacheConfig, CatalogConfig config, RateLimits limits) {
+    public ProductResource(
+            CatalogService service,
+            CacheConfig cacheConfig,
+            CatalogConfig config,
+            RateLimits limits,
+            ProductIdFilter ids) {
+        this.ids = ids;
         this.service = service;
         this.cacheConfig = cacheConfig;
         this.config = config;
@@ -66,11 +74,17 @@ public class ProductResource {
     public Uni<Response> get(@PathParam("id") String rawId, @Context HttpServerRequest request) {
         long id = IfMatch.parseId(rawId, "product id");
         RateLimits.Client client = limits.client(request);
-        return service.view(id, () -> limits.admit(RateLimits.Kind.READ_MISS, client), this::respond);
+        if (!ids.mightExist(id)) {
+            return Uni.createFrom()
+                    .item(CacheHeaders.notFoundByFilter(
+                            cacheConfig.region(), cacheConfig.instanceId(), "this product"));
+        }
+        return service.view(id, () -> limits.admit(RateLimits.Kind.READ_MISS, client), v -> respond(id, v));
     }
 
-    private Response respond(CachedValue v) {
+    private Response respond(long id, CachedValue v) {
         if (v.isNegative()) {
+            ids.notFound(id);
             return CacheHeaders.notFound(v, cacheConfig.region(), cacheConfig.instanceId(), "this product");
         }
         return CacheHeaders.ok(v, cacheConfig.region(), cacheConfig.instanceId());

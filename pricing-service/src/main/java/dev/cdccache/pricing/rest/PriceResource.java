@@ -3,6 +3,7 @@ package dev.cdccache.pricing.rest;
 import dev.cdccache.cache.CachedValue;
 import dev.cdccache.pricing.repository.PriceRepository;
 import dev.cdccache.pricing.service.PricingService;
+import dev.cdccache.support.cache.ProductIdFilter;
 import dev.cdccache.support.config.CacheConfig;
 import dev.cdccache.support.rest.CacheHeaders;
 import dev.cdccache.support.rest.IfMatch;
@@ -46,9 +47,11 @@ public class PriceResource {
     private final CacheConfig cacheConfig;
 
     private final RateLimits limits;
+    private final ProductIdFilter ids;
 
-    public PriceResource(PricingService service, CacheConfig cacheConfig, RateLimits limits) {
+    public PriceResource(PricingService service, CacheConfig cacheConfig, RateLimits limits, ProductIdFilter ids) {
         this.limits = limits;
+        this.ids = ids;
         this.service = service;
         this.cacheConfig = cacheConfig;
     }
@@ -91,6 +94,12 @@ public class PriceResource {
     public Uni<Response> get(@PathParam("productId") String rawId, @Context HttpServerRequest request) {
         long id = IfMatch.parseId(rawId, "product id");
         RateLimits.Client client = limits.client(request);
+        if (!ids.mightExist(id)) {
+            // No such product, so no price for it: neither Redis nor PostgreSQL is asked.
+            return Uni.createFrom()
+                    .item(CacheHeaders.notFoundByFilter(
+                            cacheConfig.region(), cacheConfig.instanceId(), "a price for this product"));
+        }
         return service.price(id, () -> limits.admit(RateLimits.Kind.READ_MISS, client), this::respond);
     }
 
