@@ -67,6 +67,11 @@ public final class CacheMetrics {
                 staleness(tier, dc);
             }
         }
+        for (DataClass dc : DataClass.values()) {
+            for (String outcome : new String[] {"refreshed", "lease-held", "rejected", "failed", "dropped"}) {
+                counter("cache.early.refreshes", "data_class", dc.name(), "outcome", outcome);
+            }
+        }
         for (String reason : new String[] {"rate-limited", "queue-full", "source-unavailable"}) {
             counter("cache.consistency.skipped", "reason", reason);
         }
@@ -101,6 +106,12 @@ public final class CacheMetrics {
      */
     void consistencySuspect(CachedValue.Source tier, DataClass dc) {
         counter("cache.consistency.suspects", "tier", tier.name(), "data_class", dc.name())
+                .increment();
+    }
+
+    /** An XFetch early refresh: refreshed, lease-held (another reader has it), rejected, failed, dropped. */
+    void earlyRefresh(DataClass dc, String outcome) {
+        counter("cache.early.refreshes", "data_class", dc.name(), "outcome", outcome)
                 .increment();
     }
 

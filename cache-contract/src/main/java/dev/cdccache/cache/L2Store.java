@@ -40,6 +40,17 @@ public final class L2Store {
             return {3}
             """);
 
+    /**
+     * An early refresh's lease (XFetch): granted only while the value is still there and no remote marker stands, so
+     * readers keep hitting the value while one of them reloads it. 1 = granted.
+     */
+    static final RedisPort.Script LEASE_IF_PRESENT = new RedisPort.Script("lease-if-present", """
+            if redis.call('EXISTS', KEYS[3]) == 1 then return 0 end
+            if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+            if redis.call('SET', KEYS[2], ARGV[1], 'NX', 'PX', ARGV[2]) then return 1 end
+            return 0
+            """);
+
     static final RedisPort.Script FILL = new RedisPort.Script("fill", """
             if redis.call('GET', KEYS[2]) == ARGV[1] then
               redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
@@ -133,6 +144,15 @@ public final class L2Store {
                 ? new Stale(CachedValue.decode((String) r.get(1), CachedValue.Source.L2_STALE), (Long) r.get(2))
                 : null;
         return status == 2 || status == 5 ? new LeaseGranted(token, stale) : new LeaseHeld(stale);
+    }
+
+    /** Takes the lease of a key that still has a value (for an early refresh); false if absent, marked or leased. */
+    public boolean leaseIfPresent(String key, String token, long leaseTtlMillis) {
+        Object r = redis.eval(
+                LEASE_IF_PRESENT,
+                List.of(key, CacheKeys.lease(key), CacheKeys.marker(key)),
+                List.of(token, Long.toString(leaseTtlMillis)));
+        return Long.valueOf(1).equals(r);
     }
 
     /** Writes {@code value} only if {@code token} still holds the lease; returns whether it was written. */

@@ -5,6 +5,7 @@ import org.jboss.logging.Logger;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * The read path: L1 (in process) → L2 (the region's Redis, lease-guarded) → the loader (PostgreSQL).
@@ -26,6 +27,13 @@ public final class LayeredCache {
     private final CacheMetrics metrics;
     private final LeaseSettings lease;
     private final ConsistencySampler sampler;
+    private final HotKeys hotKeys;
+    /** Mean database load time per data class (µs, EWMA): XFetch's δ. */
+    private final java.util.concurrent.atomic.AtomicLongArray loadMicros =
+            new java.util.concurrent.atomic.AtomicLongArray(DataClass.values().length);
+
+    private final java.util.Set<String> refreshing = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final java.util.concurrent.ThreadPoolExecutor refresher;
     private volatile FillHook fillHook = FillHook.NONE;
 
     /**
@@ -33,8 +41,16 @@ public final class LayeredCache {
      * @param maxWaitMillis how long a reader waits for another's fill before reading the database itself
      * @param pollMillis  how often a waiting reader looks again
      */
-    public record LeaseSettings(long ttlMillis, long maxWaitMillis, long pollMillis) {
+    /**
+     * @param earlyRefreshBeta XFetch's β: how eagerly a hit near its expiry triggers one reader's early refresh
+     *                         (0 turns early refresh off; 1 is the paper's optimum)
+     */
+    public record LeaseSettings(long ttlMillis, long maxWaitMillis, long pollMillis, double earlyRefreshBeta) {
         public static final LeaseSettings DEFAULT = new LeaseSettings(2000, 1500, 5);
+
+        public LeaseSettings(long ttlMillis, long maxWaitMillis, long pollMillis) {
+            this(ttlMillis, maxWaitMillis, pollMillis, 1.0);
+        }
     }
 
     public LayeredCache(
@@ -45,7 +61,9 @@ public final class LayeredCache {
             Map<DataClass, StalenessPolicy> policies,
             LeaseSettings lease,
             CacheMetrics metrics,
-            ConsistencySampler.Settings sampling) {
+            ConsistencySampler.Settings sampling,
+            HotKeys hotKeys) {
+        this.hotKeys = hotKeys;
         this.l1 = l1;
         this.l2 = l2;
         this.l2Guard = l2Guard;
@@ -55,10 +73,24 @@ public final class LayeredCache {
         this.metrics = metrics;
         this.sampler = new ConsistencySampler(
                 sampling, Map.of(CachedValue.Source.L1, l1::peek, CachedValue.Source.L2, l2::peek), dbGuard, metrics);
+        // One thread, a short queue: early refreshes are an optimisation; when they cannot keep up, expiry (and the
+        // lease) still bound the load.
+        this.refresher = new java.util.concurrent.ThreadPoolExecutor(
+                1,
+                1,
+                0,
+                java.util.concurrent.TimeUnit.MILLISECONDS,
+                new java.util.concurrent.ArrayBlockingQueue<>(256),
+                r -> {
+                    Thread t = new Thread(r, "early-refresh-" + metrics.region());
+                    t.setDaemon(true);
+                    return t;
+                });
     }
 
     /** An L1 hit, or null; never blocks. A sampled hit is checked against the primary later ({@code loader}). */
     public CachedValue getIfPresentL1(String key, Loader loader) {
+        hotKeys.record(key);
         DataClass dc = CacheKeys.dataClassOf(key);
         if (!policy(dc).l1Enabled()) {
             return null;
@@ -73,6 +105,16 @@ public final class LayeredCache {
 
     public ConsistencySampler sampler() {
         return sampler;
+    }
+
+    public HotKeys hotKeys() {
+        return hotKeys;
+    }
+
+    void close() {
+        refresher.shutdownNow();
+        sampler.close();
+        hotKeys.close();
     }
 
     /**
@@ -150,6 +192,9 @@ public final class LayeredCache {
             if (lookup instanceof L2Store.Hit h) {
                 metrics.hit(CachedValue.Source.L2, dc);
                 sampler.hit(key, h.value(), loader);
+                if (dueForEarlyRefresh(dc, policy, h.remainingMillis())) {
+                    refreshEarly(key, loader, dc, policy, grace);
+                }
                 return new Fetched(h.value(), h.remainingMillis(), true);
             }
             if (lookup instanceof L2Store.LeaseGranted g) {
@@ -214,6 +259,65 @@ public final class LayeredCache {
         return new Fetched(stale.value().stale(stale.staleForMillis()), -1, false);
     }
 
+    /**
+     * XFetch (Vattani, Chierichetti, Lowenstein, VLDB 2015) — refresh when {@code remaining < δ·β·(−ln U)} — with two
+     * adaptations. δ is the class's mean load time plus its L1 TTL: behind L1 a key's L2 is read about once per L1 TTL
+     * per process, not on every request. And a floor of 2δ: a window that narrow is certain to contain one such read,
+     * so a key still being read is refreshed before it expires, not just probably.
+     */
+    private boolean dueForEarlyRefresh(DataClass dc, StalenessPolicy policy, long remainingMillis) {
+        double beta = lease.earlyRefreshBeta();
+        if (beta <= 0 || remainingMillis < 0) {
+            return false;
+        }
+        double delta = loadMicros.get(dc.ordinal()) / 1000.0 + policy.l1Ttl().toMillis();
+        double u = ThreadLocalRandom.current().nextDouble();
+        return remainingMillis < delta * (2 + beta * -Math.log(u == 0 ? Double.MIN_VALUE : u));
+    }
+
+    /** One reader reloads the key under its lease in the background; readers keep hitting the current value. */
+    private void refreshEarly(String key, Loader loader, DataClass dc, StalenessPolicy policy, long grace) {
+        if (!refreshing.add(key)) {
+            return;
+        }
+        try {
+            refresher.execute(() -> {
+                try {
+                    metrics.earlyRefresh(dc, refreshOnce(key, loader, dc, policy, grace));
+                } finally {
+                    refreshing.remove(key);
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException full) {
+            refreshing.remove(key);
+            metrics.earlyRefresh(dc, "dropped");
+        }
+    }
+
+    private String refreshOnce(String key, Loader loader, DataClass dc, StalenessPolicy policy, long grace) {
+        String token = UUID.randomUUID().toString();
+        try {
+            if (!l2Guard.call(() -> l2.leaseIfPresent(key, token, lease.ttlMillis()))) {
+                return "lease-held"; // another reader refreshes it, or it went (invalidated, expired, marked)
+            }
+        } catch (Exception e) {
+            return "failed";
+        }
+        CachedValue loaded;
+        try {
+            loaded = loadFromDb(key, loader, dc);
+        } catch (Exception e) {
+            releaseLease(key, token);
+            return "failed";
+        }
+        long kept = policy.l2TtlMillis(loaded.isNegative()) + grace;
+        try {
+            return l2Guard.call(() -> l2.fill(key, token, loaded, kept)) ? "refreshed" : "rejected";
+        } catch (Exception e) {
+            return "failed";
+        }
+    }
+
     private void releaseLease(String key, String token) {
         try {
             l2Guard.call(() -> {
@@ -229,7 +333,11 @@ public final class LayeredCache {
     private CachedValue loadFromDb(String key, Loader loader, DataClass dc) throws Exception {
         Loader.Loaded loaded = dbGuard.call(() -> {
             metrics.dbLoad(dc);
-            return loader.load(key);
+            long start = System.nanoTime();
+            Loader.Loaded l = loader.load(key);
+            long micros = (System.nanoTime() - start) / 1000;
+            loadMicros.getAndUpdate(dc.ordinal(), old -> old == 0 ? micros : (7 * old + micros) / 8);
+            return l;
         });
         return loaded == null
                 ? CachedValue.negative(CachedValue.Source.DB)

@@ -76,7 +76,16 @@ public final class RegionCache implements AutoCloseable {
         // The writer's own invalidation role, evicting this process's L1 first.
         invalidation = new RegionInvalidation(
                 s.region(), s.ackTimeoutMillis(), redis, metrics, l2, l1, invalidationGuard, false);
-        cache = new LayeredCache(l1, l2, readGuard, dbGuard, s.policies(), s.lease(), metrics, s.sampling());
+        cache = new LayeredCache(
+                l1,
+                l2,
+                readGuard,
+                dbGuard,
+                s.policies(),
+                s.lease(),
+                metrics,
+                s.sampling(),
+                new HotKeys(s.region(), redis, metrics, 50, 5_000));
     }
 
     public LayeredCache cache() {
@@ -115,7 +124,7 @@ public final class RegionCache implements AutoCloseable {
 
     @Override
     public void close() {
-        cache.sampler().close();
+        cache.close();
         subscriber.close();
         invalidation.close();
     }

@@ -93,7 +93,8 @@ public interface CacheConfig {
                 new LayeredCache.LeaseSettings(
                         lease().ttl().toMillis(),
                         lease().maxWait().toMillis(),
-                        lease().poll().toMillis()),
+                        lease().poll().toMillis(),
+                        lease().earlyRefreshBeta()),
                 new ConsistencySampler.Settings(
                         consistency().sampleRate(),
                         consistency().maxChecksPerSecond(),
@@ -170,5 +171,12 @@ public interface CacheConfig {
         /** Poll interval while waiting on a lease. */
         @WithDefault("5ms")
         Duration poll();
+
+        /**
+         * XFetch's β for early refresh of entries near expiry (one reader reloads under the lease before the entry
+         * expires, so a hot key has no expiry cliff); 0 turns it off.
+         */
+        @WithDefault("1.0")
+        double earlyRefreshBeta();
     }
 }
