@@ -28,6 +28,28 @@ public final class CacheKeys {
     }
 
     /** The lease guarding fills of {@code key} (same hash slot); always deleted together with the key. */
+    /** The product id of a product view key, or empty if {@code key} is not one. */
+    public static java.util.Optional<Long> productViewId(String key) {
+        return idOf(key, PRODUCT_VIEW_PREFIX);
+    }
+
+    /** The product id of a price key, or empty if {@code key} is not one. */
+    public static java.util.Optional<Long> priceId(String key) {
+        return idOf(key, PRICE_PREFIX);
+    }
+
+    private static java.util.Optional<Long> idOf(String key, String prefix) {
+        int open = prefix.length();
+        if (!key.startsWith(prefix) || key.length() < open + 3 || key.charAt(open) != '{' || !key.endsWith("}")) {
+            return java.util.Optional.empty();
+        }
+        String digits = key.substring(open + 1, key.length() - 1);
+        if (digits.isEmpty() || digits.length() > 18 || !digits.chars().allMatch(c -> c >= '0' && c <= '9')) {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of(Long.parseLong(digits));
+    }
+
     public static String lease(String key) {
         return LEASE_PREFIX + key;
     }

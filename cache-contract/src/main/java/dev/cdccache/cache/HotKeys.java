@@ -133,7 +133,7 @@ public final class HotKeys implements AutoCloseable {
     }
 
     /** Ends the current period: its top-K becomes {@link #local()} and is added to this minute's regional set. */
-    void publish() {
+    public void publish() {
         Map<String, LongAdder> ended = counts;
         long now = System.currentTimeMillis();
         double seconds = Math.max(0.001, (now - periodStart) / 1000.0);

@@ -11,6 +11,7 @@ import dev.cdccache.catalog.entity.Product;
 import dev.cdccache.catalog.entity.ProductView;
 import dev.cdccache.catalog.repository.ProductRepository;
 import dev.cdccache.support.cache.CachedReads;
+import dev.cdccache.support.cache.WarmableKeys;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.transaction.Transactional;
@@ -22,7 +23,7 @@ import java.util.function.Function;
  * Product reads through the layered cache; product writes in transactions whose commit invalidates what they changed.
  */
 @ApplicationScoped
-public class CatalogService {
+public class CatalogService implements WarmableKeys {
 
     private final RegionCache cache;
     private final ProductRepository repository;
@@ -44,6 +45,12 @@ public class CatalogService {
     /** As above; {@code admission} may refuse a real miss (a rate limit) before it costs Redis or PostgreSQL. */
     public <R> Uni<R> view(long id, Runnable admission, Function<CachedValue, R> present) {
         return CachedReads.read(cache.cache(), CacheKeys.productView(id), loader(id), admission, present);
+    }
+
+    /** Product views: {@code pv:<id>} (the warmer's question). */
+    @Override
+    public java.util.Optional<Loader> loaderFor(String key) {
+        return CacheKeys.productViewId(key).map(this::loader);
     }
 
     private Loader loader(long id) {

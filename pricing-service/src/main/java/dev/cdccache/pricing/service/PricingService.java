@@ -15,6 +15,7 @@ import dev.cdccache.pricing.repository.PriceRepository;
 import dev.cdccache.support.cache.AfterCommit;
 import dev.cdccache.support.cache.CachedReads;
 import dev.cdccache.support.cache.InvalidationReport;
+import dev.cdccache.support.cache.WarmableKeys;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -28,7 +29,7 @@ import java.util.function.Function;
 
 /** Price reads through the layered cache; price writes in transactions whose commit invalidates what they changed. */
 @ApplicationScoped
-public class PricingService {
+public class PricingService implements WarmableKeys {
 
     private final RegionCache cache;
     private final PriceRepository repository;
@@ -59,9 +60,18 @@ public class PricingService {
 
     /** As above; {@code admission} may refuse a real miss (a rate limit) before it costs Redis or PostgreSQL. */
     public <R> Uni<R> price(long productId, Runnable admission, Function<CachedValue, R> present) {
-        Loader loader = Loader.routed(
+        return CachedReads.read(cache.cache(), CacheKeys.price(productId), loader(productId), admission, present);
+    }
+
+    /** Prices: {@code price:<id>} (the warmer's question). */
+    @Override
+    public java.util.Optional<Loader> loaderFor(String key) {
+        return CacheKeys.priceId(key).map(this::loader);
+    }
+
+    private Loader loader(long productId) {
+        return Loader.routed(
                 key -> loaded(repository.find(productId)), key -> loaded(repository.findOnPrimary(productId)));
-        return CachedReads.read(cache.cache(), CacheKeys.price(productId), loader, admission, present);
     }
 
     private Loader.Loaded loaded(java.util.Optional<PriceView> price) {
