@@ -90,3 +90,19 @@ while IFS='|' read -r name _ region port _; do
         | awk '{ v = $NF * 1000; if (v > m) m = v } END { printf "%d", m }'))"
 done < <(with_role reader)
 echo "(an inconsistency: an entry still older than the primary one budget after a first look that was already a budget after the hit)"
+
+printf '\n== Operating it: warming, hot keys, early refresh, id filter, rate limits, degraded reads\n'
+printf '%-14s %-6s %9s %8s %10s %10s %9s %9s %10s %9s %9s  %s\n' process region "warm keys" "warm ms" "warm db" "refreshed" "filtered" "filter FP" "rate-lim" "fail-open" "L2-STALE" "hottest key (reads/s)"
+while IFS='|' read -r name _ region port _; do
+  m="$(metrics "$port")"
+  [[ "$m" == "# DOWN" ]] && { printf '%-14s %-6s %s\n' "$name" "$region" "DOWN"; continue; }
+  gauge() { { grep -E "^$1" <<<"$m" || echo 'x 0'; } | awk '{printf "%d", $NF}' | head -1; }
+  hottest="$(curl -sf "http://127.0.0.1:$port/cache/hot-keys?n=1" | sed -nE 's/.*"regional":\[\{"key":"([^"]+)","rate":([0-9.]+).*/\1 (\2)/p')"
+  printf '%-14s %-6s %9s %8s %10s %10d %9d %9d %10d %9d %9d  %s\n' "$name" "$region" \
+    "$(gauge cache_warming_keys)" "$(awk '{printf "%d", $1 * 1000}' <<<"$({ grep -E '^cache_warming_duration_seconds' <<<"$m" || echo 'x 0'; } | awk '{print $NF}' | head -1)")" \
+    "$(gauge cache_warming_db_loads)" \
+    "$(sum "$m" 'cache_early_refreshes_total\{.*outcome="refreshed"')" "$(sum "$m" 'cache_id_filter_rejected_total')" \
+    "$(sum "$m" 'cache_id_filter_false_positives_total')" "$(sum "$m" 'rate_limit_decisions_total\{.*outcome="limited"')" \
+    "$(sum "$m" 'rate_limit_decisions_total\{.*outcome="fail-open"')" "$(sum "$m" 'cache_reads_total\{.*tier="L2_STALE"')" \
+    "${hottest:--}"
+done < <(with_role reader)

@@ -46,6 +46,7 @@ public final class Warmer {
     private final AtomicInteger failures = new AtomicInteger();
     private volatile int keys = -1;
     private volatile long tookMillis = -1;
+    private volatile long startedNanos;
     private volatile ExecutorService pool;
 
     /**
@@ -64,6 +65,7 @@ public final class Warmer {
                 hotSet.stream().filter(k -> loaders.apply(k).isPresent()).toList();
         keys = mine.size();
         long start = System.nanoTime();
+        startedNanos = start;
         if (mine.isEmpty()) {
             tookMillis = 0;
             return;
@@ -111,6 +113,14 @@ public final class Warmer {
             LOG.debugf("warming %s failed (%s); retrying", key, e.getMessage());
             return false;
         }
+    }
+
+    /** How long warming took, or has been running so far (0 before it started). */
+    public long elapsedMillis() {
+        if (tookMillis >= 0) {
+            return tookMillis;
+        }
+        return startedNanos == 0 ? 0 : (System.nanoTime() - startedNanos) / 1_000_000;
     }
 
     public Progress progress() {

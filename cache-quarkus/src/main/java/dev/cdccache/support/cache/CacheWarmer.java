@@ -50,10 +50,8 @@ public class CacheWarmer {
                 config.maxDuration().toMillis());
         registry.gauge(
                 "cache.warming.progress.ratio", this, w -> w.warmer.progress().ratio());
-        registry.gauge(
-                "cache.warming.duration.seconds",
-                this,
-                w -> w.warmer.done() ? w.warmer.progress().tookMillis() / 1000.0 : Double.NaN);
+        // While warming: the time so far (so an alert can see a slow warm-up before it ends); then its duration.
+        registry.gauge("cache.warming.duration.seconds", this, w -> w.warmer.elapsedMillis() / 1000.0);
         registry.gauge("cache.warming.keys", this, w -> w.warmer.progress().keys());
         registry.gauge("cache.warming.db.loads", this, w -> w.warmer.progress().fromDb());
         registry.gauge(
