@@ -8,6 +8,8 @@
 #                    body size, headers and JVM flags, alternating rounds with wrk; ratio of req/s and of p99
 #   2. cold cache  — both regions' Redis flushed, L1 expired, then 10,000 keys round-robin: non-2xx answers
 #   3. stampede    — concurrent GETs of an uncached product over every catalog instance: database loads per region
+#   3b. hot key    — READERS readers per region on one price through its L2 expiry: database loads per expiry (one
+#                    early refresh), expiries reached (cliffs), p99 of reads within ±1 s of an expiry vs the rest
 #   4. CDC lag     — paced plain-SQL writes, commit → DEL per region: p50 / p99 / p99.9 / max
 #   5. bulk        — one 10,000-row repricing, commit → last key gone in every region, 5 rounds
 #   6. start       — the last `make up` (infra/stack.sh records it) and each process's resident memory
@@ -22,11 +24,12 @@ set +a
 source "$ROOT/infra/topology.sh"
 
 SIZE="${SIZE:-full}"
-STEPS="${STEPS:-read,cold,stampede,cdc,bulk,start}" # a subset, e.g. STEPS=read make bench
+STEPS="${STEPS:-read,cold,stampede,hotkey,cdc,bulk,start}" # a subset, e.g. STEPS=read make bench
 step() { [[ ",$STEPS," == *",$1,"* ]]; }
 case "$SIZE" in
-  full) ROUND=${ROUND:-8s} ROUNDS=${ROUNDS:-5} CDC_WRITES=${CDC_WRITES:-1000} BULK_ROWS=10000 BULK_ROUNDS=5 STAMPEDE=1000 ;;
-  smoke) ROUND=2s ROUNDS=1 CDC_WRITES=50 BULK_ROWS=500 BULK_ROUNDS=1 STAMPEDE=100 ;;
+  full) ROUND=${ROUND:-8s} ROUNDS=${ROUNDS:-5} CDC_WRITES=${CDC_WRITES:-1000} BULK_ROWS=10000 BULK_ROUNDS=5 STAMPEDE=1000
+        HOT_READERS=64 HOT_SECONDS=${HOT_SECONDS:-75} ;;
+  smoke) ROUND=2s ROUNDS=1 CDC_WRITES=50 BULK_ROWS=500 BULK_ROUNDS=1 STAMPEDE=100 HOT_READERS=4 HOT_SECONDS=3 ;;
   *) echo "SIZE must be full or smoke" >&2; exit 2 ;;
 esac
 BASELINE_PORT="${BASELINE_PORT:-18099}"
@@ -170,6 +173,26 @@ s_us="$(json_num "$OUT/stampede" maxLoadsUs)"; s_eu="$(json_num "$OUT/stampede" 
 s_non="$(json_num "$OUT/stampede" non200)"
 stampede_ok="$([[ "$s_us" == 1 && "$s_eu" == 1 && "$s_non" == 0 ]] && echo pass || echo FAIL)"
 row "stampede: database loads per region" "1" "us $s_us, eu $s_eu (non-200: $s_non)" "$STAMPEDE requests" "$stampede_ok"
+fi
+
+# ------------------------------------------------------------------------------------------------ 3b. hot key
+if step hotkey; then
+echo; echo "== 3b. hot key: $HOT_READERS readers per region on one price for $HOT_SECONDS s (its L2 TTL: 60 s ± 15 %)"
+"$JAVA" -cp "$PROBE_CP" dev.cdccache.probe.HotKeyBench "$HOT_READERS" "$HOT_SECONDS" 4242 2>/dev/null \
+  | tee "$OUT/hotkey" | sed 's/^/  /'
+hk_rows=""; hk_ok=pass; hk_p99=""
+for r in us eu; do
+  grep -o "\"$r\":{[^}]*}" "$OUT/hotkey" >"$OUT/hotkey-$r" || true
+  e="$(json_num "$OUT/hotkey-$r" expiries)"; l="$(json_num "$OUT/hotkey-$r" dbLoads)"; c="$(json_num "$OUT/hotkey-$r" cliffs)"
+  pin="$(json_num "$OUT/hotkey-$r" p99InMs)"; pout="$(json_num "$OUT/hotkey-$r" p99OutMs)"
+  hk_rows+="$r ${l:-?} loads / ${e:-?} expiries, ${c:-?} cliffs; "
+  hk_p99+="$r ${pin:-none} vs ${pout:-?} ms; "
+  if [[ -z "$e" || "$e" == 0 ]]; then hk_ok=n/a; continue; fi
+  [[ "$c" == 0 && "$l" -le "$e" ]] || hk_ok=FAIL
+  [[ -n "$pin" ]] && awk -v a="$pin" -v b="$pout" 'BEGIN { exit !(a > 2 * b && a > 5) }' && hk_ok=FAIL
+done
+row "hot key expiry: database loads per expiry, cliffs" "<= 1, 0" "${hk_rows%; }" "$HOT_READERS readers/region" "$hk_ok"
+row "hot key expiry: read p99 within ±1 s of an expiry vs outside" "no spike (<= 2x)" "${hk_p99%; }" "-" "$hk_ok"
 fi
 
 # ------------------------------------------------------------------------------------------------ 4. CDC lag
