@@ -97,7 +97,7 @@ while IFS='|' read -r name _ region port _; do
   m="$(metrics "$port")"
   [[ "$m" == "# DOWN" ]] && { printf '%-14s %-6s %s\n' "$name" "$region" "DOWN"; continue; }
   gauge() { { grep -E "^$1" <<<"$m" || echo 'x 0'; } | awk '{printf "%d", $NF}' | head -1; }
-  hottest="$(curl -sf "http://127.0.0.1:$port/cache/hot-keys?n=1" | sed -nE 's/.*"regional":\[\{"key":"([^"]+)","rate":([0-9.]+).*/\1 (\2)/p')"
+  hottest="$(curl -sf "http://127.0.0.1:$port/cache/hot-keys?n=1" | sed -nE 's/.*"regional":\[\{"key":"([^"]+)","rate":([0-9]+).*/\1 (\2)/p')"
   printf '%-14s %-6s %9s %8s %10s %10d %9d %9d %10d %9d %9d  %s\n' "$name" "$region" \
     "$(gauge cache_warming_keys)" "$(awk '{printf "%d", $1 * 1000}' <<<"$({ grep -E '^cache_warming_duration_seconds' <<<"$m" || echo 'x 0'; } | awk '{print $NF}' | head -1)")" \
     "$(gauge cache_warming_db_loads)" \
