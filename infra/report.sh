@@ -76,18 +76,19 @@ while IFS='|' read -r name _ region port _; do
 done < <(with_role reader)
 
 printf '\n== Correctness sampling: sampled L1/L2 hits re-checked against the primary after their staleness budget\n'
-printf '%-14s %-6s %8s %9s %15s %12s %9s %8s %18s\n' process region checks suspects inconsistencies "window ratio" nines skipped "stale p99 ms (max)"
+printf '%-14s %-6s %8s %9s %15s %12s %9s %8s %18s %16s\n' process region checks suspects inconsistencies "window ratio" nines skipped "stale p99 ms (max)" "x-instance diff"
 while IFS='|' read -r name _ region port _; do
   m="$(metrics "$port")"
   [[ "$m" == "# DOWN" ]] && { printf '%-14s %-6s %s\n' "$name" "$region" "DOWN"; continue; }
-  printf '%-14s %-6s %8d %9d %15d %12s %9s %8d %18s\n' "$name" "$region" \
+  printf '%-14s %-6s %8d %9d %15d %12s %9s %8d %18s %16s\n' "$name" "$region" \
     "$(sum "$m" 'cache_consistency_checks_total')" "$(sum "$m" 'cache_consistency_suspects_total')" \
     "$(sum "$m" 'cache_inconsistencies_total')" \
     "$({ grep -E '^cache_consistency_ratio' <<<"$m" || echo 'x -'; } | awk '{printf "%.6f", $NF}' | head -1)" \
     "$({ grep -E '^cache_consistency_nines' <<<"$m" || echo 'x -'; } | awk '{printf "%.1f", $NF}' | head -1)" \
     "$(sum "$m" 'cache_consistency_skipped_total')" \
     "≤$(quantile "$m" 'cache_inconsistency_staleness_seconds_bucket' 0.99) ($({ grep -E '^cache_inconsistency_staleness_seconds_max' <<<"$m" || true; } \
-        | awk '{ v = $NF * 1000; if (v > m) m = v } END { printf "%d", m }'))"
+        | awk '{ v = $NF * 1000; if (v > m) m = v } END { printf "%d", m }'))" \
+    "$(sum "$m" 'cache_cross_instance_divergences_total') of $(sum "$m" 'cache_cross_instance_checks_total')"
 done < <(with_role reader)
 echo "(an inconsistency: an entry still older than the primary one budget after a first look that was already a budget after the hit)"
 

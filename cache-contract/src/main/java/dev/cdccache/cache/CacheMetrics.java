@@ -72,6 +72,10 @@ public final class CacheMetrics {
                 counter("cache.early.refreshes", "data_class", dc.name(), "outcome", outcome);
             }
         }
+        for (DataClass dc : DataClass.values()) {
+            counter("cache.cross.instance.checks", "data_class", dc.name());
+            counter("cache.cross.instance.divergences", "data_class", dc.name());
+        }
         for (String reason : new String[] {"rate-limited", "queue-full", "source-unavailable"}) {
             counter("cache.consistency.skipped", "reason", reason);
         }
@@ -113,6 +117,14 @@ public final class CacheMetrics {
     void earlyRefresh(DataClass dc, String outcome) {
         counter("cache.early.refreshes", "data_class", dc.name(), "outcome", outcome)
                 .increment();
+    }
+
+    /** A sampled L1 version compared with another instance's at the same moment. */
+    void crossInstanceCheck(DataClass dc, boolean differs) {
+        counter("cache.cross.instance.checks", "data_class", dc.name()).increment();
+        if (differs) {
+            counter("cache.cross.instance.divergences", "data_class", dc.name()).increment();
+        }
     }
 
     void consistencySkipped(String reason) {

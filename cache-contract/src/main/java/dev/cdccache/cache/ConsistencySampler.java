@@ -57,6 +57,14 @@ public final class ConsistencySampler implements AutoCloseable {
         CachedValue peek(String key) throws Exception;
     }
 
+    /**
+     * The region's board of L1 versions: records this process's version of a key (as "version:ms") and answers
+     * every process's recent record of it.
+     */
+    interface VersionBoard {
+        Map<String, String> record(String key, String instance, String entry, long ttlMillis) throws Exception;
+    }
+
     private final Settings settings;
     private final Map<CachedValue.Source, Peek> tiers;
     private final Guard dbGuard;
@@ -67,8 +75,16 @@ public final class ConsistencySampler implements AutoCloseable {
     private final AtomicLong permitsSecond = new AtomicLong();
     private final AtomicLong permitsUsed = new AtomicLong();
     private final Window window;
+    private final VersionBoard board;
+    private final String instance = java.util.UUID.randomUUID().toString();
 
-    ConsistencySampler(Settings settings, Map<CachedValue.Source, Peek> tiers, Guard dbGuard, CacheMetrics metrics) {
+    ConsistencySampler(
+            Settings settings,
+            Map<CachedValue.Source, Peek> tiers,
+            VersionBoard board,
+            Guard dbGuard,
+            CacheMetrics metrics) {
+        this.board = board;
         this.settings = settings;
         this.tiers = Map.copyOf(tiers);
         this.dbGuard = dbGuard;
@@ -143,6 +159,9 @@ public final class ConsistencySampler implements AutoCloseable {
         }
         boolean stale = cached != null && isOlder(cached, truth);
         long now = System.currentTimeMillis();
+        if (suspectSince == 0 && tier == CachedValue.Source.L1 && cached != null) {
+            acrossInstances(key, dc, cached.version(), now);
+        }
         if (suspectSince == 0) {
             if (!stale) {
                 window.record(false);
@@ -160,6 +179,39 @@ public final class ConsistencySampler implements AutoCloseable {
             return;
         }
         reschedule(() -> check(key, tier, dc, loader, suspectSince, followUps + 1), dc);
+    }
+
+    /**
+     * The cross-instance sample: this process's L1 version of the key, a budget after a sampled hit, against the
+     * versions other processes of the region recorded for it within the last budget. Two instances serving different
+     * versions of one key at once is what a client bouncing between them would see.
+     */
+    private void acrossInstances(String key, DataClass dc, long version, long now) {
+        long budget = settings.budgetMillis(dc);
+        Map<String, String> records;
+        try {
+            records = board.record(key, instance, version + ":" + now, 3 * budget);
+        } catch (Exception e) {
+            metrics.consistencySkipped("source-unavailable");
+            return;
+        }
+        records.forEach((other, entry) -> {
+            int sep = entry.indexOf(':');
+            if (other.equals(instance) || sep <= 0) {
+                return;
+            }
+            long at = Long.parseLong(entry.substring(sep + 1));
+            if (Math.abs(now - at) > budget) {
+                return; // not the same moment
+            }
+            boolean differs = Long.parseLong(entry.substring(0, sep)) != version;
+            metrics.crossInstanceCheck(dc, differs);
+            if (differs) {
+                LOG.warnf(
+                        "instances disagree on %s: this one holds version %d in L1, another %s",
+                        key, version, entry.substring(0, sep));
+            }
+        });
     }
 
     private void confirm(String key, CachedValue.Source tier, DataClass dc, Loader loader, long since, long version) {

@@ -51,6 +51,13 @@ public final class L2Store {
             return 0
             """);
 
+    /** The correctness sampler's board: KEYS[1] the key's board; ARGV instance, entry, ttl. Returns every record. */
+    static final RedisPort.Script RECORD_VERSION = new RedisPort.Script("record-l1-version", """
+            redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+            redis.call('PEXPIRE', KEYS[1], ARGV[3])
+            return redis.call('HGETALL', KEYS[1])
+            """);
+
     static final RedisPort.Script FILL = new RedisPort.Script("fill", """
             if redis.call('GET', KEYS[2]) == ARGV[1] then
               redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
@@ -144,6 +151,17 @@ public final class L2Store {
                 ? new Stale(CachedValue.decode((String) r.get(1), CachedValue.Source.L2_STALE), (Long) r.get(2))
                 : null;
         return status == 2 || status == 5 ? new LeaseGranted(token, stale) : new LeaseHeld(stale);
+    }
+
+    /** Records an instance's L1 version of {@code key} on the region's board and returns every recent record. */
+    public Map<String, String> recordL1Version(String key, String instance, String entry, long ttlMillis) {
+        List<?> flat = (List<?>)
+                redis.eval(RECORD_VERSION, List.of("xv:" + key), List.of(instance, entry, Long.toString(ttlMillis)));
+        Map<String, String> out = new HashMap<>();
+        for (int i = 0; i + 1 < flat.size(); i += 2) {
+            out.put(String.valueOf(flat.get(i)), String.valueOf(flat.get(i + 1)));
+        }
+        return out;
     }
 
     /** Takes the lease of a key that still has a value (for an early refresh); false if absent, marked or leased. */

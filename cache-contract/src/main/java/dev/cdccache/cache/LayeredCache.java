@@ -72,7 +72,11 @@ public final class LayeredCache {
         this.lease = lease;
         this.metrics = metrics;
         this.sampler = new ConsistencySampler(
-                sampling, Map.of(CachedValue.Source.L1, l1::peek, CachedValue.Source.L2, l2::peek), dbGuard, metrics);
+                sampling,
+                Map.of(CachedValue.Source.L1, l1::peek, CachedValue.Source.L2, l2::peek),
+                l2::recordL1Version,
+                dbGuard,
+                metrics);
         // One thread, a short queue: early refreshes are an optimisation; when they cannot keep up, expiry (and the
         // lease) still bound the load.
         this.refresher = new java.util.concurrent.ThreadPoolExecutor(

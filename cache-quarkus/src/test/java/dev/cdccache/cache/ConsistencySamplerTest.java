@@ -132,6 +132,29 @@ class ConsistencySamplerTest {
         assertEquals(0.0, count(reader, "cache.inconsistencies", "L1"));
     }
 
+    @Test
+    void twoInstancesServingDifferentVersionsAtOnceAreReported() throws Exception {
+        RegionCache a = sampled();
+        RegionCache b = sampled();
+        Instances.Rows rows = new Instances.Rows();
+        long id = id();
+        String key = CacheKeys.productView(id);
+        rows.versions.put(key, 1L);
+        a.cache().get(key, rows.loaderFor("us"));
+        a.cache().get(key, rows.loaderFor("us")); // a: version 1 in L1, sampled
+        // The row changes; only b's view of it is refreshed (its DEL reached Redis, no eviction reached a).
+        rows.versions.put(key, 2L);
+        b.l2().delete(List.of(key));
+        b.cache().get(key, rows.loaderFor("us"));
+        assertEquals(2, b.cache().get(key, rows.loaderFor("us")).version()); // b: version 2 in L1, sampled
+        await().atMost(BUDGET.multipliedBy(2).plusSeconds(3))
+                .until(() -> crossDivergences(a) + crossDivergences(b) >= 1);
+    }
+
+    private static double crossDivergences(RegionCache rc) {
+        return rc.metrics().count("cache.cross.instance.divergences", "data_class", "CATALOG");
+    }
+
     private static double gauge(RegionCache rc, String name) {
         return rc.metrics().registry().get(name).tag("region", "us").gauge().value();
     }
