@@ -146,17 +146,12 @@ public final class ConsistencySampler implements AutoCloseable {
      */
     private void check(
             String key, CachedValue.Source tier, DataClass dc, Loader loader, long suspectSince, int followUps) {
-        CachedValue cached;
-        Loader.Loaded truth;
-        try {
-            cached = tiers.get(tier).peek(key);
-            truth = dbGuard.call(() -> loader.loadFromPrimary(key));
-        } catch (Exception e) {
-            // The database or Redis is shedding or down: no verdict, and no load added to it.
-            metrics.consistencySkipped("source-unavailable");
-            LOG.debugf("consistency check of %s skipped: %s", key, e.getMessage());
+        Look look = look(key, tier, loader);
+        if (look == null) {
             return;
         }
+        CachedValue cached = look.cached();
+        Loader.Loaded truth = look.truth();
         boolean stale = cached != null && isOlder(cached, truth);
         long now = System.currentTimeMillis();
         if (suspectSince == 0 && tier == CachedValue.Source.L1 && cached != null) {
@@ -215,15 +210,12 @@ public final class ConsistencySampler implements AutoCloseable {
     }
 
     private void confirm(String key, CachedValue.Source tier, DataClass dc, Loader loader, long since, long version) {
-        CachedValue cached;
-        Loader.Loaded truth;
-        try {
-            cached = tiers.get(tier).peek(key);
-            truth = dbGuard.call(() -> loader.loadFromPrimary(key));
-        } catch (Exception e) {
-            metrics.consistencySkipped("source-unavailable");
+        Look look = look(key, tier, loader);
+        if (look == null) {
             return;
         }
+        CachedValue cached = look.cached();
+        Loader.Loaded truth = look.truth();
         boolean stillStale = cached != null && cached.version() == version && isOlder(cached, truth);
         window.record(stillStale);
         metrics.consistencyCheck(tier, dc, stillStale);
@@ -236,6 +228,21 @@ public final class ConsistencySampler implements AutoCloseable {
                     truth == null ? "no row" : Long.toString(truth.version()),
                     System.currentTimeMillis() - since);
             reschedule(() -> check(key, tier, dc, loader, since, 1), dc);
+        }
+    }
+
+    /** What the tier holds and what the primary has, now. */
+    private record Look(CachedValue cached, Loader.Loaded truth) {}
+
+    /** Null when the tier or the database cannot answer: no verdict, and no load added to a shedding database. */
+    private Look look(String key, CachedValue.Source tier, Loader loader) {
+        try {
+            CachedValue cached = tiers.get(tier).peek(key);
+            return new Look(cached, dbGuard.call(() -> loader.loadFromPrimary(key)));
+        } catch (Exception e) {
+            metrics.consistencySkipped("source-unavailable");
+            LOG.debugf("consistency check of %s skipped: %s", key, e.getMessage());
+            return null;
         }
     }
 

@@ -18,7 +18,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -219,16 +218,7 @@ public final class HotKeyBench {
     private static double metric(HttpClient http, List<Topology.Proc> procs, Pattern p) throws Exception {
         double v = 0;
         for (Topology.Proc in : procs) {
-            String body = http.send(
-                            HttpRequest.newBuilder(URI.create(in.http() + "/q/metrics"))
-                                    .GET()
-                                    .build(),
-                            HttpResponse.BodyHandlers.ofString())
-                    .body();
-            Matcher m = p.matcher(body);
-            while (m.find()) {
-                v += Double.parseDouble(m.group(1));
-            }
+            v += ServedMetrics.sum(http, in, p);
         }
         return v;
     }

@@ -16,7 +16,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -107,17 +106,7 @@ public final class StampedeBench {
     private static Map<String, Double> loadsByRegion(HttpClient http, List<Topology.Proc> instances) throws Exception {
         Map<String, Double> sum = new LinkedHashMap<>();
         for (Topology.Proc in : instances) {
-            String body = http.send(
-                            HttpRequest.newBuilder(URI.create(in.http() + "/q/metrics"))
-                                    .GET()
-                                    .build(),
-                            HttpResponse.BodyHandlers.ofString())
-                    .body();
-            Matcher m = LOADS.matcher(body);
-            double v = 0;
-            while (m.find()) {
-                v += Double.parseDouble(m.group(1));
-            }
+            double v = ServedMetrics.sum(http, in, LOADS);
             sum.merge(in.region(), v, Double::sum);
         }
         return sum;

@@ -1,0 +1,30 @@
+package dev.cdccache.probe;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** Reads a process's Prometheus text ({@code /q/metrics}) for the benchmarks. */
+final class ServedMetrics {
+
+    private ServedMetrics() {}
+
+    /** The sum of the series {@code series} matches (its first group is the value) in {@code in}'s metrics. */
+    static double sum(HttpClient http, Topology.Proc in, Pattern series) throws Exception {
+        String body = http.send(
+                        HttpRequest.newBuilder(URI.create(in.http() + "/q/metrics"))
+                                .GET()
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString())
+                .body();
+        Matcher m = series.matcher(body);
+        double v = 0;
+        while (m.find()) {
+            v += Double.parseDouble(m.group(1));
+        }
+        return v;
+    }
+}
