@@ -62,6 +62,9 @@ class RateLimitTest {
     @Inject
     RegionCache cache;
 
+    @Inject
+    io.smallrye.faulttolerance.api.CircuitBreakerMaintenance breakers;
+
     private static String key() {
         return UUID.randomUUID().toString();
     }
@@ -160,11 +163,18 @@ class RateLimitTest {
         StackControl.stopRedis("us");
         try {
             // Over the limit, but nothing can count: admitted (and the write's own DEL is left to CDC).
-            assertEquals(200, put(z, 9421, 5200).statusCode());
+            for (int i = 0; i < 12; i++) {
+                assertEquals(200, put(z, 9421, 5200 + i).statusCode());
+            }
             assertTrue(decisions("write", "fail-open") > failOpen);
         } finally {
             StackControl.startRedis("us");
         }
+        // The limiter's failures are its own: they must not have opened the read path's Redis breaker (which
+        // would send every read to PostgreSQL). Before the fix the limiter called through that breaker.
+        assertEquals(
+                io.smallrye.faulttolerance.api.CircuitBreakerState.CLOSED,
+                breakers.currentState(dev.cdccache.support.cache.RedisGuard.NAME));
     }
 
     @Test

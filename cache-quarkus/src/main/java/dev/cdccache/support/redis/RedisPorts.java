@@ -29,6 +29,8 @@ public class RedisPorts {
     private final Config config;
     private final Vertx subscriptionLoop = Vertx.vertx(
             new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(1).setInternalBlockingPoolSize(1));
+    private final Vertx isolatedLoop = Vertx.vertx(
+            new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(1).setInternalBlockingPoolSize(1));
 
     public RedisPorts(@Any Instance<Redis> clients, Config config) {
         this.clients = clients;
@@ -38,6 +40,17 @@ public class RedisPorts {
     /** The default client ({@code quarkus.redis.hosts}). */
     public RedisPort defaultClient(long timeoutMillis) {
         return port(clients.select(Default.Literal.INSTANCE), "quarkus.redis.", timeoutMillis);
+    }
+
+    /**
+     * A client of its own to the default hosts, with its own connection pool and event loop: for traffic that must
+     * never queue in front of the cache's own calls (the rate limiter's one script per request). Standalone only.
+     */
+    public RedisPort isolated(long timeoutMillis) {
+        String host = config.getValue("quarkus.redis.hosts", String.class)
+                .split(",")[0]
+                .trim();
+        return VertxRedisPort.create(isolatedLoop, host, timeoutMillis);
     }
 
     /** The client named {@code name} ({@code quarkus.redis.<name>.hosts}). */
@@ -62,5 +75,6 @@ public class RedisPorts {
     @PreDestroy
     void close() {
         subscriptionLoop.close();
+        isolatedLoop.close();
     }
 }

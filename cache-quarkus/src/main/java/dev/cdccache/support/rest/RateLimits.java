@@ -1,7 +1,6 @@
 package dev.cdccache.support.rest;
 
 import dev.cdccache.cache.RedisPort;
-import dev.cdccache.support.cache.RedisGuard;
 import dev.cdccache.support.config.CacheConfig;
 import dev.cdccache.support.config.RateLimitConfig;
 import dev.cdccache.support.redis.RedisPorts;
@@ -27,6 +26,10 @@ import java.util.concurrent.ThreadLocalRandom;
  * recorded, so a client that keeps flooding is admitted again as soon as its window has room. When Redis cannot
  * answer the limiter fails open — counted, never silently — because refusing every client is worse than a flood
  * the database limit still bounds.
+ *
+ * <p>The limiter has a Redis client of its own and no share in the read path's circuit breaker: its calls (one per
+ * write and per uncached read — a thousand in a stampede) must never queue in front of the cache's, nor open the
+ * breaker that sends reads to PostgreSQL. After a failure it fails open without asking Redis for a second.
  */
 @ApplicationScoped
 public class RateLimits {
@@ -72,14 +75,14 @@ public class RateLimits {
 
     private final RateLimitConfig config;
     private final RedisPort redis;
-    private final RedisGuard guard;
+    /** System.nanoTime() until which the limiter fails open without asking Redis (after a failure). */
+    private volatile long openUntilNanos = System.nanoTime();
+
     private final Map<Kind, Map<String, Counter>> decisions;
 
-    public RateLimits(
-            RateLimitConfig config, CacheConfig cache, RedisPorts ports, RedisGuard guard, MeterRegistry registry) {
+    public RateLimits(RateLimitConfig config, CacheConfig cache, RedisPorts ports, MeterRegistry registry) {
         this.config = config;
-        this.redis = ports.defaultClient(cache.l2Timeout().toMillis());
-        this.guard = guard;
+        this.redis = ports.isolated(cache.l2Timeout().toMillis());
         this.decisions = new java.util.EnumMap<>(Kind.class);
         for (Kind kind : Kind.values()) {
             Map<String, Counter> byOutcome = new java.util.HashMap<>();
@@ -154,8 +157,14 @@ public class RateLimits {
         }
         List<?> reply;
         try {
-            reply = guard.call(() -> (List<?>) redis.eval(SLIDING_WINDOW, keys, args));
+            if (System.nanoTime() - openUntilNanos < 0) {
+                throw new IllegalStateException("failed within the last second");
+            }
+            reply = (List<?>) redis.eval(SLIDING_WINDOW, keys, args);
         } catch (Exception e) {
+            if (System.nanoTime() - openUntilNanos >= 0) {
+                openUntilNanos = System.nanoTime() + 1_000_000_000L;
+            }
             decisions.get(kind).get("fail-open").increment();
             if (ThreadLocalRandom.current().nextInt(100) == 0) {
                 LOG.warnf("rate limiter failing open (Redis: %s)", e.getMessage());
