@@ -130,6 +130,16 @@ public final class LayeredCache {
     }
 
     public CachedValue get(String key, Loader loader) throws Exception {
+        return get(key, loader, () -> {});
+    }
+
+    /**
+     * As {@link #get(String, Loader)}; {@code admission} runs only for the request that will load the key in this
+     * process (after concurrent misses of the key were coalesced), and may refuse it by throwing
+     * {@link AdmissionRefused}: a stampede of one key costs one admission per process, not one per request. A
+     * request that joined a refused load asks its own admission and loads (or is refused) itself.
+     */
+    public CachedValue get(String key, Loader loader, Runnable admission) throws Exception {
         CachedValue hit = getIfPresentL1(key, loader);
         if (hit != null) {
             return hit;
@@ -139,10 +149,27 @@ public final class LayeredCache {
             try {
                 return reg.load().result().get();
             } catch (ExecutionException e) {
+                if (e.getCause() instanceof AdmissionRefused) {
+                    return loadAdmitted(key, loader, admission, l1.beginLoad(key));
+                }
+                throw rethrow(e.getCause());
+            }
+        }
+        return loadAdmitted(key, loader, admission, reg);
+    }
+
+    private CachedValue loadAdmitted(String key, Loader loader, Runnable admission, L1Cache.Registration reg)
+            throws Exception {
+        if (!reg.owner()) {
+            // Someone else's load again: join it (a second refusal of theirs is theirs; this read fails with it).
+            try {
+                return reg.load().result().get();
+            } catch (ExecutionException e) {
                 throw rethrow(e.getCause());
             }
         }
         try {
+            admission.run();
             Fetched fetched = fetch(key, loader);
             DataClass dc = CacheKeys.dataClassOf(key);
             if (fetched.value.source() == CachedValue.Source.DB) {

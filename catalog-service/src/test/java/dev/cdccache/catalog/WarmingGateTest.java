@@ -57,8 +57,11 @@ class WarmingGateTest {
                 .then()
                 .statusCode(200)
                 .body("checks.find { it.name == 'cache-warming' }.status", equalTo("UP"))
-                .body("checks.find { it.name == 'cache-warming' }.data.keys", equalTo(HeatedHotSet.COUNT));
-        assertEquals(HeatedHotSet.COUNT, warmer.progress().warmed());
+                // The region's hot set: the 30 heated here, and whatever the module's earlier tests read.
+                .body(
+                        "checks.find { it.name == 'cache-warming' }.data.keys",
+                        org.hamcrest.Matchers.greaterThanOrEqualTo(HeatedHotSet.COUNT));
+        assertEquals(warmer.progress().keys(), warmer.progress().warmed(), "every key of the hot set warmed");
         double loads = cache.metrics().count("cache.db.loads", "data_class", "CATALOG");
         for (long id = HeatedHotSet.FIRST; id < HeatedHotSet.FIRST + HeatedHotSet.COUNT; id++) {
             assertNotNull(cache.l1().peek(CacheKeys.productView(id)));

@@ -1,5 +1,6 @@
 package dev.cdccache.support.cache;
 
+import dev.cdccache.cache.AdmissionRefused;
 import dev.cdccache.cache.CachedValue;
 import dev.cdccache.cache.LayeredCache;
 import dev.cdccache.cache.Loader;
@@ -29,8 +30,9 @@ public final class CachedReads {
     }
 
     /**
-     * As above; {@code admission} runs (on the worker, it may call Redis) before a real miss, and may refuse it by
-     * throwing (a rate limit): hits and reads joining a load already in flight cost nothing and are never refused.
+     * As above; {@code admission} runs (on the worker, it may call Redis) for the request that loads the key in this
+     * process, and may refuse it by throwing {@link AdmissionRefused} (a rate limit): hits and reads joining a load
+     * cost nothing; one that joined a refused load retries with its own admission.
      */
     public static <R> Uni<R> read(
             LayeredCache cache, String key, Loader loader, Runnable admission, Function<CachedValue, R> present) {
@@ -49,13 +51,19 @@ public final class CachedReads {
                     .completionStage(inFlight)
                     // The loader's own failure (e.g. the database limit's 503), not its CompletionException wrapper.
                     .onFailure(CompletionException.class)
-                    .transform(e -> e.getCause() == null ? e : e.getCause());
+                    .transform(e -> e.getCause() == null ? e : e.getCause())
+                    // Another client's refusal is not this request's answer: load it with its own admission.
+                    .onFailure(AdmissionRefused.class)
+                    .recoverWithUni(() -> load(cache, key, loader, admission));
         }
+        return load(cache, key, loader, admission);
+    }
+
+    private static Uni<CachedValue> load(LayeredCache cache, String key, Loader loader, Runnable admission) {
         return Uni.createFrom()
                 .item(() -> {
-                    admission.run();
                     try {
-                        return cache.get(key, loader);
+                        return cache.get(key, loader, admission);
                     } catch (RuntimeException e) {
                         throw e;
                     } catch (Exception e) {
