@@ -288,6 +288,17 @@ stop_component() { # component-line
     while read -r p; do [[ -n "$p" ]] && stop_pid "$p" "$name child"; done <"$RUN/$name.children"
     rm -f "$RUN/$name.children"
   fi
+  # A PostgreSQL data directory is free only when its postmaster has gone: a postmaster still shutting down (or
+  # not recorded as a child) makes the next start fail with "another server might be running" (seen once in the
+  # nemesis' restart-postgres). Its pid is the first line of postmaster.pid; SIGINT is a fast shutdown.
+  local pidfile="$DATA/$name/postmaster.pid"
+  if [[ -f "$pidfile" ]]; then
+    p="$(head -1 "$pidfile" 2>/dev/null || true)"
+    if [[ "$p" =~ ^[0-9]+$ ]] && [[ "$(ps -o comm= -p "$p" 2>/dev/null)" == postgres* ]]; then
+      kill -INT "$p" 2>/dev/null || true
+      stop_pid "$p" "$name postmaster"
+    fi
+  fi
 }
 
 cmd_down() {
