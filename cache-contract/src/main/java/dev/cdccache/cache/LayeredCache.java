@@ -3,15 +3,23 @@ package dev.cdccache.cache;
 import org.jboss.logging.Logger;
 
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
  * The read path: L1 (in process) → L2 (the region's Redis, lease-guarded) → the loader (PostgreSQL).
  *
- * <p>{@link #getIfPresentL1(String, Loader)} never blocks and is meant for the event loop. {@link #get} blocks (Redis, JDBC) and
- * runs on a worker thread. Concurrent misses of one key in a process share one load; concurrent misses across
+ * <p>{@link #getIfPresentL1(String, Loader)} never blocks and is meant for the event loop. {@link #get} blocks
+ * (Redis, JDBC) and runs on a worker thread. Concurrent misses of one key in a process share one load; concurrent misses across
  * processes of a region share one database read through the L2 lease. When Redis is unavailable reads go straight
  * to the loader, which the caller guards with a concurrency limit.
  */
@@ -29,19 +37,16 @@ public final class LayeredCache {
     private final ConsistencySampler sampler;
     private final HotKeys hotKeys;
     /** Mean database load time per data class (µs, EWMA): XFetch's δ. */
-    private final java.util.concurrent.atomic.AtomicLongArray loadMicros =
-            new java.util.concurrent.atomic.AtomicLongArray(DataClass.values().length);
+    private final AtomicLongArray loadMicros = new AtomicLongArray(DataClass.values().length);
 
-    private final java.util.Set<String> refreshing = java.util.concurrent.ConcurrentHashMap.newKeySet();
-    private final java.util.concurrent.ThreadPoolExecutor refresher;
+    private final Set<String> refreshing = ConcurrentHashMap.newKeySet();
+    private final ThreadPoolExecutor refresher;
     private volatile FillHook fillHook = FillHook.NONE;
 
     /**
-     * @param ttlMillis   how long a lease lives if its holder dies before filling
-     * @param maxWaitMillis how long a reader waits for another's fill before reading the database itself
-     * @param pollMillis  how often a waiting reader looks again
-     */
-    /**
+     * @param ttlMillis        how long a lease lives if its holder dies before filling
+     * @param maxWaitMillis    how long a reader waits for another's fill before reading the database itself
+     * @param pollMillis       how often a waiting reader looks again
      * @param earlyRefreshBeta XFetch's β: how eagerly a hit near its expiry triggers one reader's early refresh
      *                         (0 turns early refresh off; 1 is the paper's optimum)
      */
@@ -79,17 +84,11 @@ public final class LayeredCache {
                 metrics);
         // One thread, a short queue: early refreshes are an optimisation; when they cannot keep up, expiry (and the
         // lease) still bound the load.
-        this.refresher = new java.util.concurrent.ThreadPoolExecutor(
-                1,
-                1,
-                0,
-                java.util.concurrent.TimeUnit.MILLISECONDS,
-                new java.util.concurrent.ArrayBlockingQueue<>(256),
-                r -> {
-                    Thread t = new Thread(r, "early-refresh-" + metrics.region());
-                    t.setDaemon(true);
-                    return t;
-                });
+        this.refresher = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(256), r -> {
+            Thread t = new Thread(r, "early-refresh-" + metrics.region());
+            t.setDaemon(true);
+            return t;
+        });
     }
 
     /** An L1 hit, or null; never blocks. A sampled hit is checked against the primary later ({@code loader}). */
@@ -125,7 +124,7 @@ public final class LayeredCache {
      * Non-blocking: the shared result of a load of {@code key} already running in this process, or null. Lets a
      * caller on the event loop wait for it without holding a worker thread.
      */
-    public java.util.concurrent.CompletableFuture<CachedValue> inFlight(String key) {
+    public CompletableFuture<CachedValue> inFlight(String key) {
         return l1.inFlight(key);
     }
 
@@ -147,25 +146,14 @@ public final class LayeredCache {
         L1Cache.Registration reg = l1.beginLoad(key);
         if (!reg.owner()) {
             try {
-                return reg.load().result().get();
-            } catch (ExecutionException e) {
-                if (e.getCause() instanceof AdmissionRefused) {
-                    return loadAdmitted(key, loader, admission, l1.beginLoad(key));
+                return join(reg);
+            } catch (AdmissionRefused refusedToAnother) {
+                // The load this read joined was its owner's client's, refused: ask this read's own admission (or
+                // join a load another request started meanwhile, whose answer then stands).
+                reg = l1.beginLoad(key);
+                if (!reg.owner()) {
+                    return join(reg);
                 }
-                throw rethrow(e.getCause());
-            }
-        }
-        return loadAdmitted(key, loader, admission, reg);
-    }
-
-    private CachedValue loadAdmitted(String key, Loader loader, Runnable admission, L1Cache.Registration reg)
-            throws Exception {
-        if (!reg.owner()) {
-            // Someone else's load again: join it (a second refusal of theirs is theirs; this read fails with it).
-            try {
-                return reg.load().result().get();
-            } catch (ExecutionException e) {
-                throw rethrow(e.getCause());
             }
         }
         try {
@@ -183,6 +171,15 @@ public final class LayeredCache {
         } catch (Exception | Error e) {
             l1.failLoad(key, reg.load(), e);
             throw e;
+        }
+    }
+
+    /** The result of a load of this process already in flight. */
+    private static CachedValue join(L1Cache.Registration reg) throws Exception {
+        try {
+            return reg.load().result().get();
+        } catch (ExecutionException e) {
+            throw rethrow(e.getCause());
         }
     }
 
@@ -319,7 +316,7 @@ public final class LayeredCache {
                     refreshing.remove(key);
                 }
             });
-        } catch (java.util.concurrent.RejectedExecutionException full) {
+        } catch (RejectedExecutionException full) {
             refreshing.remove(key);
             metrics.earlyRefresh(dc, "dropped");
         }

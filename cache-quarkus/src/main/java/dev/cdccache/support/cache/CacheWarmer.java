@@ -30,7 +30,6 @@ public class CacheWarmer {
 
     private final RegionCache cache;
     private final WarmingConfig config;
-    private final Instance<WarmableKeys> warmable;
     private final Warmer warmer;
     private volatile double readsAtStart = -1;
     private volatile double hitsAtStart;
@@ -39,7 +38,6 @@ public class CacheWarmer {
             RegionCache cache, WarmingConfig config, Instance<WarmableKeys> warmable, MeterRegistry registry) {
         this.cache = cache;
         this.config = config;
-        this.warmable = warmable;
         this.warmer = new Warmer(
                 cache.cache(),
                 key -> warmable.stream()

@@ -19,7 +19,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * it for at most {@code queue-timeout}. A cold cache or a lost Redis therefore waits a little instead of failing,
  * while the database never sees more than {@code max} loads at once; only a load that waited the whole timeout (a
  * database really too slow) is shed ({@link DatabaseOverloaded} → 503 with Retry-After); a load that fails because
- * PostgreSQL is down becomes {@link DatabaseUnavailable}: the read path may then serve a value in its grace period. Before: a fixed bulkhead of
+ * PostgreSQL is down becomes {@link DatabaseUnavailable}: the read path may then serve a value in its grace period.
+ * Before: a fixed bulkhead of
  * 16 that answered 503 at once, even to a cold pass against a healthy database.
  */
 @ApplicationScoped

@@ -33,20 +33,32 @@ public interface RateLimitConfig {
     /** Reads that L1 could not answer (they cost Redis, and PostgreSQL when L2 misses too); the quote endpoint. */
     ReadMiss readMiss();
 
-    interface Write {
+    /** One endpoint class's limit. */
+    interface Limit {
         /** Requests per window per client. */
+        int limit();
+
+        Duration window();
+    }
+
+    interface Write extends Limit {
+        /** Requests per window per client. */
+        @Override
         @WithDefault("200")
         int limit();
 
+        @Override
         @WithDefault("1s")
         Duration window();
     }
 
-    interface ReadMiss {
+    interface ReadMiss extends Limit {
         /** Requests per window per client. */
+        @Override
         @WithDefault("5000")
         int limit();
 
+        @Override
         @WithDefault("1s")
         Duration window();
     }

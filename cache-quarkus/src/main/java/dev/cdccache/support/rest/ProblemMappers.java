@@ -118,8 +118,12 @@ public class ProblemMappers {
         String detail = e instanceof DatabaseOverloaded
                 ? "database overloaded: this read could not be served in time"
                 : "database unavailable: this read could not be served, and no cached value within its grace period could";
+        return serviceUnavailable(detail, e.retryAfterSeconds());
+    }
+
+    private static Response serviceUnavailable(String detail, int retryAfterSeconds) {
         return Response.fromResponse(Problem.response(503, "Service Unavailable", detail))
-                .header("Retry-After", Integer.toString(e.retryAfterSeconds()))
+                .header("Retry-After", Integer.toString(retryAfterSeconds))
                 .build();
     }
 
@@ -142,10 +146,7 @@ public class ProblemMappers {
         if (DatabaseUnavailable.causedBy(e)) {
             // A write (or listing) while PostgreSQL is down: the client may retry; nothing was changed.
             LOG.warnf("database unavailable: %s", e.getMessage());
-            return Response.fromResponse(Problem.response(
-                            503, "Service Unavailable", "database unavailable: nothing was changed; retry later"))
-                    .header("Retry-After", "2")
-                    .build();
+            return serviceUnavailable("database unavailable: nothing was changed; retry later", 2);
         }
         LOG.error("unexpected error", e);
         return Problem.response(500, "Internal Server Error", "internal error");

@@ -14,6 +14,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 
 import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -83,9 +85,9 @@ public class RateLimits {
     public RateLimits(RateLimitConfig config, CacheConfig cache, RedisPorts ports, MeterRegistry registry) {
         this.config = config;
         this.redis = ports.isolated(cache.l2Timeout().toMillis());
-        this.decisions = new java.util.EnumMap<>(Kind.class);
+        this.decisions = new EnumMap<>(Kind.class);
         for (Kind kind : Kind.values()) {
-            Map<String, Counter> byOutcome = new java.util.HashMap<>();
+            Map<String, Counter> byOutcome = new HashMap<>();
             for (String outcome : List.of("admitted", "limited", "fail-open")) {
                 byOutcome.put(
                         outcome,
@@ -130,17 +132,19 @@ public class RateLimits {
         return new Client(request, key);
     }
 
+    /** {@link #admit(Kind, Client)} for the client of {@code request} (the write endpoints' first line). */
+    public void admit(Kind kind, HttpServerRequest request) {
+        admit(kind, client(request));
+    }
+
     /** Counts this request against {@code client}'s budget of {@code kind}; throws {@link RateLimited} if over. */
     public void admit(Kind kind, Client client) {
         if (!config.enabled()) {
             return;
         }
-        int limit =
-                kind == Kind.WRITE ? config.write().limit() : config.readMiss().limit();
-        long window = (kind == Kind.WRITE
-                        ? config.write().window()
-                        : config.readMiss().window())
-                .toMillis();
+        RateLimitConfig.Limit configured = kind == Kind.WRITE ? config.write() : config.readMiss();
+        int limit = configured.limit();
+        long window = configured.window().toMillis();
         // One hash slot per address ({…}), so the address's bucket and its keys' share a script call on a cluster.
         String address = client.address();
         List<String> keys = new ArrayList<>(2);

@@ -123,7 +123,7 @@ public class ProductResource {
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     public Response create(@Valid @NotNull ProductRequests.Create body, @Context HttpServerRequest request) {
-        limits.admit(RateLimits.Kind.WRITE, limits.client(request));
+        limits.admit(RateLimits.Kind.WRITE, request);
         Product p = service.create(
                 body.sku(), body.name(), body.description() == null ? "" : body.description(), body.category());
         return Response.created(UriBuilder.fromPath("/products/{id}").build(p.id))
@@ -150,7 +150,7 @@ public class ProductResource {
             @Valid @NotNull ProductRequests.Replace body,
             @Context HttpServerRequest request) {
         long id = IfMatch.parseId(rawId, "product id");
-        limits.admit(RateLimits.Kind.WRITE, limits.client(request));
+        limits.admit(RateLimits.Kind.WRITE, request);
         Long expected = IfMatch.expected(ifMatch, body.version());
         long version = service.update(
                 id,
@@ -182,7 +182,7 @@ public class ProductResource {
             @Valid @NotNull ProductRequests.Patch body,
             @Context HttpServerRequest request) {
         long id = IfMatch.parseId(rawId, "product id");
-        limits.admit(RateLimits.Kind.WRITE, limits.client(request));
+        limits.admit(RateLimits.Kind.WRITE, request);
         if (body.isEmpty()) {
             throw new Rejected("the patch changes nothing: give at least one field");
         }
@@ -205,7 +205,7 @@ public class ProductResource {
             @HeaderParam("If-Match") String ifMatch,
             @Context HttpServerRequest request) {
         long id = IfMatch.parseId(rawId, "product id");
-        limits.admit(RateLimits.Kind.WRITE, limits.client(request));
+        limits.admit(RateLimits.Kind.WRITE, request);
         service.delete(id, IfMatch.expected(ifMatch, null));
         return Response.noContent().build();
     }

@@ -114,7 +114,7 @@ public class PriceResource {
     @Path("{productId}/quote")
     public Response quote(@PathParam("productId") String rawId, @Context HttpServerRequest request) throws Exception {
         long id = IfMatch.parseId(rawId, "product id");
-        limits.admit(RateLimits.Kind.READ_MISS, limits.client(request));
+        limits.admit(RateLimits.Kind.READ_MISS, request);
         return service.quote(id)
                 .map(p -> Response.ok(p)
                         .header("X-Cache", "BYPASS")
@@ -150,7 +150,7 @@ public class PriceResource {
             @Valid @NotNull PutPrice body,
             @Context HttpServerRequest request) {
         long id = IfMatch.parseId(rawId, "product id");
-        limits.admit(RateLimits.Kind.WRITE, limits.client(request));
+        limits.admit(RateLimits.Kind.WRITE, request);
         PriceRepository.Upserted r =
                 service.put(id, body.amountMinor(), body.currency(), IfMatch.expected(ifMatch, body.version()));
         return Response.status(r.created() ? 201 : 200)
@@ -171,7 +171,7 @@ public class PriceResource {
     @Path("bulk")
     @Consumes(MediaType.APPLICATION_JSON)
     public BulkWritten bulk(@Valid @NotNull Bulk body, @Context HttpServerRequest request) {
-        limits.admit(RateLimits.Kind.WRITE, limits.client(request));
+        limits.admit(RateLimits.Kind.WRITE, request);
         long start = System.nanoTime();
         PricingService.BulkResult r = service.reprice(body.category(), body.percent());
         return new BulkWritten(
