@@ -16,6 +16,8 @@ final class ServedMetrics {
     static double sum(HttpClient http, Topology.Proc in, Pattern series) throws Exception {
         String body = http.send(
                         HttpRequest.newBuilder(URI.create(in.http() + "/q/metrics"))
+                                // Bounded: a benchmark waiting forever on one lost response hangs the test suite.
+                                .timeout(java.time.Duration.ofSeconds(10))
                                 .GET()
                                 .build(),
                         HttpResponse.BodyHandlers.ofString())
