@@ -48,10 +48,8 @@ public final class HotKeyBench {
         int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 75;
         long id = args.length > 2 ? Long.parseLong(args[2]) : 4242;
         String key = CacheKeys.price(id);
-        HttpClient http = HttpClient.newBuilder()
-                .version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(Duration.ofSeconds(5))
-                .build();
+        HttpClient http =
+                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
         System.out.printf(
                 Locale.ROOT,
                 "Hot key %s through its expiry: %d readers per region for %d s (L2 TTL 60 s ± 15 %%)%n",

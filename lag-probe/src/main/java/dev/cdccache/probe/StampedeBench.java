@@ -44,10 +44,8 @@ public final class StampedeBench {
             clients.add(c);
             redis.add(c.connect());
         }
-        HttpClient http = HttpClient.newBuilder()
-                .version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(Duration.ofSeconds(5))
-                .build();
+        HttpClient http =
+                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
         System.out.printf(
                 Locale.ROOT,
                 "Stampede: %d concurrent GETs of one uncached product over %d catalog instances, %d rounds%n",
