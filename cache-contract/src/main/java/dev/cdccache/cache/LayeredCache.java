@@ -106,6 +106,26 @@ public final class LayeredCache {
         return v;
     }
 
+    /**
+     * The positive L1 value of {@code key}, counted as an L1 hit (metrics, hot keys, correctness sample); otherwise
+     * null, counting nothing, so that the caller's fall-back to {@link #getIfPresentL1} and {@link #get} counts the
+     * read once. For a fast path that can only present a hit.
+     */
+    public CachedValue l1Hit(String key, Loader loader) {
+        DataClass dc = CacheKeys.dataClassOf(key);
+        if (!policy(dc).l1Enabled()) {
+            return null;
+        }
+        CachedValue v = l1.getIfPresent(key);
+        if (v == null || v.isNegative()) {
+            return null;
+        }
+        hotKeys.record(key);
+        metrics.hit(CachedValue.Source.L1, dc);
+        sampler.hit(key, v, loader);
+        return v;
+    }
+
     public ConsistencySampler sampler() {
         return sampler;
     }

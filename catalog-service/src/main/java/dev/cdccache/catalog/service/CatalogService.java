@@ -47,6 +47,11 @@ public class CatalogService implements WarmableKeys {
         return CachedReads.read(cache.cache(), CacheKeys.productView(id), loader(id), admission, present);
     }
 
+    /** The view if L1 holds it (counted as a hit), else null: the hit route's question. */
+    public CachedValue l1View(long id) {
+        return cache.cache().l1Hit(CacheKeys.productView(id), loader(id));
+    }
+
     /** Product views: {@code pv:<id>} (the warmer's question). */
     @Override
     public java.util.Optional<Loader> loaderFor(String key) {

@@ -63,6 +63,11 @@ public class PricingService implements WarmableKeys {
         return CachedReads.read(cache.cache(), CacheKeys.price(productId), loader(productId), admission, present);
     }
 
+    /** The price if L1 holds it (counted as a hit), else null: the hit route's question. */
+    public CachedValue l1Price(long productId) {
+        return cache.cache().l1Hit(CacheKeys.price(productId), loader(productId));
+    }
+
     /** Prices: {@code price:<id>} (the warmer's question). */
     @Override
     public java.util.Optional<Loader> loaderFor(String key) {
