@@ -4,6 +4,7 @@
 # test suite, a nemesis run or another benchmark. SIZE=smoke runs every step with tiny sizes (a check that the
 # benchmark works, not a measurement). STEPS=read,cdc runs a subset.
 #
+#   0. warm-up     — every reader's hit and miss paths, paced writes and two bulk changes, not measured (full JIT)
 #   1. read path   — catalog-us-1 L1 hits vs a bare quarkus-rest + Caffeine endpoint (bench-baseline) with the same
 #                    body size, headers and JVM flags, alternating rounds with wrk; ratio of req/s and of p99
 #   2. cold cache  — both regions' Redis flushed, L1 expired, then 10,000 keys round-robin: non-2xx answers
@@ -24,12 +25,13 @@ set +a
 source "$ROOT/infra/topology.sh"
 
 SIZE="${SIZE:-full}"
-STEPS="${STEPS:-read,cold,stampede,hotkey,cdc,bulk,start}" # a subset, e.g. STEPS=read make bench
+STEPS="${STEPS:-warm,read,cold,stampede,hotkey,cdc,bulk,start}" # a subset, e.g. STEPS=warm,read make bench
 step() { [[ ",$STEPS," == *",$1,"* ]]; }
 case "$SIZE" in
   full) ROUND=${ROUND:-8s} ROUNDS=${ROUNDS:-5} CDC_WRITES=${CDC_WRITES:-1000} BULK_ROWS=10000 BULK_ROUNDS=5 STAMPEDE=1000
-        HOT_READERS=64 HOT_SECONDS=${HOT_SECONDS:-75} ;;
-  smoke) ROUND=2s ROUNDS=1 CDC_WRITES=50 BULK_ROWS=500 BULK_ROUNDS=1 STAMPEDE=100 HOT_READERS=4 HOT_SECONDS=3 ;;
+        HOT_READERS=64 HOT_SECONDS=${HOT_SECONDS:-75} WARM=${WARM:-5s} WARM_WRITES=300 WARM_BULK=10000 ;;
+  smoke) ROUND=2s ROUNDS=1 CDC_WRITES=50 BULK_ROWS=500 BULK_ROUNDS=1 STAMPEDE=100 HOT_READERS=4 HOT_SECONDS=3
+         WARM=1s WARM_WRITES=20 WARM_BULK=100 ;;
   *) echo "SIZE must be full or smoke" >&2; exit 2 ;;
 esac
 BASELINE_PORT="${BASELINE_PORT:-18099}"
@@ -41,7 +43,7 @@ OUT="$(mktemp -d)"
 trap 'stop_baseline; rm -rf "$OUT"' EXIT
 
 die() { echo "bench: $*" >&2; exit 1; }
-if step read || step cold; then
+if step warm || step read || step cold; then
   command -v wrk >/dev/null || die "wrk is not installed: apt-get install wrk"
   command -v taskset >/dev/null || die "taskset is not installed: apt-get install util-linux"
 fi
@@ -116,6 +118,22 @@ stop_baseline() {
 }
 
 echo "make bench ($SIZE) — $(date -u +%FT%TZ), $(nproc) cores, JVM flags: $APP_JVM_OPTS"
+
+# ------------------------------------------------------------------------------------------------ 0. warm-up
+# The stack runs full JIT: right after `make up` C2 is still compiling in eleven JVMs on two cores, and every figure
+# measured then is partly a figure of the compiler (the stampede cost 2-4 loads per region, CDC p99 75 ms, a bulk
+# 4 s). The warm-up drives each path once (hits and misses on every reader, paced writes, two bulk changes) so the
+# figures below are steady-state ones; `STEPS=read,...` without warm measures a cold stack on purpose.
+if step warm; then
+echo; echo "== 0. warm-up, not measured: $WARM of reads on every reader, $WARM_WRITES paced writes, two $WARM_BULK-row bulk changes"
+while IFS='|' read -r name _ _ port _; do
+  path=/products/; [[ "$name" == pricing-* ]] && path=/prices/
+  KEYS_PATH="$path" wrk -t1 -c16 -d"$WARM" -s infra/wrk/keys.lua "http://127.0.0.1:$port" >/dev/null
+done < <(with_role reader)
+"$JAVA" -cp "$PROBE_CP" dev.cdccache.probe.CdcLagBench "$WARM_WRITES" 10 >/dev/null 2>&1 || die "warm-up writes failed"
+"$JAVA" -cp "$PROBE_CP" dev.cdccache.probe.CdcBulkBench "$WARM_BULK" 2 >/dev/null 2>&1 || die "warm-up bulk failed"
+echo "  done"
+fi
 
 # ------------------------------------------------------------------------------------------------ 1. read path
 if step read; then
