@@ -4,7 +4,7 @@
 # test suite, a nemesis run or another benchmark. SIZE=smoke runs every step with tiny sizes (a check that the
 # benchmark works, not a measurement). STEPS=read,cdc runs a subset.
 #
-#   0. warm-up     — every reader's hit and miss paths, paced writes and two bulk changes, not measured (full JIT)
+#   0. warm-up     — every reader's hit and miss paths, paced writes and two bulk changes, not measured
 #   1. read path   — catalog-us-1 L1 hits vs a bare quarkus-rest + Caffeine endpoint (bench-baseline) with the same
 #                    body size, headers and JVM flags, alternating rounds with wrk; ratio of req/s and of p99
 #   2. cold cache  — both regions' Redis flushed, L1 expired, then 10,000 keys round-robin: non-2xx answers
@@ -120,8 +120,8 @@ stop_baseline() {
 echo "make bench ($SIZE) — $(date -u +%FT%TZ), $(nproc) cores, JVM flags: $APP_JVM_OPTS"
 
 # ------------------------------------------------------------------------------------------------ 0. warm-up
-# The stack runs full JIT: right after `make up` C2 is still compiling in eleven JVMs on two cores, and every figure
-# measured then is partly a figure of the compiler (the stampede cost 2-4 loads per region, CDC p99 75 ms, a bulk
+# With full JIT (APP_JVM_OPTS without -XX:TieredStopAtLevel=1), right after `make up` C2 is still compiling in eleven
+# JVMs on two cores, and every figure measured then is partly a figure of the compiler (the stampede cost 2-4 loads per region, CDC p99 75 ms, a bulk
 # 4 s). The warm-up drives each path once (hits and misses on every reader, paced writes, two bulk changes) so the
 # figures below are steady-state ones; `STEPS=read,...` without warm measures a cold stack on purpose.
 if step warm; then
