@@ -121,9 +121,10 @@ echo "make bench ($SIZE) — $(date -u +%FT%TZ), $(nproc) cores, JVM flags: $APP
 
 # ------------------------------------------------------------------------------------------------ 0. warm-up
 # With full JIT (APP_JVM_OPTS without -XX:TieredStopAtLevel=1), right after `make up` C2 is still compiling in eleven
-# JVMs on two cores, and every figure measured then is partly a figure of the compiler (the stampede cost 2-4 loads per region, CDC p99 75 ms, a bulk
-# 4 s). The warm-up drives each path once (hits and misses on every reader, paced writes, two bulk changes) so the
-# figures below are steady-state ones; `STEPS=read,...` without warm measures a cold stack on purpose.
+# JVMs on two cores, and every figure measured then is partly a figure of the compiler (the stampede cost 2-4 loads
+# per region, CDC p99 75 ms, a bulk 4 s). The warm-up drives each path once (hits and misses on every reader, paced
+# writes, two bulk changes) so the figures below are steady-state ones; `STEPS=read,...` without warm measures a
+# cold stack on purpose.
 if step warm; then
 echo; echo "== 0. warm-up, not measured: $WARM of reads on every reader, $WARM_WRITES paced writes, two $WARM_BULK-row bulk changes"
 while IFS='|' read -r name _ _ port _; do

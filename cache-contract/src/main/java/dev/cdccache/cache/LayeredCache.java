@@ -95,13 +95,9 @@ public final class LayeredCache {
     public CachedValue getIfPresentL1(String key, Loader loader) {
         hotKeys.record(key);
         DataClass dc = CacheKeys.dataClassOf(key);
-        if (!policy(dc).l1Enabled()) {
-            return null;
-        }
-        CachedValue v = l1.getIfPresent(key);
+        CachedValue v = l1Value(key, dc);
         if (v != null) {
-            metrics.hit(CachedValue.Source.L1, dc);
-            sampler.hit(key, v, loader);
+            countL1Hit(key, dc, v, loader);
         }
         return v;
     }
@@ -113,17 +109,22 @@ public final class LayeredCache {
      */
     public CachedValue l1Hit(String key, Loader loader) {
         DataClass dc = CacheKeys.dataClassOf(key);
-        if (!policy(dc).l1Enabled()) {
-            return null;
-        }
-        CachedValue v = l1.getIfPresent(key);
+        CachedValue v = l1Value(key, dc);
         if (v == null || v.isNegative()) {
             return null;
         }
         hotKeys.record(key);
+        countL1Hit(key, dc, v, loader);
+        return v;
+    }
+
+    private CachedValue l1Value(String key, DataClass dc) {
+        return policy(dc).l1Enabled() ? l1.getIfPresent(key) : null;
+    }
+
+    private void countL1Hit(String key, DataClass dc, CachedValue v, Loader loader) {
         metrics.hit(CachedValue.Source.L1, dc);
         sampler.hit(key, v, loader);
-        return v;
     }
 
     public ConsistencySampler sampler() {

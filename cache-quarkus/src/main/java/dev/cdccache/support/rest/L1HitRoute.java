@@ -51,7 +51,7 @@ public final class L1HitRoute {
     }
 
     private void handle(RoutingContext ctx) {
-        long id = strictId(ctx.pathParam("id"));
+        long id = IfMatch.positiveId(ctx.pathParam("id"));
         if (id <= 0 || !acceptsJson(ctx.request().getHeader(HttpHeaders.ACCEPT))) {
             ctx.next();
             return;
@@ -69,22 +69,6 @@ public final class L1HitRoute {
         headers.set(X_VERSION, Long.toString(v.version()));
         headers.set(HttpHeaders.ETAG, '"' + v.validator() + '"');
         ctx.response().end(Buffer.buffer(v.payloadBytes()));
-    }
-
-    /** As {@code IfMatch.parseId} accepts: 1–18 ASCII digits, positive; -1 for anything else (the resource says why). */
-    static long strictId(String raw) {
-        if (raw == null || raw.isEmpty() || raw.length() > 18) {
-            return -1;
-        }
-        long id = 0;
-        for (int i = 0; i < raw.length(); i++) {
-            char c = raw.charAt(i);
-            if (c < '0' || c > '9') {
-                return -1;
-            }
-            id = id * 10 + (c - '0');
-        }
-        return id;
     }
 
     /** Only the cases that certainly select {@code application/json}; content negotiation stays with JAX-RS. */
