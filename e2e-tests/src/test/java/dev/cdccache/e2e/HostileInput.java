@@ -192,6 +192,15 @@ final class HostileInput {
         String bigPrice = "{\"amountMinor\":1,\"currency\":\"USD\",\"pad\":\"" + "x".repeat(20_000) + "\"}";
         add("PUT", pricing, "/prices/42", JSON, bigPrice);
         requests.add(new Request("PUT", pricing, "/prices/42", JSON, bigPrice.getBytes(StandardCharsets.UTF_8), true));
+        // Request target over 4 KiB and headers over 20 KiB (below the HTTP codec's 64 KiB ceilings): 414 / 431.
+        for (int port : List.of(catalog, pricing)) {
+            String path = port == catalog ? "/products/42" : "/prices/42";
+            for (int pad : List.of(5_000, 40_000)) {
+                add("GET", port, path + "?pad=" + "a".repeat(pad), Map.of(), null);
+                add("GET", port, path, Map.of("X-Pad", "a".repeat(pad / 2 + 20_000)), null);
+            }
+            add(port == catalog ? "PATCH" : "PUT", port, path + "?pad=" + "a".repeat(5_000), JSON, "{}");
+        }
         // Validators: If-Match is strong and well-formed, or the write is refused.
         for (String tag :
                 List.of("W/\"1\"", "abc", "\"abc\"", "\"1\", \"2\"", "\"-1\"", "1", "\"" + "9".repeat(30) + "\"")) {

@@ -9,6 +9,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -16,6 +17,11 @@ import java.util.Set;
  * management routes), all as problems:
  *
  * <ul>
+ *   <li>a request target over {@code api.max-uri-bytes} (default 4 KiB) → 414, and request headers over
+ *       {@code api.max-header-bytes} (default 20 KiB) → 431. Vert.x's HTTP codec answers its own limits with an
+ *       empty body and Quarkus offers no hook for that answer, so the stack sets the codec's limits
+ *       ({@code quarkus.http.limits.max-initial-line-length}, {@code max-header-size}) above these: only a request
+ *       past the codec's ceiling gets the bare status;
  *   <li>a path with matrix parameters ({@code /products/42;x=1}) → 400, since {@code 42;x=1} would otherwise be read
  *       as 42;
  *   <li>a write method on {@code /q/*} (health, metrics, OpenAPI) → 405;
@@ -33,9 +39,16 @@ public class HttpHygiene {
     private static final Set<HttpMethod> READ = Set.of(HttpMethod.GET, HttpMethod.HEAD, HttpMethod.OPTIONS);
 
     private final long maxBodyBytes;
+    private final int maxUriBytes;
+    private final int maxHeaderBytes;
 
-    public HttpHygiene(@ConfigProperty(name = "api.max-body-bytes", defaultValue = "16384") long maxBodyBytes) {
+    public HttpHygiene(
+            @ConfigProperty(name = "api.max-body-bytes", defaultValue = "16384") long maxBodyBytes,
+            @ConfigProperty(name = "api.max-uri-bytes", defaultValue = "4096") int maxUriBytes,
+            @ConfigProperty(name = "api.max-header-bytes", defaultValue = "20480") int maxHeaderBytes) {
         this.maxBodyBytes = maxBodyBytes;
+        this.maxUriBytes = maxUriBytes;
+        this.maxHeaderBytes = maxHeaderBytes;
     }
 
     void routes(@Observes Router router) {
@@ -44,6 +57,24 @@ public class HttpHygiene {
 
     private void check(RoutingContext ctx) {
         HttpServerRequest request = ctx.request();
+        int uriBytes = request.uri().length();
+        if (uriBytes > maxUriBytes) {
+            problem(
+                    ctx,
+                    414,
+                    "URI Too Long",
+                    "the request target has " + uriBytes + " bytes; the limit is " + maxUriBytes);
+            return;
+        }
+        int headerBytes = headerBytes(request);
+        if (headerBytes > maxHeaderBytes) {
+            problem(
+                    ctx,
+                    431,
+                    "Request Header Fields Too Large",
+                    "the request headers have " + headerBytes + " bytes; the limit is " + maxHeaderBytes);
+            return;
+        }
         String path = request.path();
         if (path != null && path.indexOf(';') >= 0) {
             problem(ctx, 400, "Bad Request", "matrix parameters (';') are not supported");
@@ -65,6 +96,15 @@ public class HttpHygiene {
             return;
         }
         ctx.next();
+    }
+
+    /** As the HTTP codec counts them: each header's name and value (ISO-8859-1, a byte per char) plus ": " and CRLF. */
+    private static int headerBytes(HttpServerRequest request) {
+        int bytes = 0;
+        for (Map.Entry<String, String> header : request.headers()) {
+            bytes += header.getKey().length() + header.getValue().length() + 4;
+        }
+        return bytes;
     }
 
     /** The declared length, or -1 if none (a malformed one never gets here: the HTTP codec refuses it). */
