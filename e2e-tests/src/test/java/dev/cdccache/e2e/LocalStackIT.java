@@ -560,15 +560,13 @@ class LocalStackIT {
                     .until(() -> text(browser, "#faults-status").contains("DELs dropped"));
             browser.findElement(org.openqa.selenium.By.id("write-pricing-us")).click();
             List<Lane> second = awaitLanes(browser, "#2");
-            long usMax = 0;
+            // Every lane, us included, is now freshened by CDC and within its bound. Not asserted: that a us lane
+            // shows a wait. Since the relay's queue hands a change over at once (session 8), CDC can finish before
+            // the console's look that follows the answer, which then shows 0 ms (a look's resolution is 50 ms).
             for (Lane l : second) {
                 assertEquals("CDC", l.path(), l.toString());
                 assertEquals("true", l.held(), l.toString());
-                if (l.region().equals("us")) {
-                    usMax = Math.max(usMax, l.ms());
-                }
             }
-            assertTrue(usMax > 0, "with DELs dropped the us lanes wait for CDC: " + second);
 
             // eu's invalidators paused (SIGSTOP): eu lanes wait, marked as such, and turn fresh after the resume.
             HttpResponse<String> paused =

@@ -68,6 +68,11 @@ public class CdcRelay {
     private volatile Thread takeover;
     private static final long TAKEOVER_POLL_MS = 200;
     private static final long QUIET_STANDBY_MS = 5000;
+    /**
+     * The same for an engine that has not streamed yet: its own walsender may hold the slot while Debezium starts,
+     * which took over 5 s for a relay restarted on a loaded 2-core stack (LocalStackIT, 2026-12-03).
+     */
+    private static final long QUIET_STANDBY_STARTING_MS = 30_000;
     /** When the engine last started, handled a batch, or retried a send: proof that it streams. */
     private volatile long lastActivityMs;
     /** When this engine was started, until its first batch: the takeover's cost, logged once per start. */
@@ -246,7 +251,7 @@ public class CdcRelay {
                         cleanUpEngine(); // an engine that ended (standing by, or failed)
                     }
                     long quietMs = System.currentTimeMillis() - lastActivityMs;
-                    if (engine != null && running && quietMs > QUIET_STANDBY_MS && !slotFree()) {
+                    if (engine != null && running && tooQuiet(quietMs, startedAtMs == 0) && !slotFree()) {
                         // Running but silent (no batch, not even the 1 s heartbeat) while the slot is held: this
                         // engine is retrying inside Debezium after a database restart and another relay streams.
                         // Stand by, so a later takeover is this loop's 200 ms, not Debezium's retry cadence.
@@ -277,6 +282,15 @@ public class CdcRelay {
                 }
             }
         }
+    }
+
+    /**
+     * Whether an engine silent for {@code quietMs} while the slot is held should stand by. An engine that has
+     * streamed and went silent is retrying inside Debezium while another relay holds the slot; one still starting
+     * may hold the slot itself (a slot held is not a slot held by another), so it gets a start-up allowance.
+     */
+    static boolean tooQuiet(long quietMs, boolean hasStreamed) {
+        return quietMs > (hasStreamed ? QUIET_STANDBY_MS : QUIET_STANDBY_STARTING_MS);
     }
 
     /**
