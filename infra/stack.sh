@@ -191,6 +191,8 @@ launch() { # component-line ; starts it unless running, no wait
   name="$(field "$c" 1)"; kind="$(field "$c" 2)"; region="$(field "$c" 3)"; port="$(field "$c" 4)"
   if alive "$name"; then log "$name already running (pid $(pid_of "$name"))"; return 0; fi
   check_port_free "$name" "$port"
+  # The previous run's log is kept beside it: after a kill -9 it is the evidence of what the process was doing.
+  [[ -s "$LOGS/$name.log" ]] && mv -f "$LOGS/$name.log" "$LOGS/$name.prev.log"
   : >"$LOGS/$name.log"
   if [[ "$kind" == node ]]; then
     case "$name" in

@@ -248,12 +248,13 @@ public final class Nemesis {
             case "kill-relay" -> {
                 // The active one (either relay may be active after earlier failovers); the standby takes the slot.
                 String active = activeRelay();
-                kill("-9", active);
+                // From the signal, not from t0: finding the active relay and its pid is the harness's time.
+                long killed = kill("-9", active);
                 long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
                 while (activeRelayOrNull() == null && System.nanoTime() < until) {
                     LockSupport.parkNanos(20_000_000);
                 }
-                failovers.add((System.nanoTime() - t0) / 1_000_000);
+                failovers.add((System.nanoTime() - killed) / 1_000_000);
                 phases.add(new Phase(fault, region, t0, System.nanoTime()));
                 stackUp(); // the killed relay comes back as the standby
                 faultCounts.computeIfAbsent(fault, f -> new int[1])[0]++;
@@ -438,8 +439,10 @@ public final class Nemesis {
         return out;
     }
 
-    private void kill(String signal, String component) throws Exception {
+    /** Sends the signal and returns when it was sent (nanoTime): failovers are measured from there. */
+    private long kill(String signal, String component) throws Exception {
         String pid = stack("pid", component).trim();
+        long sent = System.nanoTime();
         exec(List.of("kill", signal, pid));
         if ("-9".equals(signal)) {
             // Wait until it is really gone (or a zombie), so the restart does not find it "already running".
@@ -459,6 +462,7 @@ public final class Nemesis {
                 LockSupport.parkNanos(10_000_000);
             }
         }
+        return sent;
     }
 
     /** A statement on eu's replica as its superuser, then a configuration reload. */

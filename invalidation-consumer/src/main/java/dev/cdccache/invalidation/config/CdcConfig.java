@@ -86,6 +86,14 @@ public interface CdcConfig {
          */
         @WithDefault("false")
         boolean resetOnStart();
+
+        /**
+         * Rounds of a standby's takeover rehearsal (Debezium's start path on a throwaway slot, once per process), so
+         * that a takeover starts a warm engine: the first failover after a cold start took 7.2 s without it
+         * (docs/measurements.md, session 9). 0 turns it off.
+         */
+        @WithDefault("3")
+        int standbyWarmUpRounds();
     }
 
     interface Invalidator {
