@@ -43,6 +43,7 @@ public final class PostgresNode implements AutoCloseable {
         }
         Files.createDirectories(dataDir);
         Files.createDirectories(workDir);
+        endOrphans(dataDir);
         pg = builder(port, dataDir, workDir)
                 .setServerConfig("synchronous_commit", "on")
                 // Bounds the WAL an abandoned or stuck slot can pin; a breach invalidates the slot (the relay then
@@ -52,6 +53,59 @@ public final class PostgresNode implements AutoCloseable {
                 .start();
         createDatabaseAndRole();
         return this;
+    }
+
+    /**
+     * Ends the backends a killed postmaster left behind on this data directory. A backend busy in a query does not
+     * notice its postmaster's death and keeps the old shared memory attached, and PostgreSQL then refuses to start
+     * ("pre-existing shared memory block is still in use"; the nemesis' restart-postgres in LocalStackIT gave up
+     * after 60 s). They are recognised by their working directory, which PostgreSQL sets to the data directory; while
+     * a postmaster of this directory is alive nothing is touched (a second start fails on its own, loudly).
+     */
+    static void endOrphans(Path dataDir) throws IOException {
+        Path dir = dataDir.toRealPath();
+        Path pidFile = dir.resolve("postmaster.pid");
+        if (Files.exists(pidFile)) {
+            try {
+                long pm = Long.parseLong(Files.readAllLines(pidFile).get(0).trim());
+                if (ProcessHandle.of(pm).map(ProcessHandle::isAlive).orElse(false) && isPostgresIn(pm, dir)) {
+                    return;
+                }
+            } catch (NumberFormatException | IndexOutOfBoundsException e) {
+                // an unreadable pid file: no live postmaster to respect
+            }
+        }
+        java.util.List<ProcessHandle> orphans = ProcessHandle.allProcesses()
+                .filter(p -> isPostgresIn(p.pid(), dir))
+                .toList();
+        if (orphans.isEmpty()) {
+            return;
+        }
+        System.err.printf(
+                "ending %d PostgreSQL backend(s) a killed postmaster left on %s: %s%n",
+                orphans.size(), dir, orphans.stream().map(ProcessHandle::pid).toList());
+        orphans.forEach(ProcessHandle::destroyForcibly);
+        long until = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+        while (orphans.stream().anyMatch(ProcessHandle::isAlive) && System.nanoTime() < until) {
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted while ending orphaned backends", e);
+            }
+        }
+    }
+
+    /** A process named postgres whose working directory is {@code dir}. */
+    private static boolean isPostgresIn(long pid, Path dir) {
+        try {
+            Path proc = Path.of("/proc", Long.toString(pid));
+            String comm = Files.readString(proc.resolve("comm")).trim();
+            return comm.startsWith("postgres")
+                    && Files.readSymbolicLink(proc.resolve("cwd")).equals(dir);
+        } catch (IOException | UnsupportedOperationException | SecurityException e) {
+            return false; // gone, or not ours to inspect
+        }
     }
 
     /**

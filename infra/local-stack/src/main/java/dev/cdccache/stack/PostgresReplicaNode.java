@@ -97,6 +97,7 @@ public final class PostgresReplicaNode implements AutoCloseable {
         if (!Files.exists(dataDir.resolve("PG_VERSION"))) {
             baseBackup();
         }
+        PostgresNode.endOrphans(dataDir);
         pg = PostgresNode.builder(port, dataDir, workDir)
                 .setServerConfig("hot_standby", "on")
                 // Queries on the replica hold back the primary's vacuum instead of being cancelled by it.

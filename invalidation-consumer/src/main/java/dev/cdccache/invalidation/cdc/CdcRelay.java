@@ -204,8 +204,13 @@ public class CdcRelay {
                     ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 30_000,
                     ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000));
             // The first send of each topic would otherwise wait for its metadata: fetch it now, off the takeover.
-            for (String topic : KafkaTopics.all(config)) {
-                producer.partitionsFor(topic);
+            // Best effort: the topics were just ensured, and a send fetches what is missing anyway.
+            try {
+                for (String topic : KafkaTopics.all(config)) {
+                    producer.partitionsFor(topic);
+                }
+            } catch (org.apache.kafka.common.KafkaException e) {
+                LOG.debugf("topic metadata not fetched ahead (%s); the first send fetches it", e.getMessage());
             }
         }
         prepared = DebeziumEngine.create(Json.class)
