@@ -57,22 +57,14 @@ public class HttpHygiene {
 
     private void check(RoutingContext ctx) {
         HttpServerRequest request = ctx.request();
-        int uriBytes = request.uri().length();
-        if (uriBytes > maxUriBytes) {
-            problem(
-                    ctx,
-                    414,
-                    "URI Too Long",
-                    "the request target has " + uriBytes + " bytes; the limit is " + maxUriBytes);
-            return;
-        }
-        int headerBytes = headerBytes(request);
-        if (headerBytes > maxHeaderBytes) {
-            problem(
-                    ctx,
-                    431,
-                    "Request Header Fields Too Large",
-                    "the request headers have " + headerBytes + " bytes; the limit is " + maxHeaderBytes);
+        if (overLimit(ctx, request.uri().length(), maxUriBytes, 414, "URI Too Long", "the request target")
+                || overLimit(
+                        ctx,
+                        headerBytes(request),
+                        maxHeaderBytes,
+                        431,
+                        "Request Header Fields Too Large",
+                        "the request headers")) {
             return;
         }
         String path = request.path();
@@ -86,8 +78,7 @@ public class HttpHygiene {
             return;
         }
         long length = contentLength(request);
-        if (length > maxBodyBytes) {
-            problem(ctx, 413, "Content Too Large", "the body has " + length + " bytes; the limit is " + maxBodyBytes);
+        if (overLimit(ctx, length, maxBodyBytes, 413, "Content Too Large", "the body")) {
             return;
         }
         boolean hasBody = length > 0 || request.getHeader(HttpHeaders.TRANSFER_ENCODING) != null;
@@ -96,6 +87,16 @@ public class HttpHygiene {
             return;
         }
         ctx.next();
+    }
+
+    /** Answers the problem when {@code bytes} exceed {@code limit}: one wording for every size limit. */
+    private static boolean overLimit(
+            RoutingContext ctx, long bytes, long limit, int status, String title, String what) {
+        if (bytes <= limit) {
+            return false;
+        }
+        problem(ctx, status, title, what + " has " + bytes + " bytes; the limit is " + limit);
+        return true;
     }
 
     /** As the HTTP codec counts them: each header's name and value (ISO-8859-1, a byte per char) plus ": " and CRLF. */

@@ -286,7 +286,7 @@ public class CdcRelay {
                         cleanUpEngine(); // an engine that ended (standing by, or failed)
                     }
                     long quietMs = System.currentTimeMillis() - lastActivityMs;
-                    if (engine != null && running && tooQuiet(quietMs, startedAtMs == 0) && !slotFree()) {
+                    if (engine != null && running && tooQuiet(quietMs, startedAtMs == 0) && !slotFreeWatched()) {
                         // Running but silent (no batch, not even the 1 s heartbeat) while the slot is held: this
                         // engine is retrying inside Debezium after a database restart and another relay streams.
                         // Stand by, so a later takeover is this loop's 200 ms, not Debezium's retry cadence.
@@ -407,28 +407,23 @@ public class CdcRelay {
 
     /** True when no reader holds the slot (or it does not exist yet: the engine creates it). */
     private boolean slotFree() throws java.sql.SQLException {
-        SlotStatus slot = querySlot();
+        return free(querySlot());
+    }
+
+    private static boolean free(SlotStatus slot) {
         return slot == null || !slot.active();
     }
 
     /** The takeover loop's connection: kept open, since a new one per poll cost up to a second on a loaded machine. */
     private Connection slotWatch;
 
-    private PreparedStatement slotWatchQuery;
-
     /** {@link #slotFree} on the takeover loop's own connection (reopened after a failure). */
     private boolean slotFreeWatched() throws java.sql.SQLException {
-        CdcConfig.Relay relay = config.relay();
         try {
             if (slotWatch == null) {
-                slotWatch = DriverManager.getConnection(jdbcUrl(), relay.dbUser(), relay.dbPassword());
-                slotWatchQuery =
-                        slotWatch.prepareStatement("SELECT active FROM pg_replication_slots WHERE slot_name = ?");
-                slotWatchQuery.setString(1, relay.slotName());
+                slotWatch = connect();
             }
-            try (var rs = slotWatchQuery.executeQuery()) {
-                return !rs.next() || !rs.getBoolean(1);
-            }
+            return free(querySlot(slotWatch));
         } catch (java.sql.SQLException e) {
             closeSlotWatch();
             throw e;
@@ -443,7 +438,6 @@ public class CdcRelay {
                 // a broken connection: nothing to release
             }
             slotWatch = null;
-            slotWatchQuery = null;
         }
     }
 
@@ -744,22 +738,31 @@ public class CdcRelay {
 
     /** Null when the slot does not exist (yet). */
     private SlotStatus querySlot() throws java.sql.SQLException {
-        CdcConfig.Relay relay = config.relay();
-        try (Connection c = DriverManager.getConnection(jdbcUrl(), relay.dbUser(), relay.dbPassword());
-                PreparedStatement ps = c.prepareStatement("SELECT active, wal_status, "
-                        + "coalesce(pg_wal_lsn_diff(pg_current_wal_lsn(), restart_lsn), 0)::bigint "
-                        + "FROM pg_replication_slots WHERE slot_name = ?")) {
-            ps.setString(1, relay.slotName());
+        try (Connection c = connect()) {
+            return querySlot(c);
+        }
+    }
+
+    private SlotStatus querySlot(Connection c) throws java.sql.SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT active, wal_status, "
+                + "coalesce(pg_wal_lsn_diff(pg_current_wal_lsn(), restart_lsn), 0)::bigint "
+                + "FROM pg_replication_slots WHERE slot_name = ?")) {
+            ps.setString(1, config.relay().slotName());
             try (var rs = ps.executeQuery()) {
                 return rs.next() ? new SlotStatus(rs.getBoolean(1), rs.getString(2), rs.getLong(3)) : null;
             }
         }
     }
 
+    private Connection connect() throws java.sql.SQLException {
+        CdcConfig.Relay relay = config.relay();
+        return DriverManager.getConnection(jdbcUrl(), relay.dbUser(), relay.dbPassword());
+    }
+
     private void resetSlotAndOffsets() throws Exception {
         CdcConfig.Relay relay = config.relay();
         Files.deleteIfExists(Paths.get(relay.offsetFile()));
-        try (Connection c = DriverManager.getConnection(jdbcUrl(), relay.dbUser(), relay.dbPassword());
+        try (Connection c = connect();
                 PreparedStatement ps = c.prepareStatement(
                         "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = ?")) {
             ps.setString(1, relay.slotName());
@@ -802,9 +805,7 @@ public class CdcRelay {
         p.setProperty("max.queue.size", String.valueOf(Math.max(8192, r.maxBatchSize() * 4)));
         p.setProperty(
                 "heartbeat.interval.ms", String.valueOf(r.heartbeatInterval().toMillis()));
-        p.setProperty(
-                "heartbeat.action.query",
-                "UPDATE public." + KafkaTopics.HEARTBEAT_TABLE + " SET beat_at = now() WHERE id = 1");
+        p.setProperty("heartbeat.action.query", KafkaTopics.HEARTBEAT_UPDATE);
         p.setProperty("key.converter.schemas.enable", "false");
         p.setProperty("value.converter.schemas.enable", "false");
         p.setProperty("converter.schemas.enable", "false");

@@ -16,6 +16,10 @@ public final class KafkaTopics {
 
     public static final String HEARTBEAT_TABLE = "cdc_heartbeat";
 
+    /** The relay's heartbeat write (Debezium's heartbeat action), also what a standby's rehearsal streams. */
+    public static final String HEARTBEAT_UPDATE =
+            "UPDATE public." + HEARTBEAT_TABLE + " SET beat_at = now() WHERE id = 1";
+
     /**
      * Header on every change record: the primary's flushed WAL position (decimal bytes since 0/0) read after the
      * change reached the relay; a replica that has replayed this far shows the change (see the replica gate).

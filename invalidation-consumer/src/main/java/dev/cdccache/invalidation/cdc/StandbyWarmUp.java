@@ -63,7 +63,16 @@ final class StandbyWarmUp {
      * {@code deadline} passes; then stops and drops the slot. Returns the changes decoded (0: not warmed).
      */
     int run(Duration deadline) throws Exception {
-        dropInactiveLeftovers();
+        try {
+            dropInactiveLeftovers();
+            stream(deadline);
+        } finally {
+            closeDb();
+        }
+        return decoded.get();
+    }
+
+    private void stream(Duration deadline) throws Exception {
         ExecutorService executor = Executors.newSingleThreadExecutor(r -> new Thread(r, "cdc-relay-warmup-engine"));
         DebeziumEngine<ChangeEvent<String, String>> engine = DebeziumEngine.create(Json.class)
                 .using(props())
@@ -88,17 +97,37 @@ final class StandbyWarmUp {
             executor.awaitTermination(30, TimeUnit.SECONDS);
             dropSlot(slot);
         }
-        return decoded.get();
+    }
+
+    /** The round's connection for its repeated statements (a touch every 100 ms, the drop's retries). */
+    private Connection db;
+
+    private Connection db() throws SQLException {
+        if (db == null) {
+            db = DriverManager.getConnection(jdbcUrl, user, password);
+        }
+        return db;
+    }
+
+    /** After a failure (so the next statement reconnects) and at the end of the round. */
+    private void closeDb() {
+        if (db != null) {
+            try {
+                db.close();
+            } catch (SQLException ignored) {
+                // a broken connection: nothing to release
+            }
+            db = null;
+        }
     }
 
     private static final long TOUCH_EVERY_MS = 100;
 
     private void touchHeartbeatRow() {
-        try (Connection c = DriverManager.getConnection(jdbcUrl, user, password);
-                PreparedStatement ps = c.prepareStatement(
-                        "UPDATE public." + KafkaTopics.HEARTBEAT_TABLE + " SET beat_at = now() WHERE id = 1")) {
+        try (PreparedStatement ps = db().prepareStatement(KafkaTopics.HEARTBEAT_UPDATE)) {
             ps.executeUpdate();
         } catch (SQLException e) {
+            closeDb();
             LOG.debugf("CDC relay warm-up: heartbeat row not touched (%s)", e.getMessage());
         }
     }
@@ -145,9 +174,8 @@ final class StandbyWarmUp {
     }
 
     private void dropInactiveLeftovers() {
-        try (Connection c = DriverManager.getConnection(jdbcUrl, user, password);
-                PreparedStatement ps = c.prepareStatement("SELECT pg_drop_replication_slot(slot_name) "
-                        + "FROM pg_replication_slots WHERE NOT active AND starts_with(slot_name, ?)")) {
+        try (PreparedStatement ps = db().prepareStatement("SELECT pg_drop_replication_slot(slot_name) "
+                + "FROM pg_replication_slots WHERE NOT active AND starts_with(slot_name, ?)")) {
             ps.setString(1, relaySlot + SLOT_INFIX);
             try (var rs = ps.executeQuery()) {
                 int n = 0;
@@ -159,6 +187,7 @@ final class StandbyWarmUp {
                 }
             }
         } catch (SQLException e) {
+            closeDb();
             LOG.warnf("CDC relay warm-up: could not drop leftover slots (%s)", e.getMessage());
         }
     }
@@ -166,10 +195,9 @@ final class StandbyWarmUp {
     /** Drops this rehearsal's slot if Debezium did not; its walsender may take a moment to let go of it. */
     private void dropSlot(String name) throws InterruptedException {
         for (int attempt = 0; attempt < 50; attempt++) {
-            try (Connection c = DriverManager.getConnection(jdbcUrl, user, password);
-                    PreparedStatement ps = c.prepareStatement("SELECT active, CASE WHEN NOT active THEN "
-                            + "pg_drop_replication_slot(slot_name) IS NULL END FROM pg_replication_slots "
-                            + "WHERE slot_name = ?")) {
+            try (PreparedStatement ps = db().prepareStatement("SELECT active, CASE WHEN NOT active THEN "
+                    + "pg_drop_replication_slot(slot_name) IS NULL END FROM pg_replication_slots "
+                    + "WHERE slot_name = ?")) {
                 ps.setString(1, name);
                 try (var rs = ps.executeQuery()) {
                     if (!rs.next() || !rs.getBoolean(1)) {
