@@ -14,6 +14,8 @@ import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Duration;
+import java.time.LocalTime;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -765,8 +767,43 @@ public final class Nemesis {
                             : "NO VIOLATION DETECTED: the checker missed a broken contract");
             return violated ? 0 : 1;
         }
+        if (violated) {
+            printSlowChanges();
+        }
         System.out.println(violated ? "CONTRACT VIOLATED" : "CONTRACT HELD");
         return violated ? 1 : 0;
+    }
+
+    /**
+     * The relay's and the invalidators' own account of changes slower than {@code cdc.slow-change-log} during this
+     * run, stage by stage: when a read was stale beyond its bound, this says where the invalidation spent the time.
+     */
+    private void printSlowChanges() {
+        Path logs = StackEnv.root().resolve(StackEnv.get("STACK_DIR")).resolve("logs");
+        String since = LocalTime.now()
+                .minusNanos(System.nanoTime() - start)
+                .format(DateTimeFormatter.ofPattern("HH:mm:ss.SSS"));
+        List<String> lines = new ArrayList<>();
+        try (var files = Files.list(logs)) {
+            for (Path f :
+                    files.filter(x -> x.toString().endsWith(".log")).sorted().toList()) {
+                String name = f.getFileName().toString();
+                for (String line : Files.readAllLines(f, StandardCharsets.UTF_8)) {
+                    if ((line.contains("slow change") || line.contains("slow batch"))
+                            && line.length() > 12
+                            && line.substring(0, 12).compareTo(since) >= 0) {
+                        lines.add(line.substring(0, 12) + " " + name.replace(".log", "") + ": "
+                                + line.substring(line.indexOf(") ") + 2));
+                    }
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            System.out.println("slow changes: could not read " + logs + " (" + e + ")");
+            return;
+        }
+        lines.sort(null);
+        System.out.printf(Locale.ROOT, "%nslow changes logged during the run (%d; the last 40):%n", lines.size());
+        lines.subList(Math.max(0, lines.size() - 40), lines.size()).forEach(l -> System.out.println("  " + l));
     }
 
     // ---------------------------------------------------------------- helpers

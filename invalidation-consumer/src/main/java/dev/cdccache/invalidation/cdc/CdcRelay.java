@@ -29,6 +29,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ExecutorService;
@@ -55,6 +56,7 @@ public class CdcRelay {
     private final KafkaClients kafka;
     private final MeterRegistry registry;
     private final AtomicLong lastHeartbeatCommitMs = new AtomicLong(-1);
+    private final SlowChangeLog slowChanges;
     private volatile DebeziumEngine<ChangeEvent<String, String>> engine;
     private volatile DebeziumEngine<ChangeEvent<String, String>> prepared;
     private volatile ExecutorService executor;
@@ -89,6 +91,7 @@ public class CdcRelay {
 
     public CdcRelay(CdcConfig config, KafkaClients kafka, MeterRegistry registry) {
         this.config = config;
+        this.slowChanges = new SlowChangeLog(LOG::warn, config.slowChangeLog());
         this.kafka = kafka;
         this.registry = registry;
         this.warming = config.relay().standbyWarmUpRounds() > 0;
@@ -535,7 +538,8 @@ public class CdcRelay {
             List<ChangeEvent<String, String>> events,
             DebeziumEngine.RecordCommitter<ChangeEvent<String, String>> committer)
             throws InterruptedException {
-        lastActivityMs = System.currentTimeMillis();
+        long receivedMs = System.currentTimeMillis();
+        lastActivityMs = receivedMs;
         long t0 = System.nanoTime();
         long firstCommitTsMs = 0;
         if (startedAtMs != 0) {
@@ -580,6 +584,20 @@ public class CdcRelay {
         stamp(out);
         long t1 = System.nanoTime();
         sendAll(out);
+        long ackedMs = System.currentTimeMillis();
+        if (firstCommitTsMs > 0 && slowChanges.slow(ackedMs - firstCommitTsMs)) {
+            slowChanges.report(
+                    ackedMs,
+                    String.format(
+                            Locale.ROOT,
+                            "CDC relay: slow batch of %d changes: commit → acked by Kafka %d ms = commit → relay %d ms"
+                                    + " + decode and stamp %d ms + produce and ack %d ms",
+                            events.size(),
+                            ackedMs - firstCommitTsMs,
+                            receivedMs - firstCommitTsMs,
+                            (t1 - t0) / 1_000_000,
+                            (System.nanoTime() - t1) / 1_000_000));
+        }
         if (events.size() >= 500) {
             // Where a bulk change's time goes, per batch (the invalidators log their side the same way).
             LOG.infof(

@@ -31,6 +31,15 @@ public interface CdcConfig {
     @WithDefault("cdc.dlq")
     String dlqTopic();
 
+    /**
+     * A change whose commit → invalidated time passes this is logged at WARN with its time per stage (relay, Kafka,
+     * replica gate, DEL, broadcast), at most once a second per relay or invalidator member: the contract's CDC bound
+     * is 2 s, so a change that takes half of it is evidence worth keeping (the nemesis prints these lines when a read
+     * is stale beyond its bound). 0 turns the log off.
+     */
+    @WithDefault("1s")
+    Duration slowChangeLog();
+
     Relay relay();
 
     Invalidator invalidator();
