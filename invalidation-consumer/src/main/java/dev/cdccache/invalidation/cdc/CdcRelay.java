@@ -95,6 +95,8 @@ public class CdcRelay {
         this.kafka = kafka;
         this.registry = registry;
         this.warming = config.relay().standbyWarmUpRounds() > 0;
+        this.slotWatch = new KeptConnection(
+                jdbcUrl(), config.relay().dbUser(), config.relay().dbPassword());
         registry.gauge(
                 "cdc.relay.heartbeat.age.ms",
                 lastHeartbeatCommitMs,
@@ -276,7 +278,7 @@ public class CdcRelay {
             watchSlot();
         } finally {
             synchronized (this) {
-                closeSlotWatch();
+                slotWatch.close();
             }
         }
     }
@@ -417,31 +419,11 @@ public class CdcRelay {
         return slot == null || !slot.active();
     }
 
-    /** The takeover loop's connection: kept open, since a new one per poll cost up to a second on a loaded machine. */
-    private Connection slotWatch;
+    /** The takeover loop's own connection (its polls are frequent; see {@link KeptConnection}). */
+    private final KeptConnection slotWatch;
 
-    /** {@link #slotFree} on the takeover loop's own connection (reopened after a failure). */
     private boolean slotFreeWatched() throws java.sql.SQLException {
-        try {
-            if (slotWatch == null) {
-                slotWatch = connect();
-            }
-            return free(querySlot(slotWatch));
-        } catch (java.sql.SQLException e) {
-            closeSlotWatch();
-            throw e;
-        }
-    }
-
-    private void closeSlotWatch() {
-        if (slotWatch != null) {
-            try {
-                slotWatch.close();
-            } catch (java.sql.SQLException ignored) {
-                // a broken connection: nothing to release
-            }
-            slotWatch = null;
-        }
+        return slotWatch.apply(c -> free(querySlot(c)));
     }
 
     private Path flushMarker() {

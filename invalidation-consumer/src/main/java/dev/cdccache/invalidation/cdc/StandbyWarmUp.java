@@ -5,8 +5,6 @@ import io.debezium.engine.DebeziumEngine;
 import io.debezium.engine.format.Json;
 import org.jboss.logging.Logger;
 
-import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -43,9 +41,9 @@ final class StandbyWarmUp {
     private final Properties relayProps;
     private final String relaySlot;
     private final String slot;
-    private final String jdbcUrl;
-    private final String user;
-    private final String password;
+    /** The round's connection for its repeated statements (a touch every 100 ms, the drop's retries). */
+    private final KeptConnection db;
+
     private final CountDownLatch finished = new CountDownLatch(1);
     private final AtomicInteger decoded = new AtomicInteger();
 
@@ -53,9 +51,7 @@ final class StandbyWarmUp {
         this.relayProps = relayProps;
         this.relaySlot = relaySlot;
         this.slot = relaySlot + SLOT_INFIX + ProcessHandle.current().pid();
-        this.jdbcUrl = jdbcUrl;
-        this.user = user;
-        this.password = password;
+        this.db = new KeptConnection(jdbcUrl, user, password);
     }
 
     /**
@@ -67,7 +63,7 @@ final class StandbyWarmUp {
             dropInactiveLeftovers();
             stream(deadline);
         } finally {
-            closeDb();
+            db.close();
         }
         return decoded.get();
     }
@@ -99,35 +95,16 @@ final class StandbyWarmUp {
         }
     }
 
-    /** The round's connection for its repeated statements (a touch every 100 ms, the drop's retries). */
-    private Connection db;
-
-    private Connection db() throws SQLException {
-        if (db == null) {
-            db = DriverManager.getConnection(jdbcUrl, user, password);
-        }
-        return db;
-    }
-
-    /** After a failure (so the next statement reconnects) and at the end of the round. */
-    private void closeDb() {
-        if (db != null) {
-            try {
-                db.close();
-            } catch (SQLException ignored) {
-                // a broken connection: nothing to release
-            }
-            db = null;
-        }
-    }
-
     private static final long TOUCH_EVERY_MS = 100;
 
     private void touchHeartbeatRow() {
-        try (PreparedStatement ps = db().prepareStatement(KafkaTopics.HEARTBEAT_UPDATE)) {
-            ps.executeUpdate();
+        try {
+            db.apply(c -> {
+                try (PreparedStatement ps = c.prepareStatement(KafkaTopics.HEARTBEAT_UPDATE)) {
+                    return ps.executeUpdate();
+                }
+            });
         } catch (SQLException e) {
-            closeDb();
             LOG.debugf("CDC relay warm-up: heartbeat row not touched (%s)", e.getMessage());
         }
     }
@@ -174,20 +151,24 @@ final class StandbyWarmUp {
     }
 
     private void dropInactiveLeftovers() {
-        try (PreparedStatement ps = db().prepareStatement("SELECT pg_drop_replication_slot(slot_name) "
-                + "FROM pg_replication_slots WHERE NOT active AND starts_with(slot_name, ?)")) {
-            ps.setString(1, relaySlot + SLOT_INFIX);
-            try (var rs = ps.executeQuery()) {
-                int n = 0;
-                while (rs.next()) {
-                    n++;
+        try {
+            int n = db.apply(c -> {
+                try (PreparedStatement ps = c.prepareStatement("SELECT pg_drop_replication_slot(slot_name) "
+                        + "FROM pg_replication_slots WHERE NOT active AND starts_with(slot_name, ?)")) {
+                    ps.setString(1, relaySlot + SLOT_INFIX);
+                    int dropped = 0;
+                    try (var rs = ps.executeQuery()) {
+                        while (rs.next()) {
+                            dropped++;
+                        }
+                    }
+                    return dropped;
                 }
-                if (n > 0) {
-                    LOG.infof("CDC relay warm-up: dropped %d slot(s) a killed rehearsal left behind", n);
-                }
+            });
+            if (n > 0) {
+                LOG.infof("CDC relay warm-up: dropped %d slot(s) a killed rehearsal left behind", n);
             }
         } catch (SQLException e) {
-            closeDb();
             LOG.warnf("CDC relay warm-up: could not drop leftover slots (%s)", e.getMessage());
         }
     }
@@ -195,14 +176,19 @@ final class StandbyWarmUp {
     /** Drops this rehearsal's slot if Debezium did not; its walsender may take a moment to let go of it. */
     private void dropSlot(String name) throws InterruptedException {
         for (int attempt = 0; attempt < 50; attempt++) {
-            try (PreparedStatement ps = db().prepareStatement("SELECT active, CASE WHEN NOT active THEN "
-                    + "pg_drop_replication_slot(slot_name) IS NULL END FROM pg_replication_slots "
-                    + "WHERE slot_name = ?")) {
-                ps.setString(1, name);
-                try (var rs = ps.executeQuery()) {
-                    if (!rs.next() || !rs.getBoolean(1)) {
-                        return;
+            try {
+                boolean held = db.apply(c -> {
+                    try (PreparedStatement ps = c.prepareStatement("SELECT active, CASE WHEN NOT active THEN "
+                            + "pg_drop_replication_slot(slot_name) IS NULL END FROM pg_replication_slots "
+                            + "WHERE slot_name = ?")) {
+                        ps.setString(1, name);
+                        try (var rs = ps.executeQuery()) {
+                            return rs.next() && rs.getBoolean(1);
+                        }
                     }
+                });
+                if (!held) {
+                    return;
                 }
             } catch (SQLException e) {
                 LOG.warnf(

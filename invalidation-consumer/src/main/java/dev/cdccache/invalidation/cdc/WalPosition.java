@@ -1,17 +1,15 @@
 package dev.cdccache.invalidation.cdc;
 
-import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 
 /**
  * One kept-open connection that reads a WAL position as a number (bytes since 0/0): the primary's flushed position
- * ({@link #PRIMARY_FLUSHED}) or what a standby has replayed ({@link #REPLICA_REPLAYED}). Reconnects on the next call
- * after a failure. Not thread-safe: one per thread.
+ * ({@link #PRIMARY_FLUSHED}) or what a standby has replayed ({@link #REPLICA_REPLAYED}), on a {@link KeptConnection}.
+ * Not thread-safe: one per thread.
  */
-public final class WalPosition implements AutoCloseable {
+public final class WalPosition implements WalSource {
 
     /**
      * Every transaction committed before this query has its commit record at or below the result: with
@@ -24,48 +22,30 @@ public final class WalPosition implements AutoCloseable {
     public static final String REPLICA_REPLAYED =
             "SELECT (coalesce(pg_last_wal_replay_lsn(), '0/0') - '0/0'::pg_lsn)::bigint";
 
-    private final String url;
-    private final String user;
-    private final String password;
+    private final KeptConnection db;
     private final String query;
-    private Connection connection;
-    private PreparedStatement statement;
 
     public WalPosition(String url, String user, String password, String query) {
-        this.url = url;
-        this.user = user;
-        this.password = password;
+        this.db = new KeptConnection(url, user, password);
         this.query = query;
     }
 
+    @Override
     public long read() throws SQLException {
-        try {
-            if (connection == null) {
-                connection = DriverManager.getConnection(url, user, password);
-                statement = connection.prepareStatement(query);
-                statement.setQueryTimeout(5);
+        // pgjdbc caches the statement per connection (server-prepared from its fifth use), so no handle is kept here.
+        return db.apply(c -> {
+            try (PreparedStatement ps = c.prepareStatement(query)) {
+                ps.setQueryTimeout(5);
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    return rs.getLong(1);
+                }
             }
-            try (ResultSet rs = statement.executeQuery()) {
-                rs.next();
-                return rs.getLong(1);
-            }
-        } catch (SQLException e) {
-            close();
-            throw e;
-        }
+        });
     }
 
     @Override
     public void close() {
-        try {
-            if (connection != null) {
-                connection.close();
-            }
-        } catch (SQLException ignored) {
-            // already broken
-        } finally {
-            connection = null;
-            statement = null;
-        }
+        db.close();
     }
 }

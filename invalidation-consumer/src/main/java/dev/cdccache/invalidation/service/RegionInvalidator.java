@@ -326,15 +326,14 @@ public final class RegionInvalidator implements Runnable {
                         .record(Math.max(0, result.l2DoneAtMs() - change.commitTsMs()), TimeUnit.MILLISECONDS);
                 lag("l1", change.table())
                         .record(Math.max(0, result.l1DoneAtMs() - change.commitTsMs()), TimeUnit.MILLISECONDS);
-                // Where the time goes, stage by stage (one clock on the local stack; across hosts, skew enters).
-                long published = batch.publishedAtMs().get(i);
-                stage("relay", published - change.commitTsMs());
-                stage("kafka", receivedAtMs - published);
+                Stages stages = Stages.of(batch, i, receivedAtMs, deleteFromMs, result);
+                stage("relay", stages.relay());
+                stage("kafka", stages.kafka());
                 if (gate != null) {
-                    stage("replica-gate", deleteFromMs - receivedAtMs);
+                    stage("replica-gate", stages.gate());
                 }
-                stage("del", result.l2DoneAtMs() - deleteFromMs);
-                stage("broadcast", result.l1DoneAtMs() - result.l2DoneAtMs());
+                stage("del", stages.del());
+                stage("broadcast", stages.broadcast());
             }
             recordCounter(change).increment();
         }
@@ -504,15 +503,33 @@ public final class RegionInvalidator implements Runnable {
                 ProducerConfig.MAX_BLOCK_MS_CONFIG, 5000));
     }
 
+    /**
+     * Where a change's time went, stage by stage: commit → relay hands it to Kafka (the record's create time) →
+     * received here → replica gate passed → DEL done → L1 broadcast done. One clock on the local stack; across hosts,
+     * skew enters.
+     */
+    private record Stages(long total, long relay, long kafka, long gate, long del, long broadcast) {
+        static Stages of(Batch batch, int i, long receivedAtMs, long deleteFromMs, CacheInvalidator.Result result) {
+            long commit = batch.changes().get(i).commitTsMs();
+            long published = batch.publishedAtMs().get(i);
+            return new Stages(
+                    result.l1DoneAtMs() - commit,
+                    published - commit,
+                    receivedAtMs - published,
+                    deleteFromMs - receivedAtMs,
+                    result.l2DoneAtMs() - deleteFromMs,
+                    result.l1DoneAtMs() - result.l2DoneAtMs());
+        }
+    }
+
     /** The oldest change of a batch, when it took longer than {@code cdc.slow-change-log}: where its time went. */
     private void reportIfSlow(
             Batch batch, int i, long receivedAtMs, long deleteFromMs, CacheInvalidator.Result result) {
-        RowChange change = batch.changes().get(i);
-        long total = result.l1DoneAtMs() - change.commitTsMs();
-        if (!slowChanges.slow(total)) {
+        Stages stages = Stages.of(batch, i, receivedAtMs, deleteFromMs, result);
+        if (!slowChanges.slow(stages.total())) {
             return;
         }
-        long published = batch.publishedAtMs().get(i);
+        RowChange change = batch.changes().get(i);
         slowChanges.report(
                 result.l1DoneAtMs(),
                 String.format(
@@ -524,12 +541,12 @@ public final class RegionInvalidator implements Runnable {
                         change.table(),
                         change.key(),
                         batch.changes().size(),
-                        total,
-                        published - change.commitTsMs(),
-                        receivedAtMs - published,
-                        deleteFromMs - receivedAtMs,
-                        result.l2DoneAtMs() - deleteFromMs,
-                        result.l1DoneAtMs() - result.l2DoneAtMs()));
+                        stages.total(),
+                        stages.relay(),
+                        stages.kafka(),
+                        stages.gate(),
+                        stages.del(),
+                        stages.broadcast()));
     }
 
     /** {@code cdc.stage.lag}: commit → relay → Kafka → (replica gate) → DEL → L1 broadcast, one timer per stage. */

@@ -1,6 +1,7 @@
 package dev.cdccache.invalidation.service;
 
 import dev.cdccache.invalidation.cdc.WalPosition;
+import dev.cdccache.invalidation.cdc.WalSource;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tag;
 import io.micrometer.core.instrument.Timer;
@@ -31,25 +32,19 @@ public final class ReplicaGate implements AutoCloseable {
 
     private static final long MAX_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
 
-    /** What the replica has replayed, as a WAL position; a query on a kept-open connection in production. */
-    interface Replayed extends AutoCloseable {
-        long read() throws SQLException;
+    /** What the replica has replayed; a {@link WalPosition} in production. */
+    private final WalSource replayed;
 
-        @Override
-        void close();
-    }
-
-    private final Replayed replayed;
     private final Timer waits;
     private final AtomicLong replayedLsn = new AtomicLong(-1);
     private final AtomicLong wantedLsn = new AtomicLong(-1);
     private volatile String problem;
 
     public ReplicaGate(String region, String jdbcUrl, String user, String password, MeterRegistry registry) {
-        this(region, replayedOn(new WalPosition(jdbcUrl, user, password, WalPosition.REPLICA_REPLAYED)), registry);
+        this(region, new WalPosition(jdbcUrl, user, password, WalPosition.REPLICA_REPLAYED), registry);
     }
 
-    ReplicaGate(String region, Replayed replayed, MeterRegistry registry) {
+    ReplicaGate(String region, WalSource replayed, MeterRegistry registry) {
         this.replayed = replayed;
         List<Tag> tags = List.of(Tag.of("region", region));
         this.waits = Timer.builder("cdc.gate.wait")
@@ -93,20 +88,6 @@ public final class ReplicaGate implements AutoCloseable {
             TimeUnit.NANOSECONDS.sleep(pause);
             pause = Math.min(pause * 2, MAX_POLL_NANOS);
         }
-    }
-
-    private static Replayed replayedOn(WalPosition position) {
-        return new Replayed() {
-            @Override
-            public long read() throws SQLException {
-                return position.read();
-            }
-
-            @Override
-            public void close() {
-                position.close();
-            }
-        };
     }
 
     /** Why the last wait failed; null when the replica kept up. */

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.cdccache.invalidation.cdc.WalSource;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
 
@@ -15,7 +16,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 class ReplicaGateTest {
 
     /** A replica that reaches {@code lsn} only after {@code lagMs}; counts the gate's looks. */
-    private static final class LaggingReplica implements ReplicaGate.Replayed {
+    private static final class LaggingReplica implements WalSource {
         final AtomicInteger reads = new AtomicInteger();
         final long caughtUpAt;
         final long lsn;
@@ -52,7 +53,7 @@ class ReplicaGateTest {
     void anUnreachableReplicaFailsTheWaitWithACategoryAndACaughtUpOneReleasesAtOnce() throws Exception {
         ReplicaGate down = new ReplicaGate(
                 "eu",
-                new ReplicaGate.Replayed() {
+                new WalSource() {
                     @Override
                     public long read() throws SQLException {
                         throw new SQLException("refused", "08001");
