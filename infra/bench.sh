@@ -39,6 +39,14 @@ CATALOG="http://127.0.0.1:$CATALOG_US_1_PORT"
 BASELINE="http://127.0.0.1:$BASELINE_PORT"
 PROBE_CP="lag-probe/target/lag-probe.jar:lag-probe/target/lib/*"
 JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
+# shellcheck source=infra/jvm.sh
+source infra/jvm.sh
+# The baseline gets the JVM and flags catalog-us-1 runs with: its JIT depends on whether it started with its cache.
+BASELINE_FLAGS="$APP_JVM_OPTS" CATALOG_JIT=full
+if tr '\0' '\n' <"/proc/$(cat "$STACK_DIR/run/catalog-us-1.pid" 2>/dev/null || echo 0)/cmdline" 2>/dev/null \
+  | grep -qx -- "$C1_FLAG"; then
+  BASELINE_FLAGS+=" $C1_FLAG" CATALOG_JIT=c1
+fi
 OUT="$(mktemp -d)"
 trap 'stop_baseline; rm -rf "$OUT"' EXIT
 
@@ -98,7 +106,7 @@ stage_sums() { # "region/stage sum-seconds count" summed over every invalidator'
 BASELINE_PID=""
 start_baseline() { # body-bytes
   # shellcheck disable=SC2086
-  setsid "$JAVA" $APP_JVM_OPTS -Dquarkus.http.port="$BASELINE_PORT" -Dbaseline.body-bytes="$1" \
+  setsid "$APP_JAVA" $BASELINE_FLAGS -Dquarkus.http.port="$BASELINE_PORT" -Dbaseline.body-bytes="$1" \
     -jar bench-baseline/target/quarkus-app/quarkus-run.jar >"$OUT/baseline.log" 2>&1 </dev/null &
   BASELINE_PID=$!
   local i
@@ -117,10 +125,10 @@ stop_baseline() {
   BASELINE_PID=""
 }
 
-echo "make bench ($SIZE) — $(date -u +%FT%TZ), $(nproc) cores, JVM flags: $APP_JVM_OPTS"
+echo "make bench ($SIZE) — $(date -u +%FT%TZ), $(nproc) cores, JDK $APP_JAVA_MAJOR, catalog-us-1 $CATALOG_JIT JIT, JVM flags: $BASELINE_FLAGS"
 
 # ------------------------------------------------------------------------------------------------ 0. warm-up
-# With full JIT (APP_JVM_OPTS without -XX:TieredStopAtLevel=1), right after `make up` C2 is still compiling in eleven
+# With full JIT (the default on JDK 25+; infra/jvm.sh), right after `make up` C2 is still compiling in eleven
 # JVMs on two cores, and every figure measured then is partly a figure of the compiler (the stampede cost 2-4 loads
 # per region, CDC p99 75 ms, a bulk 4 s). The warm-up drives each path once (hits and misses on every reader, paced
 # writes, two bulk changes) so the figures below are steady-state ones; `STEPS=read,...` without warm measures a

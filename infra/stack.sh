@@ -17,6 +17,8 @@ SECRETS="$STACK_DIR/secrets.properties"
 TOKEN_FILE="$STACK_DIR/admin-token"
 mkdir -p "$RUN" "$LOGS" "$DATA"
 JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
+# shellcheck source=infra/jvm.sh
+source "$ROOT/infra/jvm.sh"
 
 # name|kind|region|port|url, from infra/processes (the one declaration of the stack's processes)
 # shellcheck source=infra/topology.sh
@@ -127,11 +129,17 @@ console_list() { # role
   (IFS=,; echo "${out[*]}")
 }
 
-# Class-data sharing, one archive per module: the module's first process (catalog-us-1, pricing-us, cdc-relay)
-# writes it when it exits normally (`make down`), with every class it loaded (the relay's include Debezium's
-# streaming path); every later start of any process of that module maps it instead of loading and verifying those
-# classes again (catalog: 4.0 s → 2.0 s measured). A rebuilt jar makes the archive stale: it is dropped and written
-# again at the trainer's next exit. CDS=0 turns it off.
+# A start-up cache per module, written by one of its processes (the trainer) when it exits normally (`make down`)
+# and mapped by every later start of any process of that module instead of loading, verifying and linking those
+# classes again. On JDK 25+ it is the AOT cache, and a process that has it runs full JIT: a catalog starts on 1.7-1.9
+# CPU-seconds, less than C1 only with JDK 17's class-data sharing (2.1-2.6); without it, full JIT would cost 8. So
+# a first start after a build runs C1 only, and the trainer records under C1 as well: a cache recorded under full
+# JIT carries C2's method profiles, and every start using it then compiles them at once (3.5 CPU-seconds). On older
+# JDKs the cache is a dynamic class-data sharing archive and every process runs C1 only (catalog: 4.0 s -> 2.0 s).
+# The trainer is the module's last-declared process (invalidator-2, catalog-eu, pricing-eu, console): no fault of
+# the nemesis or the chaos scripts kills it, and a killed trainer would otherwise restart into another training. A
+# training that never finished is not started again until the next full `up`. A rebuilt jar makes the cache stale:
+# it is dropped and written again at the trainer's next exit. CDS=0 turns caches off (and so full JIT, under auto).
 module_of() { # name
   case "$1" in
     catalog-*) echo catalog-service ;;
@@ -140,28 +148,44 @@ module_of() { # name
     *) echo invalidation-consumer ;;
   esac
 }
-cds_opts() { # name module
-  [[ "${CDS:-1}" == 0 ]] && return 0
-  local archive="$DATA/cds/$2.jsa" app="$2/target/quarkus-app" trainer c
-  mkdir -p "$DATA/cds"
-  if [[ -f "$archive" ]] && [[ -z "$(find "$app" -name '*.jar' -newer "$archive" -print -quit)" ]]; then
-    echo "-XX:SharedArchiveFile=$archive -Xlog:cds=off -Xlog:cds+dynamic=off"
+trainer_of() { # module
+  local c trainer=""
+  for c in "${COMPONENTS[@]}"; do
+    [[ "$(field "$c" 2)" == app && "$(module_of "$(field "$c" 1)")" == "$1" ]] && trainer="$(field "$c" 1)"
+  done
+  echo "$trainer"
+}
+CACHE_DIR="$DATA/startup-cache"
+app_jvm_flags() { # name module -> APP_JVM_OPTS, the JIT, the start-up cache
+  local app="$2/target/quarkus-app" cache marker quiet jit="" use train
+  if ((APP_JAVA_MAJOR >= 25)); then
+    cache="$CACHE_DIR/$2.aot" quiet="-Xlog:aot=off -Xlog:cds=off" use="-XX:AOTCache=" train="-XX:AOTCacheOutput="
+  else
+    cache="$CACHE_DIR/$2.jsa" quiet="-Xlog:cds=off -Xlog:cds+dynamic=off"
+    use="-XX:SharedArchiveFile=" train="-XX:ArchiveClassesAtExit="
+  fi
+  marker="$cache.training"
+  if [[ "${CDS:-1}" != 0 && -f "$cache" ]] && [[ -z "$(find "$app" -name '*.jar' -newer "$cache" -print -quit)" ]]; then
+    [[ "$APP_JIT" == c1 ]] || { ((APP_JAVA_MAJOR < 25)) && [[ "$APP_JIT" == auto ]]; } && jit="$C1_FLAG"
+    echo "$APP_JVM_OPTS $jit $use$cache $quiet"
     return 0
   fi
-  for c in "${COMPONENTS[@]}"; do
-    [[ "$(field "$c" 2)" == app && "$(module_of "$(field "$c" 1)")" == "$2" ]] && { trainer="$(field "$c" 1)"; break; }
-  done
-  if [[ "$1" == "$trainer" ]]; then
-    rm -f "$archive"
-    echo "-XX:ArchiveClassesAtExit=$archive -Xlog:cds=off -Xlog:cds+dynamic=off"
+  [[ "$APP_JIT" == full ]] || jit="$C1_FLAG"
+  if [[ "${CDS:-1}" != 0 && "$1" == "$(trainer_of "$2")" && ! -f "$marker" ]]; then
+    mkdir -p "$CACHE_DIR"
+    rm -f "$cache"
+    : >"$marker"
+    echo "$APP_JVM_OPTS $C1_FLAG $train$cache $quiet"
+    return 0
   fi
+  echo "$APP_JVM_OPTS $jit"
 }
 
 start_app() { # name region port
   local name="$1" region="$2" port="$3" module
   module="$(module_of "$name")"
   # shellcheck disable=SC2046
-  setsid nohup "$JAVA" $APP_JVM_OPTS $(cds_opts "$name" "$module") $(app_props "$name" "$region" "$port") \
+  setsid nohup "$APP_JAVA" $(app_jvm_flags "$name" "$module") $(app_props "$name" "$region" "$port") \
     -jar "$module/target/quarkus-app/quarkus-run.jar" >>"$LOGS/$name.log" 2>&1 < /dev/null &
   echo $! >"$RUN/$name.pid"
 }
@@ -245,15 +269,16 @@ cmd_up() {
   ensure_secrets
   local t0=$SECONDS c before=0
   for c in "${COMPONENTS[@]}"; do alive "$(field "$c" 1)" && before=$((before + 1)); done
-  # Backing nodes in parallel, then the relay alone (it runs the Flyway migrations and seeds 10,000 products),
-  # then the rest three or four at a time: eight JVMs starting at once on 2 cores take 4x longer each.
+  # A full start may train again where an earlier training was cut short; the pre-AOT location goes.
+  if ((before == 0)); then rm -f "$CACHE_DIR"/*.training; rm -rf "$DATA/cds"; fi
+  # Backing nodes and proxies in parallel, then the relay alone (it runs the Flyway migrations and seeds 10,000
+  # products), then every other application at once. Waves of three or four used to keep eight C1 JVMs from each
+  # taking 4x longer on 2 cores; with the start-up cache the starts are cheap enough that the waits between waves
+  # (each for its slowest member) cost more than the contention: 23-25 s instead of 25-29 s.
   local -a waves=(
-    "postgres redis-us redis-eu kafka"
-    "redis-us-proxy wan-eu"
+    "postgres redis-us redis-eu kafka redis-us-proxy wan-eu"
     "postgres-eu cdc-relay"
-    "catalog-us-1 pricing-us invalidator-us"
-    "catalog-us-2 catalog-eu pricing-eu invalidator-eu"
-    "cdc-relay-standby invalidator-2 console"
+    "catalog-us-1 pricing-us invalidator-us catalog-us-2 catalog-eu pricing-eu invalidator-eu cdc-relay-standby invalidator-2 console"
   )
   local wave
   for wave in "${waves[@]}"; do
@@ -265,7 +290,7 @@ cmd_up() {
   log "stack up in $((SECONDS - t0)) s"
   # For `make bench`: how long the last `up` took, and whether it started everything (not a single restart).
   printf 'seconds=%d\nprocesses=%d\nalready-running=%d\nat=%s\njvm-opts=%s\n' "$((SECONDS - t0))" \
-    "${#COMPONENTS[@]}" "$before" "$(date -u +%FT%TZ)" "$APP_JVM_OPTS" >"$STACK_DIR/last-up"
+    "${#COMPONENTS[@]}" "$before" "$(date -u +%FT%TZ)" "JDK $APP_JAVA_MAJOR, APP_JIT=$APP_JIT, $APP_JVM_OPTS" >"$STACK_DIR/last-up"
   cmd_status
 }
 
