@@ -71,13 +71,15 @@ node_cp() { echo "$(ls infra/local-stack/target/local-stack-*.jar | head -1):inf
 
 start_node() { # name args...
   local name="$1"; shift
+  local -a extra=()
+  [[ "$name" == kafka ]] && mapfile -t extra < <(kafka_jvm_env)
   STACK_DATA_DIR="$DATA" CDCCACHE_KAFKA_LIBS="$ROOT/infra/kafka-dist/target/kafka-libs" \
   PG_PORT="$PG_PORT" PG_EU_PORT="$PG_EU_PORT" WAN_EU_PORT="$WAN_EU_PORT" WAN_EU_CONTROL_PORT="$WAN_EU_CONTROL_PORT" \
   WAN_LATENCY_MS="$WAN_LATENCY_MS" PG_DATABASE="$PG_DATABASE" PG_USER="$PG_USER" PG_PASSWORD="$PG_PASSWORD" \
   REDIS_US_PORT="$REDIS_US_PORT" REDIS_EU_PORT="$REDIS_EU_PORT" \
   KAFKA_PORT="$KAFKA_PORT" KAFKA_CONTROLLER_PORT="$KAFKA_CONTROLLER_PORT" STACK_RUN_DIR="$RUN" STACK_NODE_NAME="$name" \
   PROXY_LISTEN_PORT="$REDIS_US_PROXY_PORT" PROXY_TARGET_PORT="$REDIS_US_PORT" PROXY_CONTROL_PORT="$REDIS_US_PROXY_CONTROL_PORT" \
-    setsid nohup "$JAVA" -Xmx128m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -cp "$(node_cp)" \
+    setsid nohup env "${extra[@]}" "$JAVA" -Xmx128m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -cp "$(node_cp)" \
       dev.cdccache.stack.NodeMain "$@" >>"$LOGS/$name.log" 2>&1 < /dev/null &
   echo $! >"$RUN/$name.pid"
 }
@@ -129,17 +131,16 @@ console_list() { # role
   (IFS=,; echo "${out[*]}")
 }
 
-# A start-up cache per module, written by one of its processes (the trainer) when it exits normally (`make down`)
-# and mapped by every later start of any process of that module instead of loading, verifying and linking those
-# classes again. On JDK 25+ it is the AOT cache, and a process that has it runs full JIT: a catalog starts on 1.7-1.9
-# CPU-seconds, less than C1 only with JDK 17's class-data sharing (2.1-2.6); without it, full JIT would cost 8. So
-# a first start after a build runs C1 only, and the trainer records under C1 as well: a cache recorded under full
-# JIT carries C2's method profiles, and every start using it then compiles them at once (3.5 CPU-seconds). On older
-# JDKs the cache is a dynamic class-data sharing archive and every process runs C1 only (catalog: 4.0 s -> 2.0 s).
+# A start-up cache per module (and JIT), written by one of its processes (the trainer) when it exits normally (`make
+# down`) and mapped by every later start of any process of that module instead of loading, verifying and linking
+# those classes again. On JDK 25+ it is the AOT cache; it also carries the trainer's method profiles, which tell the
+# JIT what to compile at once, so it is recorded and used under one JIT (APP_JIT): a cache recorded under C1 pins
+# the hot methods to C1 even in a full-JIT process (catalog L1 hits at 0.6x; docs/measurements.md, session 11). On
+# older JDKs it is a dynamic class-data sharing archive (catalog: 4.0 s -> 2.0 s).
 # The trainer is the module's last-declared process (invalidator-2, catalog-eu, pricing-eu, console): no fault of
 # the nemesis or the chaos scripts kills it, and a killed trainer would otherwise restart into another training. A
 # training that never finished is not started again until the next full `up`. A rebuilt jar makes the cache stale:
-# it is dropped and written again at the trainer's next exit. CDS=0 turns caches off (and so full JIT, under auto).
+# it is dropped and written again at the trainer's next exit. CDS=0 turns caches off.
 module_of() { # name
   case "$1" in
     catalog-*) echo catalog-service ;;
@@ -156,29 +157,46 @@ trainer_of() { # module
   echo "$trainer"
 }
 CACHE_DIR="$DATA/startup-cache"
-app_jvm_flags() { # name module -> APP_JVM_OPTS, the JIT, the start-up cache
-  local app="$2/target/quarkus-app" cache marker quiet jit="" use train
+cache_flags() { # cache-name jar-dir may-train -> "use <options>", "train <options>" or "none"
+  local cache quiet use train
   if ((APP_JAVA_MAJOR >= 25)); then
-    cache="$CACHE_DIR/$2.aot" quiet="-Xlog:aot=off -Xlog:cds=off" use="-XX:AOTCache=" train="-XX:AOTCacheOutput="
+    cache="$CACHE_DIR/$1.aot" quiet="-Xlog:aot=off -Xlog:cds=off" use="-XX:AOTCache=" train="-XX:AOTCacheOutput="
   else
-    cache="$CACHE_DIR/$2.jsa" quiet="-Xlog:cds=off -Xlog:cds+dynamic=off"
+    cache="$CACHE_DIR/$1.jsa" quiet="-Xlog:cds=off -Xlog:cds+dynamic=off"
     use="-XX:SharedArchiveFile=" train="-XX:ArchiveClassesAtExit="
   fi
-  marker="$cache.training"
-  if [[ "${CDS:-1}" != 0 && -f "$cache" ]] && [[ -z "$(find "$app" -name '*.jar' -newer "$cache" -print -quit)" ]]; then
-    [[ "$APP_JIT" == c1 ]] || { ((APP_JAVA_MAJOR < 25)) && [[ "$APP_JIT" == auto ]]; } && jit="$C1_FLAG"
-    echo "$APP_JVM_OPTS $jit $use$cache $quiet"
-    return 0
-  fi
-  [[ "$APP_JIT" == full ]] || jit="$C1_FLAG"
-  if [[ "${CDS:-1}" != 0 && "$1" == "$(trainer_of "$2")" && ! -f "$marker" ]]; then
+  if [[ "${CDS:-1}" == 0 ]]; then
+    echo none
+  elif [[ -f "$cache" ]] && [[ -z "$(find "$2" -name '*.jar' -newer "$cache" -print -quit)" ]]; then
+    echo "use $use$cache $quiet"
+  elif [[ "$3" == yes && ! -f "$cache.training" ]]; then
     mkdir -p "$CACHE_DIR"
     rm -f "$cache"
-    : >"$marker"
-    echo "$APP_JVM_OPTS $C1_FLAG $train$cache $quiet"
-    return 0
+    : >"$cache.training"
+    echo "train $train$cache $quiet"
+  else
+    echo none
   fi
-  echo "$APP_JVM_OPTS $jit"
+}
+
+app_jvm_flags() { # name module -> APP_JVM_OPTS, the JIT, the start-up cache
+  local cache may=no jit=""
+  [[ "$1" == "$(trainer_of "$2")" ]] && may=yes
+  [[ "$APP_JIT" == c1 ]] && jit="$C1_FLAG"
+  cache="$(cache_flags "$2.$APP_JIT" "$2/target/quarkus-app" "$may")"
+  [[ "$cache" == none ]] && cache=""
+  echo "$APP_JVM_OPTS $jit ${cache#* }"
+}
+
+# The Kafka broker (C1 only, as local-stack starts it) runs on the applications' JDK when that has the AOT cache,
+# with a cache of its own: it records at its first start and writes the cache when it stops (its start-up wave went
+# from ~5 to ~3.5 s).
+kafka_jvm_env() {
+  local cache
+  ((APP_JAVA_MAJOR >= 25)) || return 0
+  cache="$(cache_flags kafka infra/kafka-dist/target/kafka-libs yes)"
+  echo "CDCCACHE_KAFKA_JAVA=$APP_JAVA"
+  [[ "$cache" == none ]] || echo "CDCCACHE_KAFKA_JVM_OPTS=${cache#* }"
 }
 
 start_app() { # name region port
@@ -274,7 +292,7 @@ cmd_up() {
   # Backing nodes and proxies in parallel, then the relay alone (it runs the Flyway migrations and seeds 10,000
   # products), then every other application at once. Waves of three or four used to keep eight C1 JVMs from each
   # taking 4x longer on 2 cores; with the start-up cache the starts are cheap enough that the waits between waves
-  # (each for its slowest member) cost more than the contention: 23-25 s instead of 25-29 s.
+  # (each for its slowest member) cost more than the contention (docs/measurements.md, session 11).
   local -a waves=(
     "postgres redis-us redis-eu kafka redis-us-proxy wan-eu"
     "postgres-eu cdc-relay"

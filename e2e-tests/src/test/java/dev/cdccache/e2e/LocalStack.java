@@ -45,10 +45,9 @@ final class LocalStack {
         PORTS.put("CONSOLE_PORT", "28080");
         // Not a port: every cache hit is sampled for correctness, so the chaos tests see the sampler's verdict.
         PORTS.put("CONSISTENCY_SAMPLE_RATE", "1");
-        // Not a port: C1 only. The suite starts a fresh stack, which has no AOT cache yet (its trainers write it when
-        // they first exit), and full JIT without one, on two cores shared with the build, is the start that once
-        // took a restarted relay past the kill-relay recovery bound. The suite proves correctness under faults;
-        // the full-JIT default is measured by `make bench` and `make nemesis` on a stack with its caches.
+        // Not a port: C1 only, the stack's default, whatever the developer's shell exports. The suite starts a fresh
+        // stack (no start-up cache yet), and full JIT without one, on two cores shared with the build, is the start
+        // that once took a restarted relay past the kill-relay recovery bound.
         PORTS.put("APP_JIT", "c1");
     }
 

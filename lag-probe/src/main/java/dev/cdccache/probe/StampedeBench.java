@@ -32,6 +32,13 @@ public final class StampedeBench {
     private static final Pattern LOADS =
             Pattern.compile("^cache_db_loads_total\\{data_class=\"CATALOG\"[^}]*} ([0-9.eE+]+)$", Pattern.MULTILINE);
 
+    /** Why a region loaded more than once: a reader gave up waiting for another's fill, or a Redis call failed. */
+    private static final Pattern LEASE_TIMEOUTS = Pattern.compile(
+            "^cache_lease_wait_timeouts_total\\{data_class=\"CATALOG\"[^}]*} ([0-9.eE+]+)$", Pattern.MULTILINE);
+
+    private static final Pattern L2_ERRORS =
+            Pattern.compile("^cache_l2_unavailable_total\\{[^}]*} ([0-9.eE+]+)$", Pattern.MULTILINE);
+
     public static void main(String[] args) throws Exception {
         int requests = args.length > 0 ? Integer.parseInt(args[0]) : 1000;
         int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 3;
@@ -53,7 +60,14 @@ public final class StampedeBench {
                 instances.size(),
                 rounds);
         System.out.printf(
-                Locale.ROOT, "%-6s %-8s %10s %10s %10s%n", "round", "product", "us loads", "eu loads", "non-200");
+                Locale.ROOT,
+                "%-6s %-8s %10s %10s %10s   %s%n",
+                "round",
+                "product",
+                "us loads",
+                "eu loads",
+                "non-200",
+                "lease-wait timeouts / L2 errors (us, eu)");
         int worstUs = 0;
         int worstEu = 0;
         int failed = 0;
@@ -63,7 +77,9 @@ public final class StampedeBench {
             for (StatefulRedisConnection<String, String> conn : redis) {
                 conn.sync().del(CacheKeys.productView(id));
             }
-            Map<String, Double> before = loadsByRegion(http, instances);
+            Map<String, Double> before = byRegion(http, instances, LOADS);
+            Map<String, Double> timeoutsBefore = byRegion(http, instances, LEASE_TIMEOUTS);
+            Map<String, Double> l2Before = byRegion(http, instances, L2_ERRORS);
             List<CompletableFuture<HttpResponse<Void>>> all = new ArrayList<>(requests);
             for (int i = 0; i < requests; i++) {
                 Topology.Proc in = instances.get(i % instances.size());
@@ -82,13 +98,26 @@ public final class StampedeBench {
                     non200++;
                 }
             }
-            Map<String, Double> after = loadsByRegion(http, instances);
+            Map<String, Double> after = byRegion(http, instances, LOADS);
+            Map<String, Double> timeouts = delta(byRegion(http, instances, LEASE_TIMEOUTS), timeoutsBefore);
+            Map<String, Double> l2 = delta(byRegion(http, instances, L2_ERRORS), l2Before);
             int us = (int) Math.round(after.get("us") - before.get("us"));
             int eu = (int) Math.round(after.get("eu") - before.get("eu"));
             worstUs = Math.max(worstUs, us);
             worstEu = Math.max(worstEu, eu);
             failed += non200;
-            System.out.printf(Locale.ROOT, "%-6d %-8d %10d %10d %10d%n", round, id, us, eu, non200);
+            System.out.printf(
+                    Locale.ROOT,
+                    "%-6d %-8d %10d %10d %10d   %.0f / %.0f, %.0f / %.0f%n",
+                    round,
+                    id,
+                    us,
+                    eu,
+                    non200,
+                    timeouts.get("us"),
+                    l2.get("us"),
+                    timeouts.get("eu"),
+                    l2.get("eu"));
         }
         redis.forEach(StatefulRedisConnection::close);
         clients.forEach(RedisClient::shutdown);
@@ -103,12 +132,19 @@ public final class StampedeBench {
                 failed);
     }
 
-    private static Map<String, Double> loadsByRegion(HttpClient http, List<Topology.Proc> instances) throws Exception {
+    private static Map<String, Double> byRegion(HttpClient http, List<Topology.Proc> instances, Pattern counter)
+            throws Exception {
         Map<String, Double> sum = new LinkedHashMap<>();
         for (Topology.Proc in : instances) {
-            double v = ServedMetrics.sum(http, in, LOADS);
+            double v = ServedMetrics.sum(http, in, counter);
             sum.merge(in.region(), v, Double::sum);
         }
         return sum;
+    }
+
+    private static Map<String, Double> delta(Map<String, Double> after, Map<String, Double> before) {
+        Map<String, Double> d = new LinkedHashMap<>();
+        after.forEach((region, v) -> d.put(region, v - before.getOrDefault(region, 0.0)));
+        return d;
     }
 }

@@ -113,8 +113,9 @@ public final class KafkaNode implements AutoCloseable {
                 throw new IOException(e);
             }
         }
-        process = new ProcessBuilder(
-                        javaCommand("kafka.Kafka", config.toAbsolutePath().toString()))
+        List<String> broker = javaCommand("kafka.Kafka", config.toAbsolutePath().toString());
+        broker.addAll(1, brokerJvmOptions());
+        process = new ProcessBuilder(broker)
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
                 .start();
@@ -122,9 +123,26 @@ public final class KafkaNode implements AutoCloseable {
         return this;
     }
 
+    /**
+     * Extra JVM options for the broker only (not the storage tool), from {@code $CDCCACHE_KAFKA_JVM_OPTS}: the local
+     * stack passes its start-up cache there (infra/stack.sh).
+     */
+    private static List<String> brokerJvmOptions() {
+        String opts = System.getenv("CDCCACHE_KAFKA_JVM_OPTS");
+        return opts == null || opts.isBlank() ? List.of() : List.of(opts.trim().split("\\s+"));
+    }
+
+    /** The broker's java: {@code $CDCCACHE_KAFKA_JAVA} (the stack's application JDK), else this JVM's. */
+    private static String javaBinary() {
+        String java = System.getenv("CDCCACHE_KAFKA_JAVA");
+        return java != null && !java.isBlank()
+                ? java
+                : Paths.get(System.getProperty("java.home"), "bin", "java").toString();
+    }
+
     private List<String> javaCommand(String mainClass, String... args) {
         List<String> cmd = new ArrayList<>();
-        cmd.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.add(javaBinary());
         cmd.add("-Xms256m");
         cmd.add("-Xmx512m");
         cmd.add("-XX:+UseSerialGC");
