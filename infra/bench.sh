@@ -41,7 +41,7 @@ PROBE_CP="lag-probe/target/lag-probe.jar:lag-probe/target/lib/*"
 JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
 # shellcheck source=infra/jvm.sh
 source infra/jvm.sh
-# The baseline gets the JVM and flags catalog-us-1 runs with: its JIT depends on whether it started with its cache.
+# The baseline gets the JVM and flags catalog-us-1 runs with: its JIT is the APP_JIT it was started with.
 BASELINE_FLAGS="$APP_JVM_OPTS" CATALOG_JIT=full
 if tr '\0' '\n' <"/proc/$(cat "$STACK_DIR/run/catalog-us-1.pid" 2>/dev/null || echo 0)/cmdline" 2>/dev/null \
   | grep -qx -- "$C1_FLAG"; then
@@ -128,7 +128,7 @@ stop_baseline() {
 echo "make bench ($SIZE) — $(date -u +%FT%TZ), $(nproc) cores, JDK $APP_JAVA_MAJOR, catalog-us-1 $CATALOG_JIT JIT, JVM flags: $BASELINE_FLAGS"
 
 # ------------------------------------------------------------------------------------------------ 0. warm-up
-# With full JIT (the default on JDK 25+; infra/jvm.sh), right after `make up` C2 is still compiling in eleven
+# With full JIT (APP_JIT=full; infra/jvm.sh), right after `make up` C2 is still compiling in eleven
 # JVMs on two cores, and every figure measured then is partly a figure of the compiler (the stampede cost 2-4 loads
 # per region, CDC p99 75 ms, a bulk 4 s). The warm-up drives each path once (hits and misses on every reader, paced
 # writes, two bulk changes) so the figures below are steady-state ones; `STEPS=read,...` without warm measures a

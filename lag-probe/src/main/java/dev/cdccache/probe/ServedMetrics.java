@@ -14,7 +14,12 @@ final class ServedMetrics {
 
     /** The sum of the series {@code series} matches (its first group is the value) in {@code in}'s metrics. */
     static double sum(HttpClient http, Topology.Proc in, Pattern series) throws Exception {
-        String body = http.send(
+        return sum(scrape(http, in), series);
+    }
+
+    /** {@code in}'s metrics as Prometheus text, for reading several series from one scrape. */
+    static String scrape(HttpClient http, Topology.Proc in) throws Exception {
+        return http.send(
                         HttpRequest.newBuilder(URI.create(in.http() + "/q/metrics"))
                                 // Bounded: a benchmark waiting forever on one lost response hangs the test suite.
                                 .timeout(java.time.Duration.ofSeconds(10))
@@ -22,7 +27,11 @@ final class ServedMetrics {
                                 .build(),
                         HttpResponse.BodyHandlers.ofString())
                 .body();
-        Matcher m = series.matcher(body);
+    }
+
+    /** The sum of the series {@code series} matches (its first group is the value) in scraped metrics. */
+    static double sum(String metrics, Pattern series) {
+        Matcher m = series.matcher(metrics);
         double v = 0;
         while (m.find()) {
             v += Double.parseDouble(m.group(1));

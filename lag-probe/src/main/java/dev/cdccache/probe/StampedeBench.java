@@ -39,6 +39,9 @@ public final class StampedeBench {
     private static final Pattern L2_ERRORS =
             Pattern.compile("^cache_l2_unavailable_total\\{[^}]*} ([0-9.eE+]+)$", Pattern.MULTILINE);
 
+    /** Read per round, from one scrape of each instance before and after: indexes into {@link #byRegion}. */
+    private static final List<Pattern> COUNTERS = List.of(LOADS, LEASE_TIMEOUTS, L2_ERRORS);
+
     public static void main(String[] args) throws Exception {
         int requests = args.length > 0 ? Integer.parseInt(args[0]) : 1000;
         int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 3;
@@ -77,9 +80,7 @@ public final class StampedeBench {
             for (StatefulRedisConnection<String, String> conn : redis) {
                 conn.sync().del(CacheKeys.productView(id));
             }
-            Map<String, Double> before = byRegion(http, instances, LOADS);
-            Map<String, Double> timeoutsBefore = byRegion(http, instances, LEASE_TIMEOUTS);
-            Map<String, Double> l2Before = byRegion(http, instances, L2_ERRORS);
+            Map<String, double[]> before = byRegion(http, instances);
             List<CompletableFuture<HttpResponse<Void>>> all = new ArrayList<>(requests);
             for (int i = 0; i < requests; i++) {
                 Topology.Proc in = instances.get(i % instances.size());
@@ -98,26 +99,24 @@ public final class StampedeBench {
                     non200++;
                 }
             }
-            Map<String, Double> after = byRegion(http, instances, LOADS);
-            Map<String, Double> timeouts = delta(byRegion(http, instances, LEASE_TIMEOUTS), timeoutsBefore);
-            Map<String, Double> l2 = delta(byRegion(http, instances, L2_ERRORS), l2Before);
-            int us = (int) Math.round(after.get("us") - before.get("us"));
-            int eu = (int) Math.round(after.get("eu") - before.get("eu"));
+            Map<String, double[]> after = byRegion(http, instances);
+            int us = delta(after, before, "us", 0);
+            int eu = delta(after, before, "eu", 0);
             worstUs = Math.max(worstUs, us);
             worstEu = Math.max(worstEu, eu);
             failed += non200;
             System.out.printf(
                     Locale.ROOT,
-                    "%-6d %-8d %10d %10d %10d   %.0f / %.0f, %.0f / %.0f%n",
+                    "%-6d %-8d %10d %10d %10d   %d / %d, %d / %d%n",
                     round,
                     id,
                     us,
                     eu,
                     non200,
-                    timeouts.get("us"),
-                    l2.get("us"),
-                    timeouts.get("eu"),
-                    l2.get("eu"));
+                    delta(after, before, "us", 1),
+                    delta(after, before, "us", 2),
+                    delta(after, before, "eu", 1),
+                    delta(after, before, "eu", 2));
         }
         redis.forEach(StatefulRedisConnection::close);
         clients.forEach(RedisClient::shutdown);
@@ -132,19 +131,20 @@ public final class StampedeBench {
                 failed);
     }
 
-    private static Map<String, Double> byRegion(HttpClient http, List<Topology.Proc> instances, Pattern counter)
-            throws Exception {
-        Map<String, Double> sum = new LinkedHashMap<>();
+    /** Per region, each of {@link #COUNTERS} summed over its catalog instances. */
+    private static Map<String, double[]> byRegion(HttpClient http, List<Topology.Proc> instances) throws Exception {
+        Map<String, double[]> sums = new LinkedHashMap<>();
         for (Topology.Proc in : instances) {
-            double v = ServedMetrics.sum(http, in, counter);
-            sum.merge(in.region(), v, Double::sum);
+            String metrics = ServedMetrics.scrape(http, in);
+            double[] s = sums.computeIfAbsent(in.region(), r -> new double[COUNTERS.size()]);
+            for (int i = 0; i < COUNTERS.size(); i++) {
+                s[i] += ServedMetrics.sum(metrics, COUNTERS.get(i));
+            }
         }
-        return sum;
+        return sums;
     }
 
-    private static Map<String, Double> delta(Map<String, Double> after, Map<String, Double> before) {
-        Map<String, Double> d = new LinkedHashMap<>();
-        after.forEach((region, v) -> d.put(region, v - before.getOrDefault(region, 0.0)));
-        return d;
+    private static int delta(Map<String, double[]> after, Map<String, double[]> before, String region, int counter) {
+        return (int) Math.round(after.get(region)[counter] - before.get(region)[counter]);
     }
 }
