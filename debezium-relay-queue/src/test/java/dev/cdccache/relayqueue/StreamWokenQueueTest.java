@@ -18,9 +18,10 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The relay's Debezium queue (io.debezium.connector.base.ChangeEventQueue in this module, which replaces Debezium's)
- * hands a change over as soon as it is queued, sleeps while idle, and keeps Debezium's order, bounds and buffering.
- * Debezium 3.6.1's own queue fails the first two tests: it holds a single change until the poll interval ends, and
- * spins through the last millisecond of every interval.
+ * hands a change over as soon as it is queued, sleeps while idle (at least {@link ChangeEventQueue#IDLE_RETURN}, however
+ * short the poll interval), and keeps Debezium's order, bounds and buffering. Debezium 3.6.1's own queue fails the
+ * first two tests: it holds a single change until the poll interval ends, and returns (after spinning through its
+ * last millisecond) every interval.
  */
 class StreamWokenQueueTest {
 
@@ -65,13 +66,46 @@ class StreamWokenQueueTest {
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         long cpu0 = threads.getCurrentThreadCpuTime();
         long wall0 = System.nanoTime();
-        for (int i = 0; i < 300; i++) {
+        for (int i = 0; i < 3; i++) {
             assertEquals(List.of(), q.poll());
         }
         long cpu = threads.getCurrentThreadCpuTime() - cpu0;
         long wall = System.nanoTime() - wall0;
-        assertTrue(wall >= TimeUnit.MILLISECONDS.toNanos(250), "each empty poll waits its interval: " + wall + " ns");
+        // A 1 ms interval paces Debezium's streaming loop; it must not make an empty poll return 1,000 times a second.
+        assertTrue(
+                wall >= 3 * ChangeEventQueue.IDLE_RETURN.toNanos() - TimeUnit.MILLISECONDS.toNanos(5),
+                "3 empty polls at a 1 ms interval returned after " + wall / 1_000_000 + " ms");
         assertTrue(cpu < wall * 0.2, "CPU " + cpu / 1_000_000 + " ms over " + wall / 1_000_000 + " ms of idle polls");
+    }
+
+    @Test
+    void aLongerIntervalIsStillTheIdleWait() throws Exception {
+        ChangeEventQueue<Change> q = queue(Duration.ofMillis(400), 2048, 8192, 0);
+        long start = System.nanoTime();
+        assertEquals(List.of(), q.poll());
+        long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+        assertTrue(ms >= 395, "an empty poll at a 400 ms interval returned after " + ms + " ms");
+    }
+
+    @Test
+    void aProducerFailureWakesAnIdlePoll() throws Exception {
+        ChangeEventQueue<Change> q = queue(Duration.ofSeconds(3), 16, 64, 0);
+        CompletableFuture<Long> failedAfterMs = CompletableFuture.supplyAsync(() -> {
+            long start = System.nanoTime();
+            try {
+                q.poll();
+                return -1L;
+            } catch (IllegalStateException e) {
+                return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return -2L;
+            }
+        });
+        TimeUnit.MILLISECONDS.sleep(100); // the poll is waiting by then
+        q.producerException(new IllegalStateException("streaming failed"));
+        long ms = failedAfterMs.get(5, TimeUnit.SECONDS);
+        assertTrue(ms >= 0 && ms < 1500, "the failure reached the waiting poll after " + ms + " ms of a 3,000 ms wait");
     }
 
     @Test

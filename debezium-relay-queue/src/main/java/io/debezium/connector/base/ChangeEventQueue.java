@@ -2,7 +2,6 @@ package io.debezium.connector.base;
 
 import io.debezium.config.ConfigurationDefaults;
 import io.debezium.pipeline.Sizeable;
-import io.debezium.time.Temporals;
 import io.debezium.util.LoggingContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,13 +27,22 @@ import java.util.function.Supplier;
  * ({@code max.batch.size}, 2,048) is queued or {@code poll.interval.ms} has passed, so a single change waited up to a
  * whole interval here before the relay saw it — the largest stage of the CDC lag (docs/measurements.md). Its wait was
  * also truncated to whole milliseconds, so the last millisecond of every interval was a busy loop (69 % of an idle
- * relay's CPU; 48 % of a core at a 1 ms interval). Here the poll sleeps until a record is enqueued or the interval
- * ends, and then takes whatever is queued, up to a batch. Under load batching still happens on its own: while the
- * engine delivers one batch to Kafka the streaming thread fills the queue for the next.
+ * relay's CPU; 48 % of a core at a 1 ms interval). Here the poll sleeps until a record is enqueued and then takes
+ * whatever is queued, up to a batch. Under load batching still happens on its own: while the engine delivers one
+ * batch to Kafka the streaming thread fills the queue for the next.
+ *
+ * <p><b>An empty poll returns after {@link #IDLE_RETURN} at the earliest, whatever {@code poll.interval.ms}
+ * says.</b> The same setting also paces Debezium's streaming loop (its sleep when the replication stream is empty),
+ * which is what a short interval is for; since a record wakes this poll at once, returning empty every interval only
+ * cost wake-ups (an idle relay at 1 ms: 48 % of its CPU was this thread). An empty return is still needed now and
+ * then: the engine commits offsets and flushes the slot's position in it.
  */
 public class ChangeEventQueue<T extends Sizeable> implements ChangeEventQueueMetrics {
 
     private static final Logger LOGGER = LoggerFactory.getLogger(ChangeEventQueue.class);
+
+    /** The shortest wait of an empty poll (capped at Debezium's return-control interval, 5 s). */
+    public static final Duration IDLE_RETURN = Duration.ofMillis(100);
 
     private final Duration pollInterval;
     private final int maxBatchSize;
@@ -195,15 +203,19 @@ public class ChangeEventQueue<T extends Sizeable> implements ChangeEventQueueMet
     }
 
     /**
-     * Up to {@code max.batch.size} records: waits until at least one is queued, at most the poll interval (capped at
-     * Debezium's return-control interval, so the engine regains control to stop or commit), and returns an empty
-     * list if none came.
+     * Up to {@code max.batch.size} records: waits until at least one is queued, at most the poll interval or
+     * {@link #IDLE_RETURN}, whichever is longer (capped at Debezium's return-control interval, so the engine regains
+     * control to commit), and returns an empty list if none came. A producer failure or an interrupt (the engine
+     * stopping) ends the wait at once.
      */
     public List<T> poll() throws InterruptedException {
         LoggingContext.PreviousContext previousContext = loggingContextSupplier.get();
         try {
-            long waitNanos = Temporals.min(pollInterval, ConfigurationDefaults.RETURN_CONTROL_INTERVAL)
-                    .toNanos();
+            // Not Debezium's Temporals.max: it takes compareTo() == 1 for "longer", and Duration.compareTo returns
+            // the nanosecond difference for durations under a second (max(400 ms, 100 ms) was 100 ms).
+            long waitNanos = Math.min(
+                    Math.max(pollInterval.toNanos(), IDLE_RETURN.toNanos()),
+                    ConfigurationDefaults.RETURN_CONTROL_INTERVAL.toNanos());
             long deadline = System.nanoTime() + waitNanos;
             lock.lock();
             try {
@@ -247,6 +259,12 @@ public class ChangeEventQueue<T extends Sizeable> implements ChangeEventQueueMet
 
     public void producerException(RuntimeException producerException) {
         this.producerException = producerException;
+        lock.lock();
+        try {
+            notEmpty.signalAll(); // an idle poll would otherwise see it only when its wait ends
+        } finally {
+            lock.unlock();
+        }
     }
 
     private void throwProducerExceptionIfPresent() {
