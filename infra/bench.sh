@@ -42,7 +42,7 @@ JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
 # shellcheck source=infra/jvm.sh
 source infra/jvm.sh
 # The baseline gets the JVM and flags catalog-us-1 runs with: its JIT is the APP_JIT it was started with.
-BASELINE_FLAGS="$APP_JVM_OPTS" CATALOG_JIT=full
+BASELINE_FLAGS="$APP_JVM_OPTS $CODE_CACHE_FLAG" CATALOG_JIT=full
 if tr '\0' '\n' <"/proc/$(cat "$STACK_DIR/run/catalog-us-1.pid" 2>/dev/null || echo 0)/cmdline" 2>/dev/null \
   | grep -qx -- "$C1_FLAG"; then
   BASELINE_FLAGS+=" $C1_FLAG" CATALOG_JIT=c1
