@@ -197,7 +197,7 @@ kafka_jvm_env() {
   cache="$(cache_flags kafka infra/kafka-dist/target/kafka-libs yes)"
   echo "CDCCACHE_KAFKA_JAVA=$APP_JAVA"
   [[ "$cache" == none ]] && cache=""
-  echo "CDCCACHE_KAFKA_JVM_OPTS=$CODE_CACHE_FLAG ${cache#* }"
+  echo "CDCCACHE_KAFKA_JVM_OPTS=$CODE_CACHE_FLAG ${cache#* } ${KAFKA_JVM_EXTRA:-}"
 }
 
 start_app() { # name region port
