@@ -565,7 +565,7 @@ public class CdcRelay {
         }
         stamp(out);
         long t1 = System.nanoTime();
-        sendAll(out);
+        long sendBlockedNanos = sendAll(out);
         long ackedMs = System.currentTimeMillis();
         if (firstCommitTsMs > 0 && slowChanges.slow(ackedMs - firstCommitTsMs)) {
             slowChanges.report(
@@ -573,12 +573,14 @@ public class CdcRelay {
                     String.format(
                             Locale.ROOT,
                             "CDC relay: slow batch of %d changes: commit → acked by Kafka %d ms = commit → relay %d ms"
-                                    + " + decode and stamp %d ms + produce and ack %d ms",
+                                    + " + decode and stamp %d ms + produce and ack %d ms (of which inside send(), i.e."
+                                    + " waiting for metadata or buffer space: %d ms)",
                             events.size(),
                             ackedMs - firstCommitTsMs,
                             receivedMs - firstCommitTsMs,
                             (t1 - t0) / 1_000_000,
-                            (System.nanoTime() - t1) / 1_000_000));
+                            (System.nanoTime() - t1) / 1_000_000,
+                            sendBlockedNanos / 1_000_000));
         }
         if (events.size() >= 500) {
             // Where a bulk change's time goes, per batch (the invalidators log their side the same way).
@@ -675,16 +677,23 @@ public class CdcRelay {
         }
     }
 
-    /** Sends and waits for every acknowledgement; retries failures forever (the offsets wait with them). */
-    private void sendAll(List<ProducerRecord<String, String>> records) throws InterruptedException {
+    /**
+     * Sends and waits for every acknowledgement; retries failures forever (the offsets wait with them). Returns the
+     * time spent inside {@code send()} itself: the producer blocks there only for topic metadata or buffer space, so
+     * a slow batch says whether the broker was slow to acknowledge or the producer could not even enqueue.
+     */
+    private long sendAll(List<ProducerRecord<String, String>> records) throws InterruptedException {
         List<ProducerRecord<String, String>> pending = records;
         long backoff = 100;
+        long blockedNanos = 0;
         while (!pending.isEmpty()) {
             lastActivityMs = System.currentTimeMillis(); // retrying a send is activity: the slot is ours
             List<Future<RecordMetadata>> futures = new ArrayList<>(pending.size());
+            long sendStart = System.nanoTime();
             for (ProducerRecord<String, String> r : pending) {
                 futures.add(producer.send(r));
             }
+            blockedNanos += System.nanoTime() - sendStart;
             List<ProducerRecord<String, String>> failed = new ArrayList<>();
             Map<String, Integer> delivered = new HashMap<>();
             String failure = null;
@@ -708,6 +717,7 @@ public class CdcRelay {
             }
             pending = failed;
         }
+        return blockedNanos;
     }
 
     private void count(String topic, int records) {
