@@ -94,7 +94,7 @@ public final class KafkaNode implements AutoCloseable {
                         "log.retention.hours=24",
                         // The log cleaner (compacting __consumer_offsets) allocates its dedupe buffer at start, 128 MB
                         // by default: three quarters of this broker's old generation, full from its first seconds,
-                        // and its young collections took 30-70 ms. A few MB dedupe a local broker's offsets.
+                        // and its young collections took 32-108 ms. A few MB dedupe a local broker's offsets.
                         "log.cleaner.dedupe.buffer.size=8388608",
                         ""));
         if (!Files.exists(logDirs.resolve("meta.properties"))) {
