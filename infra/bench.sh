@@ -41,12 +41,16 @@ PROBE_CP="lag-probe/target/lag-probe.jar:lag-probe/target/lib/*"
 JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
 # shellcheck source=infra/jvm.sh
 source infra/jvm.sh
-# The baseline gets the JVM and flags catalog-us-1 runs with: its JIT is the APP_JIT it was started with.
-BASELINE_FLAGS="$APP_JVM_OPTS $CODE_CACHE_FLAG" CATALOG_JIT=full
-if tr '\0' '\n' <"/proc/$(cat "$STACK_DIR/run/catalog-us-1.pid" 2>/dev/null || echo 0)/cmdline" 2>/dev/null \
-  | grep -qx -- "$C1_FLAG"; then
-  BASELINE_FLAGS+=" $C1_FLAG" CATALOG_JIT=c1
-fi
+# The baseline gets the JVM and flags catalog-us-1 runs with: its JIT flags are those of the APP_JIT it was started
+# with, read from its command line.
+CATALOG_JIT_FLAGS="$(tr '\0' '\n' <"/proc/$(cat "$STACK_DIR/run/catalog-us-1.pid" 2>/dev/null || echo 0)/cmdline" \
+  2>/dev/null | grep -E -- '^-XX:(TieredStopAtLevel|Tier4[A-Za-z]*Threshold)=' | tr '\n' ' ' || true)"
+BASELINE_FLAGS="$APP_JVM_OPTS $CODE_CACHE_FLAG $CATALOG_JIT_FLAGS"
+case "$CATALOG_JIT_FLAGS" in
+  *TieredStopAtLevel=1*) CATALOG_JIT=c1 ;;
+  *Tier4*) CATALOG_JIT=tiered ;;
+  *) CATALOG_JIT=full ;;
+esac
 OUT="$(mktemp -d)"
 trap 'stop_baseline; rm -rf "$OUT"' EXIT
 

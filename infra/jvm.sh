@@ -3,8 +3,8 @@
 # APP_JAVA=auto picks a JDK 25 or newer when there is one (the default java, or one under /usr/lib/jvm): its AOT
 # cache (JEPs 483, 514, 515: classes loaded and linked ahead of time, and the trainer's method profiles) makes every
 # start after the first cheaper than JDK 17's class-data sharing does. Without one, the default java.
-# APP_JIT=c1 (the default: C1 only) or full (tiered, C2 included). Sets APP_JAVA, APP_JAVA_MAJOR, APP_JIT, C1_FLAG,
-# CODE_CACHE_FLAG.
+# APP_JIT=tiered (the default: C1, then C2 for what stays hot), full (the JDK's stock tiered thresholds) or c1 (C1
+# only). Sets APP_JAVA, APP_JAVA_MAJOR, APP_JIT, JIT_FLAGS, CODE_CACHE_FLAG.
 
 java_major() { # java-binary -> feature release, e.g. 17 or 25 (0 when it does not run)
   local v
@@ -24,12 +24,17 @@ resolve_app_java() {
 
 [[ "${APP_JAVA:-auto}" == auto ]] && APP_JAVA="$(resolve_app_java)"
 APP_JAVA_MAJOR="$(java_major "$APP_JAVA")"
-APP_JIT="${APP_JIT:-c1}"
+APP_JIT="${APP_JIT:-tiered}"
+# tiered: C2 compiles a method after ten times the JDK's invocation and loop counts. Most of a Quarkus start's C2
+# work (a third of a catalog's start-up CPU with the stock thresholds) is spent on start-up code that never runs
+# again; a request path passes the raised thresholds within seconds of load. A catalog start: 2.4 CPU-seconds,
+# against 3.6 with the stock thresholds and 2.0 with C1 only (docs/measurements.md, session 13).
 case "$APP_JIT" in
-  c1 | full) ;;
-  *) echo "APP_JIT must be c1 or full (was '$APP_JIT')" >&2; exit 1 ;;
+  c1) JIT_FLAGS="-XX:TieredStopAtLevel=1" ;;
+  tiered) JIT_FLAGS="-XX:Tier4InvocationThreshold=50000 -XX:Tier4MinInvocationThreshold=6000 -XX:Tier4CompileThreshold=150000 -XX:Tier4BackEdgeThreshold=400000" ;;
+  full) JIT_FLAGS="" ;;
+  *) echo "APP_JIT must be tiered, full or c1 (was '$APP_JIT')" >&2; exit 1 ;;
 esac
-C1_FLAG="-XX:TieredStopAtLevel=1"
 # JDK 20+ collects (a full GC under SerialGC: 60-220 ms measured) whenever the compiled code has grown by
 # SweeperThreshold % (15) of the code cache since the last such collection: 7 MB of C1's 48 MB, which every process
 # passed once, a minute or so into its life, in the middle of whatever it was doing — the CDC path's processes

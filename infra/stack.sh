@@ -180,12 +180,11 @@ cache_flags() { # cache-name jar-dir may-train -> "use <options>", "train <optio
 }
 
 app_jvm_flags() { # name module -> APP_JVM_OPTS, the JIT, the start-up cache
-  local cache may=no jit=""
+  local cache may=no
   [[ "$1" == "$(trainer_of "$2")" ]] && may=yes
-  [[ "$APP_JIT" == c1 ]] && jit="$C1_FLAG"
   cache="$(cache_flags "$2.$APP_JIT" "$2/target/quarkus-app" "$may")"
   [[ "$cache" == none ]] && cache=""
-  echo "$APP_JVM_OPTS $CODE_CACHE_FLAG $jit ${cache#* }"
+  echo "$APP_JVM_OPTS $CODE_CACHE_FLAG $JIT_FLAGS ${cache#* }"
 }
 
 # The Kafka broker (C1 only, as local-stack starts it) runs on the applications' JDK when that has the AOT cache,
@@ -194,7 +193,7 @@ app_jvm_flags() { # name module -> APP_JVM_OPTS, the JIT, the start-up cache
 kafka_jvm_env() {
   local cache
   ((APP_JAVA_MAJOR >= 25)) || return 0
-  cache="$(cache_flags kafka infra/kafka-dist/target/kafka-libs yes)"
+  cache="$(cache_flags kafka.g1 infra/kafka-dist/target/kafka-libs yes)"
   echo "CDCCACHE_KAFKA_JAVA=$APP_JAVA"
   [[ "$cache" == none ]] && cache=""
   echo "CDCCACHE_KAFKA_JVM_OPTS=$CODE_CACHE_FLAG ${cache#* } ${KAFKA_JVM_EXTRA:-}"

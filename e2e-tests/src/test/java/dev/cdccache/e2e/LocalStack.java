@@ -45,9 +45,10 @@ final class LocalStack {
         PORTS.put("CONSOLE_PORT", "28080");
         // Not a port: every cache hit is sampled for correctness, so the chaos tests see the sampler's verdict.
         PORTS.put("CONSISTENCY_SAMPLE_RATE", "1");
-        // Not a port: C1 only, the stack's default, whatever the developer's shell exports. The suite starts a fresh
-        // stack (no start-up cache yet), and full JIT without one, on two cores shared with the build, is the start
-        // that once took a restarted relay past the kill-relay recovery bound.
+        // Not a port: C1 only, whatever the developer's shell exports (the stack's default is tiered). The suite
+        // starts a fresh stack, with no start-up cache yet, and a JVM with C2 but without one, on two cores shared
+        // with the build, is the start that once took a restarted relay past the kill-relay recovery bound. The
+        // default JIT's bounds are checked by `make nemesis` (docs/measurements.md, session 13).
         PORTS.put("APP_JIT", "c1");
     }
 

@@ -99,6 +99,7 @@ public final class KafkaNode implements AutoCloseable {
                         ""));
         if (!Files.exists(logDirs.resolve("meta.properties"))) {
             Process format = new ProcessBuilder(javaCommand(
+                            List.of("-XX:+UseSerialGC"),
                             "kafka.tools.StorageTool",
                             "format",
                             "-t",
@@ -117,8 +118,10 @@ public final class KafkaNode implements AutoCloseable {
                 throw new IOException(e);
             }
         }
-        List<String> broker = javaCommand("kafka.Kafka", config.toAbsolutePath().toString());
-        broker.addAll(1, brokerJvmOptions());
+        List<String> jvm = new ArrayList<>(BROKER_GC);
+        jvm.addAll(brokerJvmOptions());
+        List<String> broker =
+                javaCommand(jvm, "kafka.Kafka", config.toAbsolutePath().toString());
         process = new ProcessBuilder(broker)
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
@@ -144,13 +147,25 @@ public final class KafkaNode implements AutoCloseable {
                 : Paths.get(System.getProperty("java.home"), "bin", "java").toString();
     }
 
-    private List<String> javaCommand(String mainClass, String... args) {
+    /**
+     * The broker's collector: G1 with the pause goal Kafka's own start scripts set ({@code kafka-run-class.sh}). Under
+     * the serial collector the broker's young collections took 40-100 ms every ~20 s (its old generation is ~80 MB of
+     * long-lived state whose dirty cards every young collection scans on one thread), and 758 ms once with the CPU
+     * contended: every change in flight waited for it, in both regions (docs/measurements.md, session 13).
+     */
+    static final List<String> BROKER_GC = List.of(
+            "-XX:+UseG1GC",
+            "-XX:MaxGCPauseMillis=20",
+            "-XX:InitiatingHeapOccupancyPercent=35",
+            "-XX:+ExplicitGCInvokesConcurrent");
+
+    private List<String> javaCommand(List<String> jvmOptions, String mainClass, String... args) {
         List<String> cmd = new ArrayList<>();
         cmd.add(javaBinary());
         cmd.add("-Xms256m");
         cmd.add("-Xmx512m");
-        cmd.add("-XX:+UseSerialGC");
         cmd.add("-XX:TieredStopAtLevel=1");
+        cmd.addAll(jvmOptions);
         cmd.add("-Djava.awt.headless=true");
         cmd.add("-cp");
         cmd.add(libs.toAbsolutePath() + File.separator + "*");
