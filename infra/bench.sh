@@ -29,9 +29,10 @@ STEPS="${STEPS:-warm,read,cold,stampede,hotkey,cdc,bulk,start}" # a subset, e.g.
 step() { [[ ",$STEPS," == *",$1,"* ]]; }
 case "$SIZE" in
   full) ROUND=${ROUND:-8s} ROUNDS=${ROUNDS:-5} CDC_WRITES=${CDC_WRITES:-1000} BULK_ROWS=10000 BULK_ROUNDS=5 STAMPEDE=1000
-        HOT_READERS=64 HOT_SECONDS=${HOT_SECONDS:-75} WARM=${WARM:-5s} WARM_WRITES=300 WARM_BULK=10000 ;;
+        HOT_READERS=64 HOT_SECONDS=${HOT_SECONDS:-75} WARM=${WARM:-5s} WARM_WRITES=1000 WARM_BULK=10000
+        WARM_ROUNDS=6 ;;
   smoke) ROUND=2s ROUNDS=1 CDC_WRITES=50 BULK_ROWS=500 BULK_ROUNDS=1 STAMPEDE=100 HOT_READERS=4 HOT_SECONDS=3
-         WARM=1s WARM_WRITES=20 WARM_BULK=100 ;;
+         WARM=1s WARM_WRITES=20 WARM_BULK=100 WARM_ROUNDS=1 ;;
   *) echo "SIZE must be full or smoke" >&2; exit 2 ;;
 esac
 BASELINE_PORT="${BASELINE_PORT:-18099}"
@@ -132,19 +133,24 @@ stop_baseline() {
 echo "make bench ($SIZE) — $(date -u +%FT%TZ), $(nproc) cores, JDK $APP_JAVA_MAJOR, catalog-us-1 $CATALOG_JIT JIT, JVM flags: $BASELINE_FLAGS"
 
 # ------------------------------------------------------------------------------------------------ 0. warm-up
-# With full JIT (APP_JIT=full; infra/jvm.sh), right after `make up` C2 is still compiling in eleven
-# JVMs on two cores, and every figure measured then is partly a figure of the compiler (the stampede cost 2-4 loads
-# per region, CDC p99 75 ms, a bulk 4 s). The warm-up drives each path once (hits and misses on every reader, paced
-# writes, two bulk changes) so the figures below are steady-state ones; `STEPS=read,...` without warm measures a
-# cold stack on purpose.
+# With C2 (APP_JIT=tiered or full; infra/jvm.sh), right after `make up` the applications are still compiling,
+# and every figure measured then is partly a figure of the compiler (stock thresholds: the stampede cost 2-4 loads
+# per region, CDC p99 75 ms, a bulk 4 s; tiered, whose C2 waits for ten times the stock counts: a stampede round
+# 3 loads, bulks 1.9-3.3 s instead of 0.7-1.5 s). The warm-up drives each path until it is compiled (hits and
+# misses on every reader, a stampede, paced writes, bulk changes) so the figures below are steady-state ones;
+# `STEPS=read,...` without warm measures a cold stack on purpose.
 if step warm; then
-echo; echo "== 0. warm-up, not measured: $WARM of reads on every reader, $WARM_WRITES paced writes, two $WARM_BULK-row bulk changes"
+echo; echo "== 0. warm-up, not measured: $WARM of reads on every reader, $WARM_ROUNDS stampede rounds,"\
+  "$WARM_WRITES paced writes, $WARM_ROUNDS $WARM_BULK-row bulk changes"
 while IFS='|' read -r name _ _ port _; do
   path=/products/; [[ "$name" == pricing-* ]] && path=/prices/
   KEYS_PATH="$path" wrk -t1 -c16 -d"$WARM" -s infra/wrk/keys.lua "http://127.0.0.1:$port" >/dev/null
 done < <(with_role reader)
 "$JAVA" -cp "$PROBE_CP" dev.cdccache.probe.CdcLagBench "$WARM_WRITES" 10 >/dev/null 2>&1 || die "warm-up writes failed"
-"$JAVA" -cp "$PROBE_CP" dev.cdccache.probe.CdcBulkBench "$WARM_BULK" 2 >/dev/null 2>&1 || die "warm-up bulk failed"
+"$JAVA" -cp "$PROBE_CP" dev.cdccache.probe.StampedeBench "$STAMPEDE" "$WARM_ROUNDS" >/dev/null 2>&1 \
+  || die "warm-up stampede failed"
+"$JAVA" -cp "$PROBE_CP" dev.cdccache.probe.CdcBulkBench "$WARM_BULK" "$WARM_ROUNDS" >/dev/null 2>&1 \
+  || die "warm-up bulk failed"
 echo "  done"
 fi
 
