@@ -27,8 +27,9 @@ APP_JAVA_MAJOR="$(java_major "$APP_JAVA")"
 APP_JIT="${APP_JIT:-tiered}"
 # tiered: C2 compiles a method after ten times the JDK's invocation and loop counts. Most of a Quarkus start's C2
 # work (a third of a catalog's start-up CPU with the stock thresholds) is spent on start-up code that never runs
-# again; a request path passes the raised thresholds within seconds of load. A catalog start: 2.4 CPU-seconds,
-# against 3.6 with the stock thresholds and 2.0 with C1 only (docs/measurements.md, session 13).
+# again; a request path passes the raised thresholds within seconds of load. An application's start in `make up`:
+# 2.4-2.9 CPU-seconds, against 4.3-5.5 with the stock thresholds and 1.9-2.2 with C1 only; until C2 has compiled a
+# path it runs profiled C1 code, slower than C1 alone (docs/measurements.md, session 13).
 case "$APP_JIT" in
   c1) JIT_FLAGS="-XX:TieredStopAtLevel=1" ;;
   tiered) JIT_FLAGS="-XX:Tier4InvocationThreshold=50000 -XX:Tier4MinInvocationThreshold=6000 -XX:Tier4CompileThreshold=150000 -XX:Tier4BackEdgeThreshold=400000" ;;

@@ -149,9 +149,9 @@ public final class KafkaNode implements AutoCloseable {
 
     /**
      * The broker's collector: G1 with the pause goal Kafka's own start scripts set ({@code kafka-run-class.sh}). Under
-     * the serial collector the broker's young collections took 40-100 ms every ~20 s (its old generation is ~80 MB of
-     * long-lived state whose dirty cards every young collection scans on one thread), and 758 ms once with the CPU
-     * contended: every change in flight waited for it, in both regions (docs/measurements.md, session 13).
+     * the serial collector the broker's young collections took 40-100 ms every ~20 s (User 40 ms, Real 80 ms, ~5 MB
+     * surviving), and 758 ms once with the CPU contended: every change in flight waited for it, in both regions. Under
+     * G1: 5-37 ms (docs/measurements.md, session 13).
      */
     static final List<String> BROKER_GC = List.of(
             "-XX:+UseG1GC",
