@@ -15,9 +15,9 @@ build:     ## build every module without running tests
 	@infra/stack.sh build
 test:      ## every test: unit, Quarkus and end-to-end (the README's test command)
 	./mvnw -B verify
-bench-cdc: ## CDC commit-to-DEL lag per region for N paced plain-SQL writes (stack must be up): make bench-cdc [N=1000] [INTERVAL_MS=20]
+bench-cdc: ## CDC commit-to-DEL lag per region for N paced plain-SQL writes (stack must be up): make bench-cdc [N=1000] [INTERVAL_MS=20] [OBSERVER=notify|poll]
 	@test -d lag-probe/target/lib || ./mvnw -q -B -DskipTests install -pl lag-probe -am
-	@set -a; . infra/stack.env; set +a; java -cp "lag-probe/target/lag-probe.jar:lag-probe/target/lib/*" dev.cdccache.probe.CdcLagBench $(or $(N),1000) $(or $(INTERVAL_MS),20)
+	@set -a; . infra/stack.env; set +a; java -cp "lag-probe/target/lag-probe.jar:lag-probe/target/lib/*" dev.cdccache.probe.CdcLagBench $(or $(N),1000) $(or $(INTERVAL_MS),20) $(or $(OBSERVER),notify)
 probe:     ## time-to-fresh per region and path: make probe [WRITES=20] [VIA=api|sql] [WRITE_REGION=us|eu]
 	@set -a; . infra/stack.env; set +a; test -d lag-probe/target/lib || ./mvnw -q -B -DskipTests install -pl lag-probe -am; \
 	java -cp "lag-probe/target/lag-probe.jar:lag-probe/target/lib/*" dev.cdccache.probe.LagProbe \

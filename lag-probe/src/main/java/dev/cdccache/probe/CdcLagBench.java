@@ -5,6 +5,8 @@ import io.lettuce.core.RedisClient;
 import io.lettuce.core.SetArgs;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.pubsub.RedisPubSubAdapter;
+import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import org.HdrHistogram.Histogram;
 
 import java.sql.Connection;
@@ -14,22 +16,33 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Commit-to-DEL lag of the CDC backstop, measured from outside: for each of N paced writes it caches a price key in
  * both regions' Redis, commits a plain SQL UPDATE that no service invalidates, and polls each region until the key
  * is gone. Only CDC can delete it. Prints p50/p90/p99/p99.9/max per region and one JSON line.
  *
- * <p>Usage: {@code CdcLagBench [writes=1000] [intervalMs=20]}; connection settings from infra/stack.env variables.
+ * <p>How it sees the DEL ({@code observer}): {@code notify} (the default) subscribes to Redis' keyspace events for
+ * deletions ({@code notify-keyspace-events} is switched on for the run and restored after) and takes the time when
+ * the event arrives, waiting without a poll; {@code poll} asks {@code EXISTS} every ~0.1 ms until the key is gone.
+ * The poll observer's two threads and the Redis calls they make took CPU on the two cores inside every measured
+ * window (docs/measurements.md, session 14); it stays for comparison. Either way a key still present after 10 s is
+ * a missed invalidation, and the run fails.
+ *
+ * <p>Usage: {@code CdcLagBench [writes=1000] [intervalMs=20] [observer=notify|poll]}; connection settings from
+ * infra/stack.env variables.
  */
 public final class CdcLagBench {
 
     public static void main(String[] args) throws Exception {
         int writes = args.length > 0 ? Integer.parseInt(args[0]) : 1000;
         long intervalMs = args.length > 1 ? Long.parseLong(args[1]) : 20;
+        boolean notify = !(args.length > 2 && "poll".equals(args[2]));
         String pgUrl = StackEnv.jdbcUrl();
         Map<String, String> redis = new LinkedHashMap<>();
         for (String region : Topology.regions()) {
@@ -41,6 +54,7 @@ public final class CdcLagBench {
         Map<String, RedisCommands<String, String>> pollers = new LinkedHashMap<>();
         Map<String, Histogram> lag = new LinkedHashMap<>();
         Map<String, Integer> missed = new LinkedHashMap<>();
+        Map<String, DelEvents> events = new LinkedHashMap<>();
         for (var e : redis.entrySet()) {
             RedisClient c = RedisClient.create(e.getValue());
             clients.put(e.getKey(), c);
@@ -48,16 +62,20 @@ public final class CdcLagBench {
             StatefulRedisConnection<String, String> b = c.connect();
             setters.put(e.getKey(), a.sync());
             pollers.put(e.getKey(), b.sync());
+            if (notify) {
+                events.put(e.getKey(), new DelEvents(c, a.sync()));
+            }
             lag.put(e.getKey(), new Histogram(TimeUnit.SECONDS.toMicros(60), 3));
             missed.put(e.getKey(), 0);
         }
         ExecutorService pool = Executors.newFixedThreadPool(redis.size());
         System.out.printf(
                 Locale.ROOT,
-                "CDC commit-to-DEL lag: %d plain-SQL price updates, one every %d ms, regions %s%n",
+                "CDC commit-to-DEL lag: %d plain-SQL price updates, one every %d ms, regions %s, observer %s%n",
                 writes,
                 intervalMs,
-                redis.keySet());
+                redis.keySet(),
+                notify ? "notify (keyspace events)" : "poll (EXISTS every ~0.1 ms)");
         long start = System.nanoTime();
         try (Connection db = DriverManager.getConnection(pgUrl, StackEnv.user(), StackEnv.password());
                 PreparedStatement update =
@@ -68,15 +86,27 @@ public final class CdcLagBench {
                 for (RedisCommands<String, String> s : setters.values()) {
                     s.set(key, "bench", SetArgs.Builder.px(600_000));
                 }
+                // Registered before the commit, so no deletion can come before its listener.
+                Map<String, CompletableFuture<Long>> deleted = new LinkedHashMap<>();
+                events.forEach((region, ev) -> deleted.put(region, ev.expect(key)));
                 update.setLong(1, id);
+                // Timed from the moment the autocommit UPDATE is sent: its acknowledgement can come back after the
+                // deletion (the probe's thread descheduled, or its first compilations, on two busy cores; seen
+                // with the event observer as deletions "before" the commit). An upper bound on commit → DEL by
+                // the database round trip (~0.3 ms).
+                long committed = System.nanoTime();
                 if (update.executeUpdate() != 1) {
                     throw new IllegalStateException("product " + id + " has no price");
                 }
-                long committed = System.nanoTime(); // autocommit: the commit is acknowledged when executeUpdate returns
                 Map<String, CompletableFuture<Long>> done = new LinkedHashMap<>();
                 for (String region : redis.keySet()) {
                     RedisCommands<String, String> p = pollers.get(region);
-                    done.put(region, CompletableFuture.supplyAsync(() -> awaitGone(p, key, committed), pool));
+                    done.put(
+                            region,
+                            notify
+                                    ? CompletableFuture.completedFuture(
+                                            awaitEvent(deleted.get(region), p, key, committed))
+                                    : CompletableFuture.supplyAsync(() -> awaitGone(p, key, committed), pool));
                 }
                 for (var e : done.entrySet()) {
                     long micros = e.getValue().get();
@@ -100,6 +130,9 @@ public final class CdcLagBench {
             }
         } finally {
             pool.shutdownNow();
+            for (DelEvents ev : events.values()) {
+                ev.close();
+            }
             clients.values().forEach(RedisClient::shutdown);
         }
         StringBuilder json = new StringBuilder("{\"benchmark\":\"cdc-commit-to-del\",\"writes\":" + writes
@@ -149,6 +182,73 @@ public final class CdcLagBench {
         if (lost > 0) {
             System.err.println(lost + " invalidations not seen within 10 s");
             System.exit(1);
+        }
+    }
+
+    /**
+     * Micros from commit until the deletion event arrived, or -1 when none came within 10 s and the key is still
+     * there. A key gone without an event (not expected: the backstop deletes, nothing expires in 10 min) counts as
+     * missed too, with a line saying so: the figure would otherwise be a guess.
+     */
+    private static long awaitEvent(
+            CompletableFuture<Long> deleted, RedisCommands<String, String> redis, String key, long committedNanos)
+            throws Exception {
+        long remaining = committedNanos + TimeUnit.SECONDS.toNanos(10) - System.nanoTime();
+        try {
+            long at = deleted.get(Math.max(0, remaining), TimeUnit.NANOSECONDS);
+            return TimeUnit.NANOSECONDS.toMicros(at - committedNanos);
+        } catch (TimeoutException e) {
+            if (redis.exists(key) == 0) {
+                System.err.println(key + " is gone but no deletion event arrived");
+            } else {
+                System.err.println(key + " still holds '" + redis.get(key) + "', ttl " + redis.pttl(key) + " ms");
+            }
+            return -1;
+        }
+    }
+
+    /**
+     * Deletion events of one Redis ({@code __keyevent@0__:del}, which DEL and UNLINK both publish), each completing
+     * the future of its key with the time it arrived. Switches the server's {@code notify-keyspace-events} on for
+     * deletions and puts the previous setting back on close.
+     */
+    static final class DelEvents implements AutoCloseable {
+        private final RedisCommands<String, String> admin;
+        private final String previous;
+        private final StatefulRedisPubSubConnection<String, String> sub;
+        private final Map<String, CompletableFuture<Long>> waiting = new ConcurrentHashMap<>();
+
+        DelEvents(RedisClient client, RedisCommands<String, String> admin) {
+            this.admin = admin;
+            this.previous = admin.configGet("notify-keyspace-events").getOrDefault("notify-keyspace-events", "");
+            String flags = previous.contains("E") && (previous.contains("g") || previous.contains("A"))
+                    ? previous
+                    : previous + (previous.contains("E") ? "" : "E") + "g";
+            admin.configSet("notify-keyspace-events", flags);
+            this.sub = client.connectPubSub();
+            sub.addListener(new RedisPubSubAdapter<>() {
+                @Override
+                public void message(String channel, String key) {
+                    long at = System.nanoTime();
+                    CompletableFuture<Long> f = waiting.remove(key);
+                    if (f != null) {
+                        f.complete(at);
+                    }
+                }
+            });
+            sub.sync().subscribe("__keyevent@0__:del");
+        }
+
+        CompletableFuture<Long> expect(String key) {
+            CompletableFuture<Long> f = new CompletableFuture<>();
+            waiting.put(key, f);
+            return f;
+        }
+
+        @Override
+        public void close() {
+            sub.close();
+            admin.configSet("notify-keyspace-events", previous);
         }
     }
 
