@@ -17,7 +17,7 @@ test:      ## every test: unit, Quarkus and end-to-end (the README's test comman
 	./mvnw -B verify
 bench-cdc: ## CDC commit-to-DEL lag per region for N paced plain-SQL writes (stack must be up): make bench-cdc [N=1000] [INTERVAL_MS=20] [OBSERVER=notify|poll]
 	@test -d lag-probe/target/lib || ./mvnw -q -B -DskipTests install -pl lag-probe -am
-	@set -a; . infra/stack.env; set +a; java -cp "lag-probe/target/lag-probe.jar:lag-probe/target/lib/*" dev.cdccache.probe.CdcLagBench $(or $(N),1000) $(or $(INTERVAL_MS),20) $(or $(OBSERVER),notify)
+	@set -a; . infra/stack.env; set +a; java -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -cp "lag-probe/target/lag-probe.jar:lag-probe/target/lib/*" dev.cdccache.probe.CdcLagBench $(or $(N),1000) $(or $(INTERVAL_MS),20) $(or $(OBSERVER),notify)
 probe:     ## time-to-fresh per region and path: make probe [WRITES=20] [VIA=api|sql] [WRITE_REGION=us|eu]
 	@set -a; . infra/stack.env; set +a; test -d lag-probe/target/lib || ./mvnw -q -B -DskipTests install -pl lag-probe -am; \
 	java -cp "lag-probe/target/lag-probe.jar:lag-probe/target/lib/*" dev.cdccache.probe.LagProbe \
@@ -48,7 +48,7 @@ cdc-reset: ## recovery after a slot/offset mismatch: new slot, then a flush of e
 	@CDC_RELAY_EXTRA=-Dcdc.relay.reset-on-start=true infra/stack.sh up
 bench-cdc-bulk: ## CDC invalidation of one bulk transaction: make bench-cdc-bulk [ROWS=5000] [ROUNDS=5]
 	@test -d lag-probe/target/lib || ./mvnw -q -B -DskipTests install -pl lag-probe -am
-	@set -a; . infra/stack.env; set +a; java -cp "lag-probe/target/lag-probe.jar:lag-probe/target/lib/*" dev.cdccache.probe.CdcBulkBench $(or $(ROWS),5000) $(or $(ROUNDS),5) 2>/dev/null
+	@set -a; . infra/stack.env; set +a; java -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -cp "lag-probe/target/lag-probe.jar:lag-probe/target/lib/*" dev.cdccache.probe.CdcBulkBench $(or $(ROWS),5000) $(or $(ROUNDS),5) 2>/dev/null
 bench:     ## every performance goal in one table (stack up, machine otherwise idle): make bench [SIZE=full|smoke]
 	@SIZE=$(or $(SIZE),full) infra/bench.sh
 bench-read: ## read-path req/s and latency with wrk (hot key, 10,000 keys): make bench-read [DURATION=10s] [CONNECTIONS=64]

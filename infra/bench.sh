@@ -40,6 +40,10 @@ CATALOG="http://127.0.0.1:$CATALOG_US_1_PORT"
 BASELINE="http://127.0.0.1:$BASELINE_PORT"
 PROBE_CP="lag-probe/target/lag-probe.jar:lag-probe/target/lib/*"
 JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
+# The Java probes share the two cores with what they measure: C1 only and the serial collector, so that no C2
+# compilation or concurrent GC thread of theirs runs inside a measured window (the bulk probe's JVM took 0.3-0.5
+# CPU-seconds inside its first rounds' ~1 s windows with the JDK's defaults; docs/measurements.md, session 14).
+PROBE=("$JAVA" -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -cp "$PROBE_CP")
 # shellcheck source=infra/jvm.sh
 source infra/jvm.sh
 # The baseline gets the JVM and flags catalog-us-1 runs with: its JIT flags are those of the APP_JIT it was started
@@ -146,10 +150,10 @@ while IFS='|' read -r name _ _ port _; do
   path=/products/; [[ "$name" == pricing-* ]] && path=/prices/
   KEYS_PATH="$path" wrk -t1 -c16 -d"$WARM" -s infra/wrk/keys.lua "http://127.0.0.1:$port" >/dev/null
 done < <(with_role reader)
-"$JAVA" -cp "$PROBE_CP" dev.cdccache.probe.CdcLagBench "$WARM_WRITES" 10 >/dev/null 2>&1 || die "warm-up writes failed"
-"$JAVA" -cp "$PROBE_CP" dev.cdccache.probe.StampedeBench "$STAMPEDE" "$WARM_ROUNDS" >/dev/null 2>&1 \
+"${PROBE[@]}" dev.cdccache.probe.CdcLagBench "$WARM_WRITES" 10 >/dev/null 2>&1 || die "warm-up writes failed"
+"${PROBE[@]}" dev.cdccache.probe.StampedeBench "$STAMPEDE" "$WARM_ROUNDS" >/dev/null 2>&1 \
   || die "warm-up stampede failed"
-"$JAVA" -cp "$PROBE_CP" dev.cdccache.probe.CdcBulkBench "$WARM_BULK" "$WARM_ROUNDS" >/dev/null 2>&1 \
+"${PROBE[@]}" dev.cdccache.probe.CdcBulkBench "$WARM_BULK" "$WARM_ROUNDS" >/dev/null 2>&1 \
   || die "warm-up bulk failed"
 echo "  done"
 fi
@@ -205,7 +209,7 @@ fi
 if step stampede; then
 echo; echo "== 3. stampede: $STAMPEDE concurrent GETs of one uncached product (6 s after the last read: L1 expired)"
 sleep 6 # as above: the cold pass read every product, and L1 must not hold the ones the stampede picks
-"$JAVA" -cp "$PROBE_CP" dev.cdccache.probe.StampedeBench "$STAMPEDE" 3 2>/dev/null | tee "$OUT/stampede" | sed 's/^/  /'
+"${PROBE[@]}" dev.cdccache.probe.StampedeBench "$STAMPEDE" 3 2>/dev/null | tee "$OUT/stampede" | sed 's/^/  /'
 s_us="$(json_num "$OUT/stampede" maxLoadsUs)"; s_eu="$(json_num "$OUT/stampede" maxLoadsEu)"
 s_non="$(json_num "$OUT/stampede" non200)"
 stampede_ok="$([[ "$s_us" == 1 && "$s_eu" == 1 && "$s_non" == 0 ]] && echo pass || echo FAIL)"
@@ -215,7 +219,7 @@ fi
 # ------------------------------------------------------------------------------------------------ 3b. hot key
 if step hotkey; then
 echo; echo "== 3b. hot key: $HOT_READERS readers per region on one price for $HOT_SECONDS s (its L2 TTL: 60 s ± 15 %)"
-"$JAVA" -cp "$PROBE_CP" dev.cdccache.probe.HotKeyBench "$HOT_READERS" "$HOT_SECONDS" 4242 2>/dev/null \
+"${PROBE[@]}" dev.cdccache.probe.HotKeyBench "$HOT_READERS" "$HOT_SECONDS" 4242 2>/dev/null \
   | tee "$OUT/hotkey" | sed 's/^/  /'
 hk_rows=""; hk_ok=pass; hk_p99=""
 for r in us eu; do
@@ -236,7 +240,7 @@ fi
 if step cdc; then
 echo; echo "== 4. CDC lag: $CDC_WRITES paced plain-SQL writes (one per 20 ms)"
 stage_sums >"$OUT/stages-before"
-"$JAVA" -cp "$PROBE_CP" dev.cdccache.probe.CdcLagBench "$CDC_WRITES" 20 2>/dev/null | tee "$OUT/cdc" | sed 's/^/  /'
+"${PROBE[@]}" dev.cdccache.probe.CdcLagBench "$CDC_WRITES" 20 2>/dev/null | tee "$OUT/cdc" | sed 's/^/  /'
 stage_sums >"$OUT/stages-after"
 echo "  where the time goes (mean ms per change during the run, from every invalidator's cdc_stage_lag):"
 awk 'FILENAME == ARGV[1] { b[$1] = $2; c[$1] = $3; next }
@@ -254,7 +258,7 @@ fi
 # ------------------------------------------------------------------------------------------------ 5. bulk
 if step bulk; then
 echo; echo "== 5. bulk: one $BULK_ROWS-row repricing, $BULK_ROUNDS rounds"
-"$JAVA" -cp "$PROBE_CP" dev.cdccache.probe.CdcBulkBench "$BULK_ROWS" "$BULK_ROUNDS" 2>/dev/null | tee "$OUT/bulk" | sed 's/^/  /'
+"${PROBE[@]}" dev.cdccache.probe.CdcBulkBench "$BULK_ROWS" "$BULK_ROUNDS" 2>/dev/null | tee "$OUT/bulk" | sed 's/^/  /'
 bulk_max="$(json_num "$OUT/bulk" maxMs)"; bulk_left="$(json_num "$OUT/bulk" keysLeft)"
 row "bulk $BULK_ROWS rows: commit -> last key gone (max of $BULK_ROUNDS)" "<= 1000 ms" "$bulk_max ms" "-" "$(
   [[ "$bulk_left" == 0 ]] && verdict "$bulk_max" 'x <= 1000' || echo FAIL)"
