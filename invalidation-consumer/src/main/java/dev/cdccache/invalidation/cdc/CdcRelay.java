@@ -291,13 +291,17 @@ public class CdcRelay {
                         cleanUpEngine(); // an engine that ended (standing by, or failed)
                     }
                     long quietMs = System.currentTimeMillis() - lastActivityMs;
+                    long askedAt = System.nanoTime();
                     if (engine != null && running && tooQuiet(quietMs, startedAtMs == 0) && !slotFreeWatched()) {
                         // Running but silent (no batch, not even the 1 s heartbeat) while the slot is held: this
                         // engine is retrying inside Debezium after a database restart and another relay streams.
                         // Stand by, so a later takeover is this loop's 200 ms, not Debezium's retry cadence.
+                        // What PostgreSQL says of the slot's holder goes with it: once (session 14) the holder was
+                        // this relay's own walsender, silent for 17.6 s in a bulk, and this check came 12.6 s late.
                         LOG.infof(
-                                "CDC relay: no batch for %d ms and the slot is held by another relay; standing by",
-                                quietMs);
+                                "CDC relay: no batch for %d ms and the slot is held by another relay; standing by"
+                                        + " (slot query %d ms; holder: %s)",
+                                quietMs, (System.nanoTime() - askedAt) / 1_000_000, describeSlotHolder());
                         cleanUpEngine();
                     }
                     if (wanted && !failed && engine == null) {
@@ -776,6 +780,38 @@ public class CdcRelay {
             try (var rs = ps.executeQuery()) {
                 return rs.next() ? new SlotStatus(rs.getBoolean(1), rs.getString(2), rs.getLong(3)) : null;
             }
+        }
+    }
+
+    /**
+     * The process holding the slot as PostgreSQL sees it: its pid, what it waits on, the WAL its reader has not
+     * confirmed and the reader's port (this relay's own connection or another's). For the stand-by log line only;
+     * never throws. (pg_stat_replication's positions are hidden from a role without pg_read_all_stats.)
+     */
+    private String describeSlotHolder() {
+        try {
+            return slotWatch.apply(c -> {
+                try (PreparedStatement ps = c.prepareStatement("SELECT s.active_pid, a.wait_event_type, a.wait_event, "
+                        + "pg_wal_lsn_diff(pg_current_wal_lsn(), s.confirmed_flush_lsn)::bigint, a.client_port "
+                        + "FROM pg_replication_slots s "
+                        + "LEFT JOIN pg_stat_activity a ON a.pid = s.active_pid WHERE s.slot_name = ?")) {
+                    ps.setString(1, config.relay().slotName());
+                    try (var rs = ps.executeQuery()) {
+                        return rs.next()
+                                ? String.format(
+                                        "walsender pid %s waiting on %s/%s, %s bytes of WAL not confirmed by its"
+                                                + " reader, client port %s",
+                                        rs.getObject(1),
+                                        rs.getString(2),
+                                        rs.getString(3),
+                                        rs.getObject(4),
+                                        rs.getObject(5))
+                                : "no such slot";
+                    }
+                }
+            });
+        } catch (Exception e) {
+            return "not available (" + e.getMessage() + ")";
         }
     }
 
