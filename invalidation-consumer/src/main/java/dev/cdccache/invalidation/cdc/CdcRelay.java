@@ -78,12 +78,20 @@ public class CdcRelay {
     private static final long TAKEOVER_POLL_MS = 100;
     private static final long QUIET_STANDBY_MS = 5000;
     /**
+     * A streaming engine whose heartbeat row (written to PostgreSQL every second) has not come back this long is
+     * reported once per silence, with what PostgreSQL says of the slot's holder: in the stalls of session 14 the
+     * relay was waiting for the walsender's data.
+     */
+    private static final long SILENCE_REPORT_MS = 3000;
+    /**
      * The same for an engine that has not streamed yet: its own walsender may hold the slot while Debezium starts,
      * which took over 5 s for a relay restarted on a loaded 2-core stack (LocalStackIT, 2026-12-03).
      */
     private static final long QUIET_STANDBY_STARTING_MS = 30_000;
     /** When the engine last started, handled a batch, or retried a send: proof that it streams. */
     private volatile long lastActivityMs;
+    /** The heartbeat commit time whose silence has been reported already. */
+    private long silenceReported;
     /** When this engine was started, until its first batch: the takeover's cost, logged once per start. */
     private volatile long startedAtMs;
     /** The primary's flushed WAL position, read once per batch on the engine's thread (see {@link #stamp}). */
@@ -291,6 +299,20 @@ public class CdcRelay {
                         cleanUpEngine(); // an engine that ended (standing by, or failed)
                     }
                     long quietMs = System.currentTimeMillis() - lastActivityMs;
+                    long heartbeat = lastHeartbeatCommitMs.get();
+                    long heartbeatAgeMs = System.currentTimeMillis() - heartbeat;
+                    if (engine != null
+                            && running
+                            && startedAtMs == 0
+                            && heartbeat > 0
+                            && heartbeatAgeMs > SILENCE_REPORT_MS
+                            && silenceReported != heartbeat) {
+                        silenceReported = heartbeat;
+                        LOG.warnf(
+                                "CDC relay: no heartbeat through PostgreSQL for %d ms (last batch %d ms ago); slot"
+                                        + " holder: %s",
+                                heartbeatAgeMs, quietMs, describeSlotHolder());
+                    }
                     long askedAt = System.nanoTime();
                     if (engine != null && running && tooQuiet(quietMs, startedAtMs == 0) && !slotFreeWatched()) {
                         // Running but silent (no batch, not even the 1 s heartbeat) while the slot is held: this
