@@ -1,6 +1,10 @@
 # Front door. Every target calls a script under infra/; see README.md.
 .PHONY: up down status logs clean build test bench-cdc probe chaos-drop-dels chaos-kill-relay chaos-pause-invalidator chaos-stop-redis chaos-drop-l1-broadcast report chaos-redis-network cdc-reset bench-cdc-bulk bench-read bench nemesis chaos-replica-lag replica-delay replica-status
 
+# The benchmark probes as infra/bench.sh runs them (PROBE there): C1 only and the serial collector, so that the
+# probe's own compilations and GC threads stay out of the windows it measures on two cores.
+BENCH_JAVA = java -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -cp "lag-probe/target/lag-probe.jar:lag-probe/target/lib/*"
+
 up:        ## start PostgreSQL, Kafka, Redis us/eu and every service; waits until ready, prints the table
 	@infra/stack.sh up
 down:      ## stop exactly what `up` started (pid files)
@@ -17,7 +21,7 @@ test:      ## every test: unit, Quarkus and end-to-end (the README's test comman
 	./mvnw -B verify
 bench-cdc: ## CDC commit-to-DEL lag per region for N paced plain-SQL writes (stack must be up): make bench-cdc [N=1000] [INTERVAL_MS=20] [OBSERVER=notify|poll]
 	@test -d lag-probe/target/lib || ./mvnw -q -B -DskipTests install -pl lag-probe -am
-	@set -a; . infra/stack.env; set +a; java -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -cp "lag-probe/target/lag-probe.jar:lag-probe/target/lib/*" dev.cdccache.probe.CdcLagBench $(or $(N),1000) $(or $(INTERVAL_MS),20) $(or $(OBSERVER),notify)
+	@set -a; . infra/stack.env; set +a; $(BENCH_JAVA) dev.cdccache.probe.CdcLagBench $(or $(N),1000) $(or $(INTERVAL_MS),20) $(or $(OBSERVER),notify)
 probe:     ## time-to-fresh per region and path: make probe [WRITES=20] [VIA=api|sql] [WRITE_REGION=us|eu]
 	@set -a; . infra/stack.env; set +a; test -d lag-probe/target/lib || ./mvnw -q -B -DskipTests install -pl lag-probe -am; \
 	java -cp "lag-probe/target/lag-probe.jar:lag-probe/target/lib/*" dev.cdccache.probe.LagProbe \
@@ -48,7 +52,7 @@ cdc-reset: ## recovery after a slot/offset mismatch: new slot, then a flush of e
 	@CDC_RELAY_EXTRA=-Dcdc.relay.reset-on-start=true infra/stack.sh up
 bench-cdc-bulk: ## CDC invalidation of one bulk transaction: make bench-cdc-bulk [ROWS=5000] [ROUNDS=5]
 	@test -d lag-probe/target/lib || ./mvnw -q -B -DskipTests install -pl lag-probe -am
-	@set -a; . infra/stack.env; set +a; java -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -cp "lag-probe/target/lag-probe.jar:lag-probe/target/lib/*" dev.cdccache.probe.CdcBulkBench $(or $(ROWS),5000) $(or $(ROUNDS),5) 2>/dev/null
+	@set -a; . infra/stack.env; set +a; $(BENCH_JAVA) dev.cdccache.probe.CdcBulkBench $(or $(ROWS),5000) $(or $(ROUNDS),5) 2>/dev/null
 bench:     ## every performance goal in one table (stack up, machine otherwise idle): make bench [SIZE=full|smoke]
 	@SIZE=$(or $(SIZE),full) infra/bench.sh
 bench-read: ## read-path req/s and latency with wrk (hot key, 10,000 keys): make bench-read [DURATION=10s] [CONNECTIONS=64]

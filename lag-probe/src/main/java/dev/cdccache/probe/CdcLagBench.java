@@ -24,7 +24,7 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * Commit-to-DEL lag of the CDC backstop, measured from outside: for each of N paced writes it caches a price key in
- * both regions' Redis, commits a plain SQL UPDATE that no service invalidates, and polls each region until the key
+ * both regions' Redis, commits a plain SQL UPDATE that no service invalidates, and times each region until the key
  * is gone. Only CDC can delete it. Prints p50/p90/p99/p99.9/max per region and one JSON line.
  *
  * <p>How it sees the DEL ({@code observer}): {@code notify} (the default) subscribes to Redis' keyspace events for
