@@ -42,7 +42,8 @@ done < <(processes)
 
 log() { printf '%s %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
-field() { echo "$1" | cut -d'|' -f"$2"; }
+# Without a pipe or a program: `make up` calls these a few hundred times while the JVMs it started want the CPU.
+field() { local IFS='|' f; read -ra f <<<"$1"; echo "${f[$2-1]}"; }
 pid_of() { [[ -f "$RUN/$1.pid" ]] && cat "$RUN/$1.pid" || true; }
 # Alive and not a zombie: a process killed with -9 whose parent has gone may linger unreaped (state Z).
 alive() {
@@ -149,13 +150,13 @@ module_of() { # name
     *) echo invalidation-consumer ;;
   esac
 }
-trainer_of() { # module
-  local c trainer=""
-  for c in "${COMPONENTS[@]}"; do
-    [[ "$(field "$c" 2)" == app && "$(module_of "$(field "$c" 1)")" == "$1" ]] && trainer="$(field "$c" 1)"
-  done
-  echo "$trainer"
-}
+# Each module's trainer, found once.
+declare -A TRAINER=()
+for c in "${COMPONENTS[@]}"; do
+  IFS='|' read -r n k _ <<<"$c"
+  [[ "$k" == app ]] && TRAINER[$(module_of "$n")]="$n"
+done
+unset c n k
 CACHE_DIR="$DATA/startup-cache"
 cache_flags() { # cache-name jar-dir may-train -> "use <options>", "train <options>" or "none"
   local cache quiet use train
@@ -179,12 +180,19 @@ cache_flags() { # cache-name jar-dir may-train -> "use <options>", "train <optio
   fi
 }
 
-app_jvm_flags() { # name module -> APP_JVM_OPTS, the JIT, the start-up cache
+# Every application keeps a log of its collections and safepoints beside its own (rotated, 2 x 8 MB): a process
+# whose threads all stop at once (a collection, a safepoint, the host not running it) and one whose thread waits
+# on something look the same in a thread's log; this one tells them apart after the fact.
+gc_log_flag() { # name
+  echo "-Xlog:gc,safepoint:file=$LOGS/$1.gc.log:time,uptime:filecount=2,filesize=8m"
+}
+
+app_jvm_flags() { # name module -> APP_JVM_OPTS, the JIT, the start-up cache, the collection log
   local cache may=no
-  [[ "$1" == "$(trainer_of "$2")" ]] && may=yes
+  [[ "$1" == "${TRAINER[$2]:-}" ]] && may=yes
   cache="$(cache_flags "$2.$APP_JIT" "$2/target/quarkus-app" "$may")"
   [[ "$cache" == none ]] && cache=""
-  echo "$APP_JVM_OPTS $CODE_CACHE_FLAG $JIT_FLAGS ${cache#* }"
+  echo "$APP_JVM_OPTS $CODE_CACHE_FLAG $JIT_FLAGS ${cache#* } $(gc_log_flag "$1")"
 }
 
 # The Kafka broker (C1 only, as local-stack starts it) runs on the applications' JDK when that has the AOT cache,
@@ -296,13 +304,18 @@ cmd_up() {
   local -a waves=(
     "postgres redis-us redis-eu kafka redis-us-proxy wan-eu"
     "postgres-eu cdc-relay"
-    "catalog-us-1 pricing-us invalidator-us catalog-us-2 catalog-eu pricing-eu invalidator-eu cdc-relay-standby invalidator-2 console"
+    "catalog-eu pricing-eu catalog-us-1 pricing-us invalidator-us catalog-us-2 invalidator-eu cdc-relay-standby invalidator-2 console"
   )
-  local wave
+  # A wave's processes are launched at once (launching them one by one took 1-2 s of the last wave under its own
+  # load), eu's services first: their starts also wait on the WAN link.
+  local wave p
+  local -a pids
   for wave in "${waves[@]}"; do
     # shellcheck disable=SC2086
     mapfile -t lines < <(by_name $wave)
-    for c in "${lines[@]}"; do launch "$c"; done
+    pids=()
+    for c in "${lines[@]}"; do launch "$c" & pids+=("$!"); done
+    for p in "${pids[@]}"; do wait "$p" || die "a launch failed (see above)"; done
     wait_for "${lines[@]}"
   done
   log "stack up in $((SECONDS - t0)) s"

@@ -785,8 +785,10 @@ public final class Nemesis {
                 .format(DateTimeFormatter.ofPattern("HH:mm:ss.SSS"));
         List<String> lines = new ArrayList<>();
         try (var files = Files.list(logs)) {
-            for (Path f :
-                    files.filter(x -> x.toString().endsWith(".log")).sorted().toList()) {
+            for (Path f : files.filter(
+                            x -> x.toString().endsWith(".log") && !x.toString().endsWith(".gc.log"))
+                    .sorted()
+                    .toList()) {
                 String name = f.getFileName().toString();
                 for (String line : Files.readAllLines(f, StandardCharsets.UTF_8)) {
                     if ((line.contains("slow change") || line.contains("slow batch"))
