@@ -132,16 +132,21 @@ console_list() { # role
   (IFS=,; echo "${out[*]}")
 }
 
-# A start-up cache per module (and JIT), written by one of its processes (the trainer) when it exits normally (`make
-# down`) and mapped by every later start of any process of that module instead of loading, verifying and linking
-# those classes again. On JDK 25+ it is the AOT cache; it also carries the trainer's method profiles, which tell the
-# JIT what to compile at once, so it is recorded and used under one JIT (APP_JIT): a cache recorded under C1 pins
-# the hot methods to C1 even in a full-JIT process (catalog L1 hits at 0.6x; docs/measurements.md, session 11). On
-# older JDKs it is a dynamic class-data sharing archive (catalog: 4.0 s -> 2.0 s).
-# The trainer is the module's last-declared process (invalidator-2, catalog-eu, pricing-eu, console): no fault of
-# the nemesis or the chaos scripts kills it, and a killed trainer would otherwise restart into another training. A
-# training that never finished is not started again until the next full `up`. A rebuilt jar makes the cache stale:
-# it is dropped and written again at the trainer's next exit. CDS=0 turns caches off.
+# A start-up cache per kind of process (and JIT), written by one of them (the trainer) when it exits normally (`make
+# down`) and mapped by every later start of that kind instead of loading, verifying and linking those classes again.
+# A kind is a module, except that the relays have their own: an invalidator never loads Debezium's or Flyway's
+# classes, so with one cache for the module a relay loaded 1,645 classes from its jars at every start (now 101).
+# On JDK 25+ it is the AOT cache; it also carries the trainer's method profiles, which tell the JIT what to compile
+# at once, so it is recorded and used under one JIT (APP_JIT): a cache recorded under C1 pins the hot methods to C1
+# even in a full-JIT process (catalog L1 hits at 0.6x; docs/measurements.md, session 11). On older JDKs it is a
+# dynamic class-data sharing archive (catalog: 4.0 s -> 2.0 s).
+# The trainer is the kind's last-declared process (invalidator-2, catalog-eu, pricing-eu, console), which no fault
+# of the nemesis or the chaos scripts kills, except for the relays: their trainer is cdc-relay, the one that streams
+# after a `make up` (the standby only rehearses), so the cache carries the streaming path's method profiles (the
+# first 10,000-row bulk after a start: 4.0 s against 4.9-6.3 s with the standby's). The nemesis' kill-relay kills
+# it; a killed trainer writes nothing and would otherwise restart into another training. A training that never
+# finished is not started again until the next full `up`. A rebuilt jar makes the cache stale: it is dropped and
+# written again at the trainer's next exit. CDS=0 turns caches off.
 module_of() { # name
   case "$1" in
     catalog-*) echo catalog-service ;;
@@ -150,12 +155,19 @@ module_of() { # name
     *) echo invalidation-consumer ;;
   esac
 }
-# Each module's trainer, found once.
+cache_kind_of() { # name
+  case "$1" in
+    cdc-relay*) echo cdc-relay ;;
+    *) module_of "$1" ;;
+  esac
+}
+# Each kind's trainer, found once.
 declare -A TRAINER=()
 for c in "${COMPONENTS[@]}"; do
   IFS='|' read -r n k _ <<<"$c"
-  [[ "$k" == app ]] && TRAINER[$(module_of "$n")]="$n"
+  [[ "$k" == app ]] && TRAINER[$(cache_kind_of "$n")]="$n"
 done
+TRAINER[cdc-relay]=cdc-relay
 unset c n k
 CACHE_DIR="$DATA/startup-cache"
 cache_flags() { # cache-name jar-dir may-train -> "use <options>", "train <options>" or "none"
@@ -188,9 +200,10 @@ gc_log_flag() { # name
 }
 
 app_jvm_flags() { # name module -> APP_JVM_OPTS, the JIT, the start-up cache, the collection log
-  local cache may=no
-  [[ "$1" == "${TRAINER[$2]:-}" ]] && may=yes
-  cache="$(cache_flags "$2.$APP_JIT" "$2/target/quarkus-app" "$may")"
+  local cache kind may=no
+  kind="$(cache_kind_of "$1")"
+  [[ "$1" == "${TRAINER[$kind]:-}" ]] && may=yes
+  cache="$(cache_flags "$kind.$APP_JIT" "$2/target/quarkus-app" "$may")"
   [[ "$cache" == none ]] && cache=""
   echo "$APP_JVM_OPTS $CODE_CACHE_FLAG $JIT_FLAGS ${cache#* } $(gc_log_flag "$1")"
 }
