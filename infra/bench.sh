@@ -49,7 +49,7 @@ source infra/jvm.sh
 # The baseline gets the JVM and flags catalog-us-1 runs with: its JIT flags are those of the APP_JIT it was started
 # with, read from its command line.
 CATALOG_JIT_FLAGS="$(tr '\0' '\n' <"/proc/$(cat "$STACK_DIR/run/catalog-us-1.pid" 2>/dev/null || echo 0)/cmdline" \
-  2>/dev/null | grep -E -- '^-XX:(TieredStopAtLevel|Tier4[A-Za-z]*Threshold)=' | tr '\n' ' ' || true)"
+  2>/dev/null | grep -E -- '^-XX:(TieredStopAtLevel|Tier[34][A-Za-z]*Threshold)=' | tr '\n' ' ' || true)"
 BASELINE_FLAGS="$APP_JVM_OPTS $CODE_CACHE_FLAG $CATALOG_JIT_FLAGS"
 case "$CATALOG_JIT_FLAGS" in
   *TieredStopAtLevel=1*) CATALOG_JIT=c1 ;;

@@ -29,10 +29,13 @@ APP_JIT="${APP_JIT:-tiered}"
 # work (a third of a catalog's start-up CPU with the stock thresholds) is spent on start-up code that never runs
 # again; a request path passes the raised thresholds within seconds of load. An application's start in `make up`:
 # 2.4-2.9 CPU-seconds, against 4.3-5.5 with the stock thresholds and 1.9-2.2 with C1 only; until C2 has compiled a
-# path it runs profiled C1 code, slower than C1 alone (docs/measurements.md, session 13).
+# path it runs profiled C1 code, slower than C1 alone (docs/measurements.md, session 13). C1 itself compiles at ten
+# times its stock thresholds too (2,000 calls instead of 200): half of a start's JIT work was C1 compiling start-up
+# code that runs a few hundred times; a request or change path passes 2,000 calls within seconds of load. A
+# catalog's start: 1.8 against 2.1-2.3 CPU-seconds (docs/measurements.md, session 15).
 case "$APP_JIT" in
   c1) JIT_FLAGS="-XX:TieredStopAtLevel=1" ;;
-  tiered) JIT_FLAGS="-XX:Tier4InvocationThreshold=50000 -XX:Tier4MinInvocationThreshold=6000 -XX:Tier4CompileThreshold=150000 -XX:Tier4BackEdgeThreshold=400000" ;;
+  tiered) JIT_FLAGS="-XX:Tier3InvocationThreshold=2000 -XX:Tier3MinInvocationThreshold=1000 -XX:Tier3CompileThreshold=20000 -XX:Tier3BackEdgeThreshold=600000 -XX:Tier4InvocationThreshold=50000 -XX:Tier4MinInvocationThreshold=6000 -XX:Tier4CompileThreshold=150000 -XX:Tier4BackEdgeThreshold=400000" ;;
   full) JIT_FLAGS="" ;;
   *) echo "APP_JIT must be tiered, full or c1 (was '$APP_JIT')" >&2; exit 1 ;;
 esac
