@@ -194,9 +194,11 @@ cache_flags() { # cache-name jar-dir may-train -> "use <options>", "train <optio
 
 # Every application keeps a log of its collections and safepoints beside its own (rotated, 2 x 8 MB): a process
 # whose threads all stop at once (a collection, a safepoint, the host not running it) and one whose thread waits
-# on something look the same in a thread's log; this one tells them apart after the fact.
+# on something look the same in a thread's log; this one tells them apart after the fact. Written by the JVM's log
+# thread (-Xlog:async), not inside the pause: a synchronous write to a busy disk would lengthen the very pauses it
+# records.
 gc_log_flag() { # name
-  echo "-Xlog:gc,safepoint:file=$LOGS/$1.gc.log:time,uptime:filecount=2,filesize=8m"
+  echo "-Xlog:async -Xlog:gc,safepoint:file=$LOGS/$1.gc.log:time,uptime:filecount=2,filesize=8m"
 }
 
 app_jvm_flags() { # name module -> APP_JVM_OPTS, the JIT, the start-up cache, the collection log
