@@ -187,6 +187,57 @@ class ComposeFileTest {
         return "no".equals(String.valueOf(((Map<String, Object>) services.get(service)).get("restart")));
     }
 
+    /**
+     * The relay is the schema's one migrator (the services only validate it): every reader, writer and invalidator
+     * must start after it, in compose and in the local stack's start waves, and only the relay's module migrates.
+     */
+    @Test
+    @SuppressWarnings("unchecked")
+    void theRelayMigratesTheSchemaBeforeAnyServiceStarts() throws Exception {
+        for (String[] p : processes()) {
+            if (!"app".equals(p[1]) || !p[4].matches(".*(reader|writer|invalidator).*")) {
+                continue;
+            }
+            Map<String, Object> deps =
+                    (Map<String, Object>) ((Map<String, Object>) services.get(p[0])).get("depends_on");
+            assertTrue(deps != null && deps.containsKey("cdc-relay"), p[0] + " must wait for cdc-relay in compose");
+        }
+        String stack = Files.readString(ROOT.resolve("infra/stack.sh"));
+        Matcher waves = Pattern.compile("local -a waves=\\(([^)]*)\\)").matcher(stack);
+        assertTrue(waves.find(), "stack.sh declares its start waves");
+        List<String> order = Pattern.compile("\"([^\"]*)\"")
+                .matcher(waves.group(1))
+                .results()
+                .map(m -> m.group(1))
+                .toList();
+        int relayWave = -1;
+        for (int i = 0; i < order.size(); i++) {
+            if (List.of(order.get(i).split(" ")).contains("cdc-relay")) {
+                relayWave = i;
+            }
+        }
+        assertTrue(relayWave >= 0, "cdc-relay has a start wave: " + order);
+        for (String[] p : processes()) {
+            if ("app".equals(p[1]) && !p[0].startsWith("cdc-relay") && !"console".equals(p[0])) {
+                int wave = -1;
+                for (int i = 0; i < order.size(); i++) {
+                    if (List.of(order.get(i).split(" ")).contains(p[0])) {
+                        wave = i;
+                    }
+                }
+                assertTrue(wave > relayWave, p[0] + " starts in a wave after cdc-relay's: " + order);
+            }
+        }
+        for (String module : List.of("catalog-service", "pricing-service")) {
+            String props = Files.readString(ROOT.resolve(module + "/src/main/resources/application.properties"));
+            assertTrue(props.contains("\nquarkus.flyway.migrate-at-start=false\n"), module + " does not migrate");
+            assertTrue(props.contains("quarkus.hibernate-orm.schema-management.strategy=validate"), module);
+        }
+        String relay =
+                Files.readString(ROOT.resolve("invalidation-consumer/src/main/resources/application.properties"));
+        assertTrue(relay.contains("\nquarkus.flyway.migrate-at-start=${cdc.relay.enabled}\n"), "only a relay migrates");
+    }
+
     @Test
     @SuppressWarnings("unchecked")
     void everyServiceHasAHealthcheckAndWaitsForHealthyDependencies() {
