@@ -23,7 +23,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -839,7 +838,7 @@ public class CdcRelay {
 
     private Connection connect() throws java.sql.SQLException {
         CdcConfig.Relay relay = config.relay();
-        return DriverManager.getConnection(jdbcUrl(), relay.dbUser(), relay.dbPassword());
+        return KeptConnection.open(jdbcUrl(), relay.dbUser(), relay.dbPassword());
     }
 
     private void resetSlotAndOffsets() throws Exception {
