@@ -309,8 +309,8 @@ public class CdcRelay {
                         silenceReported = heartbeat;
                         LOG.warnf(
                                 "CDC relay: no heartbeat through PostgreSQL for %d ms (last batch %d ms ago); slot"
-                                        + " holder: %s",
-                                heartbeatAgeMs, quietMs, describeSlotHolder());
+                                        + " holder: %s; streaming threads:%s",
+                                heartbeatAgeMs, quietMs, describeSlotHolder(), StreamingThreads.describe(6));
                     }
                     long askedAt = System.nanoTime();
                     if (engine != null && running && tooQuiet(quietMs, startedAtMs == 0) && !slotFreeWatched()) {
@@ -321,8 +321,11 @@ public class CdcRelay {
                         // this relay's own walsender, silent for 17.6 s in a bulk, and this check came 12.6 s late.
                         LOG.infof(
                                 "CDC relay: no batch for %d ms and the slot is held by another relay; standing by"
-                                        + " (slot query %d ms; holder: %s)",
-                                quietMs, (System.nanoTime() - askedAt) / 1_000_000, describeSlotHolder());
+                                        + " (slot query %d ms; holder: %s); streaming threads:%s",
+                                quietMs,
+                                (System.nanoTime() - askedAt) / 1_000_000,
+                                describeSlotHolder(),
+                                StreamingThreads.describe(6));
                         cleanUpEngine();
                     }
                     if (wanted && !failed && engine == null) {
