@@ -210,22 +210,11 @@ class ComposeFileTest {
                 .results()
                 .map(m -> m.group(1))
                 .toList();
-        int relayWave = -1;
-        for (int i = 0; i < order.size(); i++) {
-            if (List.of(order.get(i).split(" ")).contains("cdc-relay")) {
-                relayWave = i;
-            }
-        }
+        int relayWave = waveOf(order, "cdc-relay");
         assertTrue(relayWave >= 0, "cdc-relay has a start wave: " + order);
         for (String[] p : processes()) {
             if ("app".equals(p[1]) && !p[0].startsWith("cdc-relay") && !"console".equals(p[0])) {
-                int wave = -1;
-                for (int i = 0; i < order.size(); i++) {
-                    if (List.of(order.get(i).split(" ")).contains(p[0])) {
-                        wave = i;
-                    }
-                }
-                assertTrue(wave > relayWave, p[0] + " starts in a wave after cdc-relay's: " + order);
+                assertTrue(waveOf(order, p[0]) > relayWave, p[0] + " starts in a wave after cdc-relay's: " + order);
             }
         }
         for (String module : List.of("catalog-service", "pricing-service")) {
@@ -236,6 +225,16 @@ class ComposeFileTest {
         String relay =
                 Files.readString(ROOT.resolve("invalidation-consumer/src/main/resources/application.properties"));
         assertTrue(relay.contains("\nquarkus.flyway.migrate-at-start=${cdc.relay.enabled}\n"), "only a relay migrates");
+    }
+
+    /** The index of the start wave that launches {@code name}, -1 when none does. */
+    private static int waveOf(List<String> waves, String name) {
+        for (int i = 0; i < waves.size(); i++) {
+            if (List.of(waves.get(i).split(" ")).contains(name)) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     @Test

@@ -297,9 +297,10 @@ public class CdcRelay {
                     if (engine != null && !running) {
                         cleanUpEngine(); // an engine that ended (standing by, or failed)
                     }
-                    long quietMs = System.currentTimeMillis() - lastActivityMs;
+                    long now = System.currentTimeMillis();
+                    long quietMs = now - lastActivityMs;
                     long heartbeat = lastHeartbeatCommitMs.get();
-                    long heartbeatAgeMs = System.currentTimeMillis() - heartbeat;
+                    long heartbeatAgeMs = now - heartbeat;
                     if (engine != null
                             && running
                             && startedAtMs == 0
@@ -308,9 +309,8 @@ public class CdcRelay {
                             && silenceReported != heartbeat) {
                         silenceReported = heartbeat;
                         LOG.warnf(
-                                "CDC relay: no heartbeat through PostgreSQL for %d ms (last batch %d ms ago); slot"
-                                        + " holder: %s; streaming threads:%s",
-                                heartbeatAgeMs, quietMs, describeSlotHolder(), StreamingThreads.describe(6));
+                                "CDC relay: no heartbeat through PostgreSQL for %d ms (last batch %d ms ago); %s",
+                                heartbeatAgeMs, quietMs, silenceEvidence());
                     }
                     long askedAt = System.nanoTime();
                     if (engine != null && running && tooQuiet(quietMs, startedAtMs == 0) && !slotFreeWatched()) {
@@ -321,11 +321,8 @@ public class CdcRelay {
                         // this relay's own walsender, silent for 17.6 s in a bulk, and this check came 12.6 s late.
                         LOG.infof(
                                 "CDC relay: no batch for %d ms and the slot is held by another relay; standing by"
-                                        + " (slot query %d ms; holder: %s); streaming threads:%s",
-                                quietMs,
-                                (System.nanoTime() - askedAt) / 1_000_000,
-                                describeSlotHolder(),
-                                StreamingThreads.describe(6));
+                                        + " (slot query %d ms); %s",
+                                quietMs, (System.nanoTime() - askedAt) / 1_000_000, silenceEvidence());
                         cleanUpEngine();
                     }
                     if (wanted && !failed && engine == null) {
@@ -812,6 +809,11 @@ public class CdcRelay {
      * confirmed and the reader's port (this relay's own connection or another's). For the stand-by log line only;
      * never throws. (pg_stat_replication's positions are hidden from a role without pg_read_all_stats.)
      */
+    /** What a silent relay logs: the slot holder as PostgreSQL sees it and where its own streaming threads are. */
+    private String silenceEvidence() {
+        return "slot holder: " + describeSlotHolder() + "; streaming threads:" + StreamingThreads.describe(6);
+    }
+
     private String describeSlotHolder() {
         try {
             return slotWatch.apply(c -> {
