@@ -202,6 +202,12 @@ class LocalStackIT {
         assertTrue(out.matches("(?s).*\\| CDC lag us p99 +\\| <= 30 ms +\\| [0-9.]+ ms .*"), out);
         assertTrue(out.contains("\"missed\":0"), out);
         assertTrue(out.contains("\"keysLeft\":0"), out);
+        // The control process ran beside the CDC steps and each says how long the machine stood still inside it.
+        assertTrue(
+                out.matches("(?s).*\\| CDC lag us max: the machine stood still inside it +\\| - +\\| [0-9]+ ms \\(run:"
+                        + " [0-9]+ stalls, longest [0-9]+ ms\\).*"),
+                out);
+        assertTrue(out.matches("(?s).*\"keysLeft\":0,\"machineStalledMs\":[0-9]+.*"), out);
         assertTrue(out.contains("== summary (smoke)"), out);
     }
 

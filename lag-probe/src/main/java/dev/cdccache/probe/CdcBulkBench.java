@@ -20,7 +20,8 @@ import java.util.concurrent.locks.LockSupport;
 /**
  * How long the CDC backstop takes to invalidate a bulk change: ROWS price keys are cached in both regions, one
  * plain-SQL transaction updates all ROWS prices, and the probe waits until no key is left in each region.
- * Usage: {@code CdcBulkBench [rows=5000] [rounds=5]}.
+ * Each round says how long the machine itself stood still inside it ({@link HostStallMeter}). Usage:
+ * {@code CdcBulkBench [rows=5000] [rounds=5]}.
  */
 public final class CdcBulkBench {
     /** The probe's own CPU, printed per round: it shares the two cores with what it measures. */
@@ -48,7 +49,9 @@ public final class CdcBulkBench {
         String url = StackEnv.jdbcUrl();
         double worst = 0;
         long keysLeft = 0;
-        try (Connection db = DriverManager.getConnection(url, StackEnv.user(), StackEnv.password());
+        long machineStalledMs = 0;
+        try (HostStallMeter machine = HostStallMeter.start();
+                Connection db = DriverManager.getConnection(url, StackEnv.user(), StackEnv.password());
                 Statement st = db.createStatement()) {
             // The probe's own first passes (20,000 SETs, the polls) compile and collect in its JVM; left to round 1,
             // they took ~0.5 CPU-seconds inside the measured second (docs/measurements.md, session 14).
@@ -65,6 +68,7 @@ public final class CdcBulkBench {
                 int updated = st.executeUpdate(
                         "UPDATE prices SET amount_minor = amount_minor + 1 WHERE product_id <= " + rows);
                 long committed = System.nanoTime();
+                long committedAtMs = System.currentTimeMillis();
                 long probeCpu = PROC.getProcessCpuTime();
                 StringBuilder line = new StringBuilder();
                 for (var e : redis.entrySet()) {
@@ -80,25 +84,32 @@ public final class CdcBulkBench {
                     line.append(String.format(
                             Locale.ROOT, "  %s %8.1f%s", e.getKey(), ms, left > 0 ? " (" + left + " keys left!)" : ""));
                 }
+                long stalled =
+                        HostStallMeter.stalledWithin(machine.stalls(), committedAtMs, System.currentTimeMillis());
+                machineStalledMs += stalled;
                 System.out.printf(
                         Locale.ROOT,
-                        "%-6d %s   (%d rows; the probe's CPU meanwhile %d ms)%n",
+                        "%-6d %s   (%d rows; the probe's CPU meanwhile %d ms; the machine stood still %d ms)%n",
                         round,
                         line,
                         updated,
-                        (PROC.getProcessCpuTime() - probeCpu) / 1_000_000);
+                        (PROC.getProcessCpuTime() - probeCpu) / 1_000_000,
+                        stalled);
             }
+            System.out.println(HostStallMeter.summary(machine.stalls()));
         } finally {
             redis.values().forEach(StatefulRedisConnection::close);
             clients.forEach(RedisClient::shutdown);
         }
         System.out.printf(
                 Locale.ROOT,
-                "{\"benchmark\":\"cdc-bulk\",\"rows\":%d,\"rounds\":%d,\"maxMs\":%.1f,\"keysLeft\":%d}%n",
+                "{\"benchmark\":\"cdc-bulk\",\"rows\":%d,\"rounds\":%d,\"maxMs\":%.1f,\"keysLeft\":%d,"
+                        + "\"machineStalledMs\":%d}%n",
                 rows,
                 rounds,
                 worst,
-                keysLeft);
+                keysLeft,
+                machineStalledMs);
     }
 
     private static void populate(StatefulRedisConnection<String, String> c, String[] keys) throws Exception {
