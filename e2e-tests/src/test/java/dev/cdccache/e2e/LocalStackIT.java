@@ -2,6 +2,7 @@ package dev.cdccache.e2e;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -11,6 +12,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.Statement;
@@ -241,6 +244,62 @@ class LocalStackIT {
 
     private static final List<String> READERS =
             List.of("CATALOG_US_1_PORT", "CATALOG_US_2_PORT", "PRICING_US_PORT", "CATALOG_EU_PORT", "PRICING_EU_PORT");
+
+    /**
+     * A relay that did not run for longer than its silence rule (SIGSTOP: a paused machine stops every process the
+     * same way) keeps the slot when it runs again, and says it was stopped: the silence was its own, not a sign that
+     * another relay streams. Session 14's 17.6 s stall ended in a needless failover this way (the relay found its own
+     * walsender holding the slot and stood down).
+     */
+    @Test
+    void aRelayThatWasStoppedKeepsStreamingWhenItRunsAgain() throws Exception {
+        String active = await().atMost(Duration.ofSeconds(30)).until(LocalStackIT::activeRelay, a -> a != null);
+        String other = active.equals("cdc-relay") ? "cdc-relay-standby" : "cdc-relay";
+        Path log = STACK.stackDir.resolve("logs/" + active + ".log");
+        long logBefore = Files.size(log);
+        long pid = Long.parseLong(Files.readString(STACK.stackDir.resolve("run/" + active + ".pid"))
+                .trim());
+        signal("-STOP", pid);
+        try {
+            Thread.sleep(7000); // the stop itself (longer than the 5 s silence rule), not a wait for a condition
+        } finally {
+            signal("-CONT", pid);
+        }
+        // A change committed after the resume reaches both regions, and the relay that was stopped relayed it.
+        long id = 79;
+        long before = euPrice(id).version();
+        long version = sqlPriceUpdate(id);
+        assertTrue(version > before);
+        await().atMost(Duration.ofSeconds(20)).until(() -> euPrice(id).version() == version);
+        assertEquals(active, activeRelay(), "the relay that was stopped still streams");
+        String standby = relayHealth(other);
+        assertTrue(standby.matches("(?s).*\"relay\" ?: ?\"STANDBY\".*"), standby);
+        String logged = Files.readString(log).substring((int) logBefore);
+        assertTrue(logged.matches("(?s).*this process did not run for [0-9]{4} ms.*"), logged);
+        assertFalse(logged.contains("standing by"), logged);
+    }
+
+    private static String activeRelay() throws Exception {
+        for (String relay : List.of("cdc-relay", "cdc-relay-standby")) {
+            String health = relayHealth(relay);
+            if (health.matches("(?s).*\"relay\" ?: ?\"ACTIVE\".*")) {
+                return relay;
+            }
+        }
+        return null;
+    }
+
+    private static String relayHealth(String relay) throws Exception {
+        return STACK.get(
+                        STACK.port(relay.equals("cdc-relay") ? "CDC_RELAY_PORT" : "CDC_RELAY_STANDBY_PORT"),
+                        "/q/health/ready")
+                .body();
+    }
+
+    private static void signal(String sig, long pid) throws Exception {
+        assertEquals(
+                0, new ProcessBuilder("kill", sig, Long.toString(pid)).start().waitFor(), "kill " + sig);
+    }
 
     private static double readersMetric(String line) throws Exception {
         double sum = 0;

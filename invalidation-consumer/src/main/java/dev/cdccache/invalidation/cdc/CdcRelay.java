@@ -89,6 +89,13 @@ public class CdcRelay {
     private static final long QUIET_STANDBY_STARTING_MS = 30_000;
     /** When the engine last started, handled a batch, or retried a send: proof that it streams. */
     private volatile long lastActivityMs;
+    /**
+     * A takeover loop's sleep that ends this much later than asked means this process did not run meanwhile (a
+     * SIGSTOP, a paused machine): a GC pause of this relay is 70 ms at most (docs/measurements.md, session 15).
+     */
+    static final long OWN_STALL_MS = 1000;
+    /** When the takeover loop last found that this process had not run (see {@link #OWN_STALL_MS}); 0 if never. */
+    private volatile long resumedAtMs;
     /** The heartbeat commit time whose silence has been reported already. */
     private long silenceReported;
     /** When this engine was started, until its first batch: the takeover's cost, logged once per start. */
@@ -298,9 +305,10 @@ public class CdcRelay {
                         cleanUpEngine(); // an engine that ended (standing by, or failed)
                     }
                     long now = System.currentTimeMillis();
-                    long quietMs = now - lastActivityMs;
+                    // Silence counts only while this process ran: nothing of it could stream while it was stopped.
+                    long quietMs = now - Math.max(lastActivityMs, resumedAtMs);
                     long heartbeat = lastHeartbeatCommitMs.get();
-                    long heartbeatAgeMs = now - heartbeat;
+                    long heartbeatAgeMs = now - Math.max(heartbeat, resumedAtMs);
                     if (engine != null
                             && running
                             && startedAtMs == 0
@@ -339,7 +347,7 @@ public class CdcRelay {
                         }
                     }
                 }
-                Thread.sleep(TAKEOVER_POLL_MS);
+                sleepNoticingOwnStall();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
@@ -352,6 +360,26 @@ public class CdcRelay {
                     return;
                 }
             }
+        }
+    }
+
+    /**
+     * The takeover loop's pause, which also notices when this process did not run: a sleep that ends seconds late
+     * means the process (or the whole machine: this one is a microVM its host can pause) was stopped, and the engine's
+     * silence meanwhile is not a sign that another relay holds the slot. Session 14's 17.6 s stall ended that way in
+     * a needless failover: the loop woke 12.6 s past its silence rule, found the slot held (by this relay's own
+     * walsender) and stood down. The silence rule and the heartbeat report count again from the resume.
+     */
+    private void sleepNoticingOwnStall() throws InterruptedException {
+        long before = System.nanoTime();
+        Thread.sleep(TAKEOVER_POLL_MS);
+        long lateMs = (System.nanoTime() - before) / 1_000_000 - TAKEOVER_POLL_MS;
+        if (lateMs >= OWN_STALL_MS) {
+            resumedAtMs = System.currentTimeMillis();
+            LOG.warnf(
+                    "CDC relay: this process did not run for %d ms (it or the machine was stopped); its silence"
+                            + " rule counts again from now",
+                    lateMs);
         }
     }
 
