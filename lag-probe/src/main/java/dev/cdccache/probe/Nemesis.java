@@ -68,6 +68,9 @@ public final class Nemesis {
     /** After a kill -9 of the active relay or of one invalidator, CDC invalidation resumes within this (the target). */
     static final long FAILOVER_MS = 3000;
 
+    /** The pause-relay fault stops the relay at least this long: past its 5 s silence rule. */
+    static final long PAUSE_PAST_SILENCE_MS = 6000;
+
     /** The eu replica's apply delay during the replica-lag fault: eu's CDC bound grows by it. */
     static final long REPLICA_LAG_MS = 1000;
 
@@ -102,7 +105,8 @@ public final class Nemesis {
         List<String> faults = Arrays.asList(opt.getOrDefault(
                         "faults",
                         "kill-relay,kill-invalidator,pause-invalidator,stop-redis,restart-kafka,restart-postgres,drop-dels,drop-l1,"
-                                + "redis-blackhole,redis-latency,drop-dels+kill-invalidator,replica-lag,restart-replica")
+                                + "redis-blackhole,redis-latency,drop-dels+kill-invalidator,replica-lag,restart-replica,"
+                                + "pause-relay,pause-machine")
                 .split(","));
         int reps = Integer.parseInt(opt.getOrDefault("reps", "20"));
         long holdMs = Long.parseLong(opt.getOrDefault("hold-ms", "3000"));
@@ -284,6 +288,52 @@ public final class Nemesis {
                     kill("-CONT", "invalidator-" + region);
                 }
             }
+            case "pause-relay" -> {
+                // The active relay stopped longer than its 5 s silence rule: when it runs again it must go on
+                // streaming, not take its own walsender for another relay's and stand down (session 14's stall).
+                String active = activeRelay();
+                kill("-STOP", active);
+                try {
+                    sleepMs(Math.max(holdMs, PAUSE_PAST_SILENCE_MS));
+                } finally {
+                    kill("-CONT", active);
+                }
+                phases.add(new Phase(fault, region, t0, System.nanoTime()));
+                faultCounts.computeIfAbsent(fault, f -> new int[1])[0]++;
+                System.out.printf(
+                        Locale.ROOT,
+                        "%7.1f s  %-28s rep %2d     (%s stopped %d ms)%n",
+                        secs(t0),
+                        fault,
+                        rep,
+                        active,
+                        (System.nanoTime() - t0) / 1_000_000);
+                return;
+            }
+            case "pause-machine" -> {
+                // Every process of the stack and its children (PostgreSQL's backends, the broker, Redis) stopped
+                // at once: a paused host as the stack sees it. This machine is a microVM its host can pause, and
+                // the harness, outside the stack, keeps the clock.
+                List<String> pids = stackPids();
+                long stopped = System.nanoTime(); // the phase is the stop itself, not the harness finding pids
+                exec(concat(List.of("kill", "-STOP"), pids));
+                try {
+                    sleepMs(holdMs);
+                } finally {
+                    exec(concat(List.of("kill", "-CONT"), pids));
+                }
+                phases.add(new Phase(fault, region, stopped, System.nanoTime()));
+                faultCounts.computeIfAbsent(fault, f -> new int[1])[0]++;
+                System.out.printf(
+                        Locale.ROOT,
+                        "%7.1f s  %-28s rep %2d     (%d processes stopped %d ms)%n",
+                        secs(stopped),
+                        fault,
+                        rep,
+                        pids.size(),
+                        (System.nanoTime() - stopped) / 1_000_000);
+                return;
+            }
             case "stop-redis" -> {
                 // Longer than the stack's max.poll.interval (20 s): the outage that used to end the invalidator.
                 stack("stop", "redis-" + region);
@@ -382,6 +432,11 @@ public final class Nemesis {
                     // The write path is untouched; what only CDC invalidates waits for the failover (a standby relay,
                     // the other member of the region's group), whose target is 3 s.
                     case "kill-relay" -> writePath ? WRITE_PATH_BOUND_MS : FAILOVER_MS + CDC_BOUND_MS;
+                    // Only what CDC invalidates waits; the relay keeps the slot and catches up from where it was.
+                    case "pause-relay" -> writePath ? WRITE_PATH_BOUND_MS : duration + CDC_BOUND_MS;
+                    // Everything waited, the write path too (a write's DEL or eviction in flight when it stopped);
+                    // afterwards the brokers' consumer groups have expired their members and rebalance.
+                    case "pause-machine" -> duration + CDC_BOUND_MS + FAILOVER_MS;
                     case "kill-invalidator", "pause-invalidator" ->
                         writePath || !thisRegion ? allowed : FAILOVER_MS + CDC_BOUND_MS;
                     case "restart-kafka", "restart-postgres" ->
@@ -486,6 +541,40 @@ public final class Nemesis {
         cmd.add(root.resolve("infra/stack.sh").toString());
         cmd.addAll(List.of(args));
         return exec(cmd);
+    }
+
+    /**
+     * Every running process of the stack and all their descendants, including what a node started and left to run
+     * on its own (PostgreSQL's postmaster daemonizes away from its launcher: the stack records it in
+     * {@code run/<name>.children}).
+     */
+    private List<String> stackPids() throws Exception {
+        List<Long> roots = new ArrayList<>();
+        for (Topology.Proc p : Topology.all()) {
+            roots.add(Long.parseLong(stack("pid", p.name()).trim()));
+            Path children = StackEnv.stackFile("run/" + p.name() + ".children");
+            if (Files.exists(children)) {
+                for (String line : Files.readAllLines(children)) {
+                    if (!line.isBlank()) {
+                        roots.add(Long.parseLong(line.trim()));
+                    }
+                }
+            }
+        }
+        java.util.Set<String> pids = new java.util.LinkedHashSet<>();
+        for (long pid : roots) {
+            ProcessHandle.of(pid).filter(ProcessHandle::isAlive).ifPresent(h -> {
+                pids.add(Long.toString(pid));
+                h.descendants().forEach(d -> pids.add(Long.toString(d.pid())));
+            });
+        }
+        return List.copyOf(pids);
+    }
+
+    private static List<String> concat(List<String> a, List<String> b) {
+        List<String> out = new ArrayList<>(a);
+        out.addAll(b);
+        return out;
     }
 
     private String exec(List<String> cmd) throws Exception {
