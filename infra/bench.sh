@@ -57,6 +57,14 @@ case "$CATALOG_JIT_FLAGS" in
   *) CATALOG_JIT=full ;;
 esac
 OUT="$(mktemp -d)"
+# Defined before the trap that calls it: a refusal further down (no wrk, not built, no stack) runs the trap too.
+stop_baseline() {
+  if [[ -n "${BASELINE_PID:-}" ]]; then
+    kill "$BASELINE_PID" 2>/dev/null || true
+    wait "$BASELINE_PID" 2>/dev/null || true # its status is the TERM
+  fi
+  BASELINE_PID=""
+}
 trap 'stop_baseline; rm -rf "$OUT"' EXIT
 
 die() { echo "bench: $*" >&2; exit 1; }
@@ -125,13 +133,6 @@ start_baseline() { # body-bytes
     sleep 0.2
   done
   die "the baseline endpoint did not start on port $BASELINE_PORT"
-}
-stop_baseline() {
-  if [[ -n "$BASELINE_PID" ]]; then
-    kill "$BASELINE_PID" 2>/dev/null || true
-    wait "$BASELINE_PID" 2>/dev/null || true # its status is the TERM
-  fi
-  BASELINE_PID=""
 }
 
 echo "make bench ($SIZE) — $(date -u +%FT%TZ), $(nproc) cores, JDK $APP_JAVA_MAJOR, catalog-us-1 $CATALOG_JIT JIT, JVM flags: $BASELINE_FLAGS"
