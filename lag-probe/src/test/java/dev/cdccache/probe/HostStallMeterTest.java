@@ -18,12 +18,16 @@ class HostStallMeterTest {
 
     @Test
     void onlyWakeUpsLaterThanTheThresholdAreStalls() {
+        long tick = HostStalls.TICK_NANOS;
         HostStalls.Detector d = new HostStalls.Detector(50 * MS, 0);
-        assertEquals(0, d.wokeAt(1 * MS), "on time");
-        assertEquals(0, d.wokeAt(1 * MS + 1 * MS + 50 * MS), "late by exactly the threshold");
-        long late = d.wokeAt(52 * MS + 1 * MS + 700 * MS);
-        assertEquals(700 * MS, late, "late by 700 ms after a 1 ms sleep");
-        assertEquals(0, d.wokeAt(753 * MS + 1 * MS), "back on time");
+        long t = tick;
+        assertEquals(0, d.wokeAt(t), "on time");
+        t += tick + 50 * MS;
+        assertEquals(0, d.wokeAt(t), "late by exactly the threshold");
+        t += tick + 700 * MS;
+        assertEquals(700 * MS, d.wokeAt(t), "late by 700 ms after its tick");
+        t += tick;
+        assertEquals(0, d.wokeAt(t), "back on time");
     }
 
     @Test
