@@ -260,18 +260,11 @@ public final class Nemesis {
                 while (activeRelayOrNull() == null && System.nanoTime() < until) {
                     LockSupport.parkNanos(20_000_000);
                 }
-                failovers.add((System.nanoTime() - killed) / 1_000_000);
-                phases.add(new Phase(fault, region, t0, System.nanoTime()));
+                long failover = (System.nanoTime() - killed) / 1_000_000;
+                failovers.add(failover);
+                long end = System.nanoTime();
                 stackUp(); // the killed relay comes back as the standby
-                faultCounts.computeIfAbsent(fault, f -> new int[1])[0]++;
-                System.out.printf(
-                        Locale.ROOT,
-                        "%7.1f s  %-28s rep %2d     (%s killed; standby streaming after %d ms)%n",
-                        secs(t0),
-                        fault,
-                        rep,
-                        active,
-                        failovers.get(failovers.size() - 1));
+                recorded(fault, region, rep, t0, end, active + " killed; standby streaming after " + failover + " ms");
                 return;
             }
             case "kill-invalidator" -> {
@@ -298,16 +291,8 @@ public final class Nemesis {
                 } finally {
                     kill("-CONT", active);
                 }
-                phases.add(new Phase(fault, region, t0, System.nanoTime()));
-                faultCounts.computeIfAbsent(fault, f -> new int[1])[0]++;
-                System.out.printf(
-                        Locale.ROOT,
-                        "%7.1f s  %-28s rep %2d     (%s stopped %d ms)%n",
-                        secs(t0),
-                        fault,
-                        rep,
-                        active,
-                        (System.nanoTime() - t0) / 1_000_000);
+                long end = System.nanoTime();
+                recorded(fault, region, rep, t0, end, active + " stopped " + (end - t0) / 1_000_000 + " ms");
                 return;
             }
             case "pause-machine" -> {
@@ -322,16 +307,14 @@ public final class Nemesis {
                 } finally {
                     exec(concat(List.of("kill", "-CONT"), pids));
                 }
-                phases.add(new Phase(fault, region, stopped, System.nanoTime()));
-                faultCounts.computeIfAbsent(fault, f -> new int[1])[0]++;
-                System.out.printf(
-                        Locale.ROOT,
-                        "%7.1f s  %-28s rep %2d     (%d processes stopped %d ms)%n",
-                        secs(stopped),
+                long end = System.nanoTime();
+                recorded(
                         fault,
+                        region,
                         rep,
-                        pids.size(),
-                        (System.nanoTime() - stopped) / 1_000_000);
+                        stopped,
+                        end,
+                        pids.size() + " processes stopped " + (end - stopped) / 1_000_000 + " ms");
                 return;
             }
             case "stop-redis" -> {
@@ -415,6 +398,13 @@ public final class Nemesis {
                 rep,
                 regional ? region : "",
                 (System.nanoTime() - t0) / 1_000_000);
+    }
+
+    /** A fault whose phase is not the whole injection, with what happened in its line of the log. */
+    private void recorded(String fault, String region, int rep, long fromNanos, long toNanos, String detail) {
+        phases.add(new Phase(fault, region, fromNanos, toNanos));
+        faultCounts.computeIfAbsent(fault, f -> new int[1])[0]++;
+        System.out.printf(Locale.ROOT, "%7.1f s  %-28s rep %2d     (%s)%n", secs(fromNanos), fault, rep, detail);
     }
 
     /** Allowed staleness for a read in {@code region} of a version overtaken by a write on {@code path}. */
