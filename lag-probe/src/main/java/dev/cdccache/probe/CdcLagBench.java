@@ -76,7 +76,7 @@ public final class CdcLagBench {
             missed.put(e.getKey(), 0);
         }
         ExecutorService pool = Executors.newFixedThreadPool(redis.size());
-        Map<String, long[]> slowest = new LinkedHashMap<>(); // region → {commit epoch ms, lag micros}
+        Map<String, Slow> slowest = new LinkedHashMap<>(); // per region, its slowest change
         List<Slow> slow = new ArrayList<>();
         HostStallMeter machine = HostStallMeter.start();
         List<HostStallMeter.Stall> stalls;
@@ -132,13 +132,10 @@ public final class CdcLagBench {
                                 e.getKey());
                     } else {
                         lag.get(e.getKey()).recordValue(micros);
-                        long[] worst = slowest.computeIfAbsent(e.getKey(), r -> new long[2]);
-                        if (micros > worst[1]) {
-                            worst[0] = committedAtMs;
-                            worst[1] = micros;
-                        }
+                        Slow change = new Slow(e.getKey(), i, committedAtMs, micros);
+                        slowest.merge(e.getKey(), change, (a, b) -> b.micros() > a.micros() ? b : a);
                         if (micros > SLOW_MICROS && slow.size() < 10_000) {
-                            slow.add(new Slow(e.getKey(), i, committedAtMs, micros));
+                            slow.add(change);
                         }
                     }
                 }
@@ -184,7 +181,7 @@ public final class CdcLagBench {
                     ms(h.getValueAtPercentile(99.9)),
                     ms(h.getMaxValue()),
                     missed.get(e.getKey()));
-            long[] worst = slowest.getOrDefault(e.getKey(), new long[2]);
+            Slow worst = slowest.get(e.getKey());
             json.append(first ? "" : ",")
                     .append(String.format(
                             Locale.ROOT,
@@ -198,7 +195,7 @@ public final class CdcLagBench {
                             ms(h.getValueAtPercentile(99.9)),
                             ms(h.getMaxValue()),
                             missed.get(e.getKey()),
-                            HostStallMeter.stalledWithin(stalls, worst[0], worst[0] + worst[1] / 1000 + 1)));
+                            worst == null ? 0 : stalledWithin(stalls, worst)));
             first = false;
         }
         printSlow(slow, stalls);
@@ -227,7 +224,7 @@ public final class CdcLagBench {
             return;
         }
         long explained = slow.stream()
-                .filter(s -> 2 * HostStallMeter.stalledWithin(stalls, s.committedAtMs(), end(s)) >= s.micros() / 1000)
+                .filter(s -> 2 * stalledWithin(stalls, s) >= s.micros() / 1000)
                 .count();
         System.out.printf(
                 Locale.ROOT,
@@ -245,11 +242,12 @@ public final class CdcLagBench {
                         s.write(),
                         Instant.ofEpochMilli(s.committedAtMs()),
                         ms(s.micros()),
-                        HostStallMeter.stalledWithin(stalls, s.committedAtMs(), end(s))));
+                        stalledWithin(stalls, s)));
     }
 
-    private static long end(Slow s) {
-        return s.committedAtMs() + s.micros() / 1000 + 1;
+    /** How long the machine stood still between the change's commit and its deletion. */
+    private static long stalledWithin(List<HostStallMeter.Stall> stalls, Slow s) {
+        return HostStallMeter.stalledWithin(stalls, s.committedAtMs(), s.committedAtMs() + s.micros() / 1000 + 1);
     }
 
     /**
