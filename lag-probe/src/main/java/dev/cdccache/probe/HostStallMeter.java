@@ -99,16 +99,14 @@ public final class HostStallMeter implements AutoCloseable {
 
     /** One line for a benchmark's output: how many stalls, the longest, all of them together. */
     static String summary(List<Stall> stalls) {
-        long max = stalls.stream().mapToLong(Stall::durationMs).max().orElse(0);
-        long total = stalls.stream().mapToLong(Stall::durationMs).sum();
         return String.format(
                 Locale.ROOT,
                 "machine stalls (a control process that only sleeps woke >= %d ms late): %d, longest %d ms, %d ms in"
                         + " all",
                 THRESHOLD_MS,
                 stalls.size(),
-                max,
-                total);
+                longestMs(stalls),
+                totalMs(stalls));
     }
 
     /** The same figures as JSON members, for the benchmark's one JSON line. */
@@ -117,8 +115,16 @@ public final class HostStallMeter implements AutoCloseable {
                 Locale.ROOT,
                 "\"machineStalls\":%d,\"machineStallMaxMs\":%d,\"machineStalledMs\":%d",
                 stalls.size(),
-                stalls.stream().mapToLong(Stall::durationMs).max().orElse(0),
-                stalls.stream().mapToLong(Stall::durationMs).sum());
+                longestMs(stalls),
+                totalMs(stalls));
+    }
+
+    private static long longestMs(List<Stall> stalls) {
+        return stalls.stream().mapToLong(Stall::durationMs).max().orElse(0);
+    }
+
+    private static long totalMs(List<Stall> stalls) {
+        return stalls.stream().mapToLong(Stall::durationMs).sum();
     }
 
     @Override

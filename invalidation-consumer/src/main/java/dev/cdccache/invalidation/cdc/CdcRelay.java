@@ -832,16 +832,16 @@ public class CdcRelay {
         }
     }
 
-    /**
-     * The process holding the slot as PostgreSQL sees it: its pid, what it waits on, the WAL its reader has not
-     * confirmed and the reader's port (this relay's own connection or another's). For the stand-by log line only;
-     * never throws. (pg_stat_replication's positions are hidden from a role without pg_read_all_stats.)
-     */
     /** What a silent relay logs: the slot holder as PostgreSQL sees it and where its own streaming threads are. */
     private String silenceEvidence() {
         return "slot holder: " + describeSlotHolder() + "; streaming threads:" + StreamingThreads.describe(6);
     }
 
+    /**
+     * The process holding the slot as PostgreSQL sees it: its pid, what it waits on, the WAL its reader has not
+     * confirmed and the reader's port (this relay's own connection or another's). For the silence log lines only;
+     * never throws. (pg_stat_replication's positions are hidden from a role without pg_read_all_stats.)
+     */
     private String describeSlotHolder() {
         try {
             return slotWatch.apply(c -> {
