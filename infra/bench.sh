@@ -85,9 +85,8 @@ verdict() { # awk condition over x → pass|FAIL
   awk -v x="$1" "BEGIN { exit !($2) }" && echo pass || echo FAIL
 }
 median() { sort -g | awk '{ a[NR] = $1 } END { if (NR == 0) print "nan"; else print a[int((NR + 1) / 2)] }'; }
-json_num() { # file key → the first number after "key":
-  grep -o "\"$2\":[-0-9.]*" "$1" | head -1 | cut -d: -f2
-}
+# shellcheck source=infra/bench-rows.sh
+source infra/bench-rows.sh
 to_ms() { # wrk latency (e.g. 812.00us, 3.21ms, 1.02s) → ms
   awk -v v="$1" 'BEGIN {
     n = v + 0
@@ -222,19 +221,9 @@ if step hotkey; then
 echo; echo "== 3b. hot key: $HOT_READERS readers per region on one price for $HOT_SECONDS s (its L2 TTL: 60 s ± 15 %)"
 "${PROBE[@]}" dev.cdccache.probe.HotKeyBench "$HOT_READERS" "$HOT_SECONDS" 4242 2>/dev/null \
   | tee "$OUT/hotkey" | sed 's/^/  /'
-hk_rows=""; hk_ok=pass; hk_p99=""
-for r in us eu; do
-  grep -o "\"$r\":{[^}]*}" "$OUT/hotkey" >"$OUT/hotkey-$r" || true
-  e="$(json_num "$OUT/hotkey-$r" expiries)"; l="$(json_num "$OUT/hotkey-$r" dbLoads)"; c="$(json_num "$OUT/hotkey-$r" cliffs)"
-  pin="$(json_num "$OUT/hotkey-$r" p99InMs)"; pout="$(json_num "$OUT/hotkey-$r" p99OutMs)"
-  hk_rows+="$r ${l:-?} loads / ${e:-?} expiries, ${c:-?} cliffs; "
-  hk_p99+="$r ${pin:-none} vs ${pout:-?} ms; "
-  if [[ -z "$e" || "$e" == 0 ]]; then hk_ok=n/a; continue; fi
-  [[ "$c" == 0 && "$l" -le "$e" ]] || hk_ok=FAIL
-  [[ -n "$pin" ]] && awk -v a="$pin" -v b="$pout" 'BEGIN { exit !(a > 2 * b && a > 5) }' && hk_ok=FAIL
-done
-row "hot key expiry: database loads per expiry, cliffs" "<= 1, 0" "${hk_rows%; }" "$HOT_READERS readers/region" "$hk_ok"
-row "hot key expiry: read p99 within ±1 s of an expiry vs outside" "no spike (<= 2x)" "${hk_p99%; }" "-" "$hk_ok"
+{ IFS='|' read -r hk_loads hk_loads_ok; IFS='|' read -r hk_p99 hk_p99_ok; } < <(hotkey_rows "$OUT/hotkey")
+row "hot key expiry: database loads per expiry, cliffs" "<= 1, 0" "$hk_loads" "$HOT_READERS readers/region" "$hk_loads_ok"
+row "hot key expiry: read p99 within ±1 s of an expiry vs outside" "no spike (<= 2x)" "$hk_p99" "-" "$hk_p99_ok"
 fi
 
 # ------------------------------------------------------------------------------------------------ 4. CDC lag

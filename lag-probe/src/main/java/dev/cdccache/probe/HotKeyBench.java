@@ -26,8 +26,8 @@ import java.util.regex.Pattern;
  * key was heading for is pushed back (an early refresh) or reached (the key vanished: a cliff), that instant is an
  * expiry; reads that started within ±1 s of one are "in the expiry window". Prints, per region: expiries, those an
  * early refresh avoided (the services' {@code cache_early_refreshes_total}), cliffs (the rest: the key expired and
- * a reader reloaded it while others waited), database loads of prices during the run, and p50/p99 of reads in and
- * outside the windows; then one JSON line.
+ * a reader reloaded it while others waited), database loads of prices during the run (and how many of them followed
+ * a Redis read that failed or timed out), and p50/p99 of reads in and outside the windows; then one JSON line.
  *
  * <p>Usage: {@code HotKeyBench [readers=64] [seconds=75] [productId=4242]}. The stack must be up and otherwise idle
  * (another price reader adds its own loads).
@@ -39,6 +39,13 @@ public final class HotKeyBench {
     private static final Pattern REFRESHED = Pattern.compile(
             "^cache_early_refreshes_total\\{data_class=\"PRICE\",outcome=\"refreshed\"[^}]*} ([0-9.eE+]+)$",
             Pattern.MULTILINE);
+    /**
+     * Redis reads that failed or took longer than the services' L2 timeout: each such miss loads from the database
+     * (uncoalesced across processes), so it is a database load that no expiry caused, named apart in the output.
+     */
+    private static final Pattern L2_READ_ERRORS =
+            Pattern.compile("^cache_l2_unavailable_total\\{op=\"read\"[^}]*} ([0-9.eE+]+)$", Pattern.MULTILINE);
+
     private static final long WINDOW_MS = 1000;
 
     private record Read(long startMs, long micros, boolean ok) {}
@@ -59,12 +66,13 @@ public final class HotKeyBench {
         StringBuilder json = new StringBuilder("{\"benchmark\":\"hot-key\",\"readers\":" + readers);
         System.out.printf(
                 Locale.ROOT,
-                "%-6s %8s %9s %6s %8s %9s %12s %12s %12s %12s%n",
+                "%-6s %8s %9s %6s %8s %9s %9s %12s %12s %12s %12s%n",
                 "region",
                 "expiries",
                 "refreshed",
                 "cliffs",
                 "db loads",
+                "L2 errors",
                 "reads",
                 "p50 out ms",
                 "p99 out ms",
@@ -106,6 +114,7 @@ public final class HotKeyBench {
             get(http, pricing.get(0), id);
             double loadsBefore = metric(http, pricing, LOADS);
             double refreshedBefore = metric(http, pricing, REFRESHED);
+            double l2ErrorsBefore = metric(http, pricing, L2_READ_ERRORS);
             long end = System.currentTimeMillis() + seconds * 1000L;
             ConcurrentLinkedQueue<Read> reads = new ConcurrentLinkedQueue<>();
             ExecutorService pool = Executors.newFixedThreadPool(readers);
@@ -160,6 +169,7 @@ public final class HotKeyBench {
             pool.shutdown();
             double loads = metric(http, pricing, LOADS) - loadsBefore;
             double early = metric(http, pricing, REFRESHED) - refreshedBefore;
+            double l2Errors = metric(http, pricing, L2_READ_ERRORS) - l2ErrorsBefore;
             // The monitor samples every 50 ms: a key that expired and was refilled within that looks pushed back
             // too. The services' own count of early refreshes says which expiries were really avoided.
             refreshed = (int) Math.min(expiries.size(), Math.round(early));
@@ -174,12 +184,13 @@ public final class HotKeyBench {
             }
             String line = String.format(
                     Locale.ROOT,
-                    "%-6s %8d %9d %6d %8.0f %9d %12.2f %12.2f %12s %12s",
+                    "%-6s %8d %9d %6d %8.0f %9.0f %9d %12.2f %12.2f %12s %12s",
                     region,
                     expiries.size(),
                     refreshed,
                     cliffs,
                     loads,
+                    l2Errors,
                     reads.size(),
                     pct(outside, 0.50),
                     pct(outside, 0.99),
@@ -187,13 +198,14 @@ public final class HotKeyBench {
                     in.isEmpty() ? "-" : String.format(Locale.ROOT, "%.2f", pct(in, 0.99)));
             String json = String.format(
                     Locale.ROOT,
-                    ",\"%s\":{\"expiries\":%d,\"refreshedEarly\":%d,\"cliffs\":%d,\"dbLoads\":%.0f,"
+                    ",\"%s\":{\"expiries\":%d,\"refreshedEarly\":%d,\"cliffs\":%d,\"dbLoads\":%.0f,\"l2ReadErrors\":%.0f,"
                             + "\"earlyRefreshes\":%.0f,\"reads\":%d,\"failed\":%d,\"p99OutMs\":%.2f,\"p99InMs\":%s}",
                     region,
                     expiries.size(),
                     refreshed,
                     cliffs,
                     loads,
+                    l2Errors,
                     early,
                     reads.size(),
                     failed,
