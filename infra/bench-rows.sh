@@ -1,5 +1,5 @@
 # The verdicts of make bench's table that read a probe's JSON, apart from infra/bench.sh so that a test can feed them
-# a crafted result (e2e-tests BenchScriptTest). Sourced; defines functions only.
+# a crafted result (e2e-tests BenchRowsTest). Sourced; defines functions only.
 
 json_num() { # file key → the first number after "key":
   grep -o "\"$2\":[-0-9.]*" "$1" | head -1 | cut -d: -f2
@@ -8,13 +8,12 @@ json_num() { # file key → the first number after "key":
 # hotkey_rows JSON-FILE → two lines "measured|verdict": database loads per expiry and cliffs; read p99 within ±1 s of
 # an expiry vs outside. Each goal has its own verdict.
 hotkey_rows() {
-  local json="$1" dir rows="" loads_ok=pass p99="" p99_ok=pass r e l c x pin pout why
-  dir="$(mktemp -d)"
+  local json="$1" rows="" loads_ok=pass p99="" p99_ok=pass r region e l c x pin pout why
   for r in us eu; do
-    grep -o "\"$r\":{[^}]*}" "$json" >"$dir/$r" || true
-    e="$(json_num "$dir/$r" expiries)"; l="$(json_num "$dir/$r" dbLoads)"; c="$(json_num "$dir/$r" cliffs)"
-    x="$(json_num "$dir/$r" l2ReadErrors)"
-    pin="$(json_num "$dir/$r" p99InMs)"; pout="$(json_num "$dir/$r" p99OutMs)"
+    region="$(grep -o "\"$r\":{[^}]*}" "$json" || true)"
+    e="$(json_num <(echo "$region") expiries)"; l="$(json_num <(echo "$region") dbLoads)"
+    c="$(json_num <(echo "$region") cliffs)"; x="$(json_num <(echo "$region") l2ReadErrors)"
+    pin="$(json_num <(echo "$region") p99InMs)"; pout="$(json_num <(echo "$region") p99OutMs)"
     # A Redis read that failed or outlived the L2 timeout loads from the database: a load no expiry caused. It still
     # counts against the goal (the database saw it); the row names it so that nobody looks for it in the refresh.
     why=""
@@ -25,7 +24,6 @@ hotkey_rows() {
     [[ "$c" == 0 && "$l" -le "$e" ]] || loads_ok=FAIL
     if [[ -n "$pin" ]] && awk -v a="$pin" -v b="$pout" 'BEGIN { exit !(a > 2 * b && a > 5) }'; then p99_ok=FAIL; fi
   done
-  rm -rf "$dir"
   echo "${rows%; }|$loads_ok"
   echo "${p99%; }|$p99_ok"
 }

@@ -46,6 +46,9 @@ public final class HotKeyBench {
     private static final Pattern L2_READ_ERRORS =
             Pattern.compile("^cache_l2_unavailable_total\\{op=\"read\"[^}]*} ([0-9.eE+]+)$", Pattern.MULTILINE);
 
+    /** Read from one scrape of each instance before and after the run: loads, early refreshes, L2 read errors. */
+    private static final List<Pattern> COUNTERS = List.of(LOADS, REFRESHED, L2_READ_ERRORS);
+
     private static final long WINDOW_MS = 1000;
 
     private record Read(long startMs, long micros, boolean ok) {}
@@ -112,9 +115,7 @@ public final class HotKeyBench {
         try (StatefulRedisConnection<String, String> redis = client.connect()) {
             redis.sync().del(key); // a fresh fill: the run starts one TTL before an expiry
             get(http, pricing.get(0), id);
-            double loadsBefore = metric(http, pricing, LOADS);
-            double refreshedBefore = metric(http, pricing, REFRESHED);
-            double l2ErrorsBefore = metric(http, pricing, L2_READ_ERRORS);
+            double[] before = ServedMetrics.sums(http, pricing, COUNTERS);
             long end = System.currentTimeMillis() + seconds * 1000L;
             ConcurrentLinkedQueue<Read> reads = new ConcurrentLinkedQueue<>();
             ExecutorService pool = Executors.newFixedThreadPool(readers);
@@ -167,9 +168,10 @@ public final class HotKeyBench {
                 f.get();
             }
             pool.shutdown();
-            double loads = metric(http, pricing, LOADS) - loadsBefore;
-            double early = metric(http, pricing, REFRESHED) - refreshedBefore;
-            double l2Errors = metric(http, pricing, L2_READ_ERRORS) - l2ErrorsBefore;
+            double[] after = ServedMetrics.sums(http, pricing, COUNTERS);
+            double loads = after[0] - before[0];
+            double early = after[1] - before[1];
+            double l2Errors = after[2] - before[2];
             // The monitor samples every 50 ms: a key that expired and was refilled within that looks pushed back
             // too. The services' own count of early refreshes says which expiries were really avoided.
             refreshed = (int) Math.min(expiries.size(), Math.round(early));
@@ -225,14 +227,6 @@ public final class HotKeyBench {
                                 .build(),
                         HttpResponse.BodyHandlers.discarding())
                 .statusCode();
-    }
-
-    private static double metric(HttpClient http, List<Topology.Proc> procs, Pattern p) throws Exception {
-        double v = 0;
-        for (Topology.Proc in : procs) {
-            v += ServedMetrics.sum(http, in, p);
-        }
-        return v;
     }
 
     private static double pct(List<Long> micros, double q) {

@@ -4,6 +4,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -12,9 +13,16 @@ final class ServedMetrics {
 
     private ServedMetrics() {}
 
-    /** The sum of the series {@code series} matches (its first group is the value) in {@code in}'s metrics. */
-    static double sum(HttpClient http, Topology.Proc in, Pattern series) throws Exception {
-        return sum(scrape(http, in), series);
+    /** Each of {@code series} summed over {@code procs}, from one scrape of each process. */
+    static double[] sums(HttpClient http, List<Topology.Proc> procs, List<Pattern> series) throws Exception {
+        double[] sums = new double[series.size()];
+        for (Topology.Proc in : procs) {
+            String metrics = scrape(http, in);
+            for (int i = 0; i < sums.length; i++) {
+                sums[i] += sum(metrics, series.get(i));
+            }
+        }
+        return sums;
     }
 
     /** {@code in}'s metrics as Prometheus text, for reading several series from one scrape. */

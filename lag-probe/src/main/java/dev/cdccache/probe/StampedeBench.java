@@ -134,12 +134,11 @@ public final class StampedeBench {
     /** Per region, each of {@link #COUNTERS} summed over its catalog instances. */
     private static Map<String, double[]> byRegion(HttpClient http, List<Topology.Proc> instances) throws Exception {
         Map<String, double[]> sums = new LinkedHashMap<>();
-        for (Topology.Proc in : instances) {
-            String metrics = ServedMetrics.scrape(http, in);
-            double[] s = sums.computeIfAbsent(in.region(), r -> new double[COUNTERS.size()]);
-            for (int i = 0; i < COUNTERS.size(); i++) {
-                s[i] += ServedMetrics.sum(metrics, COUNTERS.get(i));
-            }
+        for (String region :
+                instances.stream().map(Topology.Proc::region).distinct().toList()) {
+            List<Topology.Proc> in =
+                    instances.stream().filter(p -> p.region().equals(region)).toList();
+            sums.put(region, ServedMetrics.sums(http, in, COUNTERS));
         }
         return sums;
     }
