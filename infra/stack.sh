@@ -71,16 +71,17 @@ require_built() {
 node_cp() { echo "$(ls infra/local-stack/target/local-stack-*.jar | head -1):infra/local-stack/target/lib/*"; }
 
 start_node() { # name args...
-  local name="$1"; shift
+  local name="$1" cache; shift
   local -a extra=()
   [[ "$name" == kafka ]] && mapfile -t extra < <(kafka_jvm_env)
+  cache="$(node_jvm_flags "$name")"
   STACK_DATA_DIR="$DATA" CDCCACHE_KAFKA_LIBS="$ROOT/infra/kafka-dist/target/kafka-libs" \
   PG_PORT="$PG_PORT" PG_EU_PORT="$PG_EU_PORT" WAN_EU_PORT="$WAN_EU_PORT" WAN_EU_CONTROL_PORT="$WAN_EU_CONTROL_PORT" \
   WAN_LATENCY_MS="$WAN_LATENCY_MS" PG_DATABASE="$PG_DATABASE" PG_USER="$PG_USER" PG_PASSWORD="$PG_PASSWORD" \
   REDIS_US_PORT="$REDIS_US_PORT" REDIS_EU_PORT="$REDIS_EU_PORT" \
   KAFKA_PORT="$KAFKA_PORT" KAFKA_CONTROLLER_PORT="$KAFKA_CONTROLLER_PORT" STACK_RUN_DIR="$RUN" STACK_NODE_NAME="$name" \
   PROXY_LISTEN_PORT="$REDIS_US_PROXY_PORT" PROXY_TARGET_PORT="$REDIS_US_PORT" PROXY_CONTROL_PORT="$REDIS_US_PROXY_CONTROL_PORT" \
-    setsid nohup env "${extra[@]}" "$JAVA" -Xmx128m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -cp "$(node_cp)" \
+    setsid nohup env "${extra[@]}" "$NODE_JAVA" -Xmx128m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 $cache -cp "$(node_cp)" \
       dev.cdccache.stack.NodeMain "$@" >>"$LOGS/$name.log" 2>&1 < /dev/null &
   echo $! >"$RUN/$name.pid"
 }
@@ -170,27 +171,8 @@ done
 TRAINER[cdc-relay]=cdc-relay
 unset c n k
 CACHE_DIR="$DATA/startup-cache"
-cache_flags() { # cache-name jar-dir may-train -> "use <options>", "train <options>" or "none"
-  local cache quiet use train
-  if ((APP_JAVA_MAJOR >= 25)); then
-    cache="$CACHE_DIR/$1.aot" quiet="-Xlog:aot=off -Xlog:cds=off" use="-XX:AOTCache=" train="-XX:AOTCacheOutput="
-  else
-    cache="$CACHE_DIR/$1.jsa" quiet="-Xlog:cds=off -Xlog:cds+dynamic=off"
-    use="-XX:SharedArchiveFile=" train="-XX:ArchiveClassesAtExit="
-  fi
-  if [[ "${CDS:-1}" == 0 ]]; then
-    echo none
-  elif [[ -f "$cache" ]] && [[ -z "$(find "$2" -name '*.jar' -newer "$cache" -print -quit)" ]]; then
-    echo "use $use$cache $quiet"
-  elif [[ "$3" == yes && ! -f "$cache.training" ]]; then
-    mkdir -p "$CACHE_DIR"
-    rm -f "$cache"
-    : >"$cache.training"
-    echo "train $train$cache $quiet"
-  else
-    echo none
-  fi
-}
+# shellcheck source=infra/startup-cache.sh
+source "$ROOT/infra/startup-cache.sh"
 
 # Every application keeps a log of its collections and safepoints beside its own (rotated, 2 x 8 MB): a process
 # whose threads all stop at once (a collection, a safepoint, the host not running it) and one whose thread waits
@@ -222,6 +204,19 @@ kafka_jvm_env() {
   echo "CDCCACHE_KAFKA_JVM_OPTS=$CODE_CACHE_FLAG ${cache#* } ${KAFKA_JVM_EXTRA:-}"
 }
 
+# A node's launcher (it prepares, starts and watches PostgreSQL, Redis or the Kafka broker; the proxies are JVMs of
+# their own) runs on the applications' JDK when that has the AOT cache, with a cache per node: its own start, a few
+# hundred classes (JDBC, the Kafka admin client) loaded and linked, took 0.3-0.9 CPU-seconds on JDK 17, all of it in
+# `make up`'s first wave (docs/measurements.md, session 18).
+NODE_JAVA="$JAVA"
+((APP_JAVA_MAJOR >= 25)) && NODE_JAVA="$APP_JAVA"
+node_jvm_flags() { # name
+  local cache
+  ((APP_JAVA_MAJOR >= 25)) || return 0
+  cache="$(cache_flags "node-$1" infra/local-stack/target yes)"
+  [[ "$cache" == none ]] || echo "${cache#* }"
+}
+
 start_app() { # name region port
   local name="$1" region="$2" port="$3" module
   module="$(module_of "$name")"
@@ -231,18 +226,20 @@ start_app() { # name region port
   echo $! >"$RUN/$name.pid"
 }
 
-await_ready() { # name kind port deadline-seconds
-  local name="$1" kind="$2" port="$3" deadline=$((SECONDS + $4))
+await_ready() { # name kind port deadline-seconds [ready|serving]
+  local name="$1" kind="$2" port="$3" deadline=$((SECONDS + $4)) check="${5:-ready}"
   while ((SECONDS < deadline)); do
     alive "$name" || die "$name exited during start; see $LOGS/$name.log (make logs SVC=$name)"
     if [[ "$kind" == node ]]; then
       grep -q '^READY ' "$LOGS/$name.log" 2>/dev/null && port_open "$port" && return 0
     else
-      [[ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/q/health/ready")" == 200 ]] && return 0
+      # serving: Quarkus opens its HTTP socket only after every start-up action, Flyway's migrations included.
+      [[ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/q/health/${check/serving/live}")" == 200 ]] \
+        && return 0
     fi
     sleep 0.2
   done
-  die "$name not ready within $4 s; see $LOGS/$name.log"
+  die "$name not $check within $4 s; see $LOGS/$name.log"
 }
 
 check_port_free() { # name port
@@ -275,6 +272,15 @@ launch() { # component-line ; starts it unless running, no wait
 }
 
 wait_for() { local c; for c in "$@"; do await_ready "$(field "$c" 1)" "$(field "$c" 2)" "$(field "$c" 4)" 180; done; }
+# A gate: names that must be ready, or serving (name@serving: its HTTP socket is open, its start-up done).
+wait_gate() {
+  local g
+  for g in "$@"; do
+    local c; c="$(component "${g%@*}")"
+    [[ "$g" == *@* ]] || g="$g@ready"
+    await_ready "$(field "$c" 1)" "$(field "$c" 2)" "$(field "$c" 4)" 180 "${g#*@}"
+  done
+}
 
 component() { # name -> component line
   local c
@@ -312,14 +318,18 @@ cmd_up() {
   for c in "${COMPONENTS[@]}"; do alive "$(field "$c" 1)" && before=$((before + 1)); done
   # A full start may train again where an earlier training was cut short; the pre-AOT location goes.
   if ((before == 0)); then rm -f "$CACHE_DIR"/*.training; rm -rf "$DATA/cds"; fi
-  # Backing nodes and proxies in parallel, then the relay alone (it runs the Flyway migrations and seeds 10,000
-  # products), then every other application at once. Waves of three or four used to keep eight C1 JVMs from each
-  # taking 4x longer on 2 cores; with the start-up cache the starts are cheap enough that the waits between waves
-  # (each for its slowest member) cost more than the contention (docs/measurements.md, session 11).
+  # Backing nodes and proxies in parallel, then the relay and eu's replica, then every other application at once.
+  # Waves of three or four used to keep eight C1 JVMs from each taking 4x longer on 2 cores; with the start-up cache
+  # the starts are cheap enough that the waits between waves (each for its slowest member) cost more than the
+  # contention (docs/measurements.md, session 11). Each wave is "launch | gate": the next wave is launched once the
+  # gate's processes are ready, or serving (name@serving). The applications need the relay's Flyway migrations (the
+  # schema, the 10,000 seeded products), done before its HTTP socket opens, not its stream: its engine's first batch
+  # comes a second or more later, while the cores were mostly idle (docs/measurements.md, session 18). The
+  # invalidators read from the earliest offset, and see a topic the relay creates later within 5 s.
   local -a waves=(
-    "postgres redis-us redis-eu kafka redis-us-proxy wan-eu"
-    "postgres-eu cdc-relay"
-    "catalog-eu pricing-eu catalog-us-1 pricing-us invalidator-us catalog-us-2 invalidator-eu cdc-relay-standby invalidator-2 console"
+    "postgres redis-us redis-eu kafka redis-us-proxy wan-eu | postgres redis-us redis-eu kafka redis-us-proxy wan-eu"
+    "postgres-eu cdc-relay | postgres-eu cdc-relay@serving"
+    "catalog-eu pricing-eu catalog-us-1 pricing-us invalidator-us catalog-us-2 invalidator-eu cdc-relay-standby invalidator-2 console | "
   )
   # A wave's processes are launched at once (launching them one by one took 1-2 s of the last wave under its own
   # load), eu's services first: their starts also wait on the WAN link.
@@ -327,12 +337,14 @@ cmd_up() {
   local -a pids
   for wave in "${waves[@]}"; do
     # shellcheck disable=SC2086
-    mapfile -t lines < <(by_name $wave)
+    mapfile -t lines < <(by_name ${wave%|*})
     pids=()
     for c in "${lines[@]}"; do launch "$c" & pids+=("$!"); done
     for p in "${pids[@]}"; do wait "$p" || die "a launch failed (see above)"; done
-    wait_for "${lines[@]}"
+    # shellcheck disable=SC2086
+    wait_gate ${wave#*|}
   done
+  wait_for "${COMPONENTS[@]}"
   log "stack up in $((SECONDS - t0)) s"
   # For `make bench`: how long the last `up` took, and whether it started everything (not a single restart).
   printf 'seconds=%d\nprocesses=%d\nalready-running=%d\nat=%s\njvm-opts=%s\n' "$((SECONDS - t0))" \
