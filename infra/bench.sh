@@ -4,7 +4,7 @@
 # test suite, a nemesis run or another benchmark. SIZE=smoke runs every step with tiny sizes (a check that the
 # benchmark works, not a measurement). STEPS=read,cdc runs a subset.
 #
-#   0. warm-up     — every reader's hit and miss paths, paced writes and two bulk changes, not measured
+#   0. warm-up     — every reader's hit and miss paths, paced writes, stampedes and bulk changes (infra/warm.sh)
 #   1. read path   — catalog-us-1 L1 hits vs a bare quarkus-rest + Caffeine endpoint (bench-baseline) with the same
 #                    body size, headers and JVM flags, alternating rounds with wrk; ratio of req/s and of p99
 #   2. cold cache  — both regions' Redis flushed, L1 expired, then 10,000 keys round-robin: non-2xx answers
@@ -29,10 +29,8 @@ STEPS="${STEPS:-warm,read,cold,stampede,hotkey,cdc,bulk,start}" # a subset, e.g.
 step() { [[ ",$STEPS," == *",$1,"* ]]; }
 case "$SIZE" in
   full) ROUND=${ROUND:-8s} ROUNDS=${ROUNDS:-5} CDC_WRITES=${CDC_WRITES:-1000} BULK_ROWS=10000 BULK_ROUNDS=5 STAMPEDE=1000
-        HOT_READERS=64 HOT_SECONDS=${HOT_SECONDS:-75} WARM=${WARM:-5s} WARM_WRITES=1000 WARM_BULK=10000
-        WARM_ROUNDS=6 ;;
-  smoke) ROUND=2s ROUNDS=1 CDC_WRITES=50 BULK_ROWS=500 BULK_ROUNDS=1 STAMPEDE=100 HOT_READERS=4 HOT_SECONDS=3
-         WARM=1s WARM_WRITES=20 WARM_BULK=100 WARM_ROUNDS=1 ;;
+        HOT_READERS=64 HOT_SECONDS=${HOT_SECONDS:-75} ;;
+  smoke) ROUND=2s ROUNDS=1 CDC_WRITES=50 BULK_ROWS=500 BULK_ROUNDS=1 STAMPEDE=100 HOT_READERS=4 HOT_SECONDS=3 ;;
   *) echo "SIZE must be full or smoke" >&2; exit 2 ;;
 esac
 BASELINE_PORT="${BASELINE_PORT:-18099}"
@@ -144,18 +142,8 @@ echo "make bench ($SIZE) — $(date -u +%FT%TZ), $(nproc) cores, JDK $APP_JAVA_M
 # misses on every reader, a stampede, paced writes, bulk changes) so the figures below are steady-state ones;
 # `STEPS=read,...` without warm measures a cold stack on purpose.
 if step warm; then
-echo; echo "== 0. warm-up, not measured: $WARM of reads on every reader, $WARM_ROUNDS stampede rounds,"\
-  "$WARM_WRITES paced writes, $WARM_ROUNDS $WARM_BULK-row bulk changes"
-while IFS='|' read -r name _ _ port _; do
-  path=/products/; [[ "$name" == pricing-* ]] && path=/prices/
-  KEYS_PATH="$path" wrk -t1 -c16 -d"$WARM" -s infra/wrk/keys.lua "http://127.0.0.1:$port" >/dev/null
-done < <(with_role reader)
-"${PROBE[@]}" dev.cdccache.probe.CdcLagBench "$WARM_WRITES" 10 >/dev/null 2>&1 || die "warm-up writes failed"
-"${PROBE[@]}" dev.cdccache.probe.StampedeBench "$STAMPEDE" "$WARM_ROUNDS" >/dev/null 2>&1 \
-  || die "warm-up stampede failed"
-"${PROBE[@]}" dev.cdccache.probe.CdcBulkBench "$WARM_BULK" "$WARM_ROUNDS" >/dev/null 2>&1 \
-  || die "warm-up bulk failed"
-echo "  done"
+  echo; echo "== 0. warm-up, not measured (infra/warm.sh $SIZE)"
+  infra/warm.sh "$SIZE" || die "warm-up failed"
 fi
 
 # ------------------------------------------------------------------------------------------------ 1. read path

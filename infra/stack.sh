@@ -311,6 +311,22 @@ ensure_secrets() {
   chmod 600 "$SECRETS" "$TOKEN_FILE"
 }
 
+# An application kind's trainer that started recording its start-up cache in this `up` records what it runs until
+# it stops: drive every hot path now (infra/warm.sh), so that the cache carries those paths' profiles and compiled
+# methods rather than an idle process's (a relay's first 10,000-row bulk after a start: 3.9 s against 11.3 s; the
+# first `make bench` after a start then reached every goal; docs/measurements.md, session 18). TRAIN=smoke drives
+# them briefly, TRAIN=0 not at all (an idle process's cache).
+train_caches() {
+  local trainees
+  trainees="$(find "$CACHE_DIR" -maxdepth 1 -name '*.training' ! -name 'node-*' ! -name 'kafka.*' \
+    -newer "$RUN/up.started" -printf '%f ' 2>/dev/null || true)"
+  trainees="${trainees% }"
+  [[ -n "$trainees" && "${TRAIN:-full}" != 0 ]] || return 0
+  log "recording start-up caches (${trainees//.training/}): driving every hot path first; TRAIN=0 skips this"
+  infra/warm.sh "${TRAIN:-full}" || die "the warm-up for the start-up caches failed; the stack is up"
+  log "start-up caches: they are written when the stack stops (make down)"
+}
+
 cmd_up() {
   require_built
   ensure_secrets
@@ -318,6 +334,7 @@ cmd_up() {
   for c in "${COMPONENTS[@]}"; do alive "$(field "$c" 1)" && before=$((before + 1)); done
   # A full start may train again where an earlier training was cut short; the pre-AOT location goes.
   if ((before == 0)); then rm -f "$CACHE_DIR"/*.training; rm -rf "$DATA/cds"; fi
+  : >"$RUN/up.started"
   # Backing nodes and proxies in parallel, then the relay and eu's replica, then every other application at once.
   # Waves of three or four used to keep eight C1 JVMs from each taking 4x longer on 2 cores; with the start-up cache
   # the starts are cheap enough that the waits between waves (each for its slowest member) cost more than the
@@ -346,6 +363,7 @@ cmd_up() {
   done
   wait_for "${COMPONENTS[@]}"
   log "stack up in $((SECONDS - t0)) s"
+  train_caches
   # For `make bench`: how long the last `up` took, and whether it started everything (not a single restart).
   printf 'seconds=%d\nprocesses=%d\nalready-running=%d\nat=%s\njvm-opts=%s\n' "$((SECONDS - t0))" \
     "${#COMPONENTS[@]}" "$before" "$(date -u +%FT%TZ)" "JDK $APP_JAVA_MAJOR, APP_JIT=$APP_JIT, $APP_JVM_OPTS" >"$STACK_DIR/last-up"

@@ -34,6 +34,9 @@ class LocalStackIT {
         STACK.run("clean");
         LocalStack.Result r = STACK.run("up");
         assertEquals(0, r.exit(), r.output());
+        // A first start records the start-up caches, and drives every hot path for them (infra/warm.sh).
+        assertTrue(r.output().contains("recording start-up caches"), r.output());
+        assertTrue(r.output().contains("warm-up: done"), r.output());
         pids = new java.util.ArrayList<>(STACK.recordedPids());
         assertTrue(pids.size() >= 18 + 4, "18 processes plus the nodes' own children: " + pids);
     }
