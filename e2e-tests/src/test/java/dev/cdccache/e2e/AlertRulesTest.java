@@ -8,7 +8,6 @@ import org.junit.jupiter.api.Test;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
@@ -24,9 +23,7 @@ import java.util.regex.Pattern;
  */
 class AlertRulesTest {
 
-    private static final Path ROOT = Paths.get(System.getProperty("cdccache.repo.root", ".."))
-            .toAbsolutePath()
-            .normalize();
+    private static final Path ROOT = Repo.ROOT;
     private static final Path RULES = ROOT.resolve("infra/prometheus");
 
     private static String promtool(String... args) throws Exception {

@@ -1,24 +1,16 @@
 package dev.cdccache.e2e;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /** The rows of {@code make bench}'s table that judge the hot-key probe's JSON (infra/bench-rows.sh). */
 class BenchRowsTest {
-
-    private static final Path ROOT = Paths.get(System.getProperty("cdccache.repo.root", ".."))
-            .toAbsolutePath()
-            .normalize();
 
     /**
      * The 12:00 run of 2026-12-04: eu made 5 database loads for one expiry, 4 of them after Redis reads that
@@ -55,18 +47,10 @@ class BenchRowsTest {
     private static List<String> hotkeyRows(Path dir, String json) throws Exception {
         Path file = dir.resolve("hotkey");
         Files.writeString(file, "  region expiries ...\n  " + json + "\n");
-        Process p = new ProcessBuilder(
-                        "bash",
-                        "-c",
-                        "set -euo pipefail; source infra/bench-rows.sh; hotkey_rows \"$1\"",
-                        "-",
-                        file.toString())
-                .directory(ROOT.toFile())
-                .redirectErrorStream(true)
-                .start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(30, TimeUnit.SECONDS), out);
-        assertEquals(0, p.exitValue(), out);
+        Repo.Bash r = Repo.bash("set -euo pipefail; source infra/bench-rows.sh; hotkey_rows \"$1\"", file.toString());
+        assertEquals(0, r.exit(), r.out() + r.err());
+        assertEquals("", r.err(), "stderr");
+        String out = r.out();
         return out.lines().toList();
     }
 }

@@ -9,15 +9,12 @@ import org.junit.jupiter.api.Test;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.util.concurrent.TimeUnit;
 
 /** {@code make bench} refused up front says why in one line, and nothing else. */
 class BenchScriptTest {
 
-    private static final Path ROOT = Paths.get(System.getProperty("cdccache.repo.root", ".."))
-            .toAbsolutePath()
-            .normalize();
+    private static final Path ROOT = Repo.ROOT;
 
     /**
      * Before the fix its exit trap called a function defined further down the script, so a refusal before that point

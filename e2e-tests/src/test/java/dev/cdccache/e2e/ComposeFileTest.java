@@ -14,7 +14,6 @@ import org.yaml.snakeyaml.Yaml;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -29,9 +28,7 @@ import java.util.regex.Pattern;
  */
 class ComposeFileTest {
 
-    private static final Path ROOT = Paths.get(System.getProperty("cdccache.repo.root", ".."))
-            .toAbsolutePath()
-            .normalize();
+    private static final Path ROOT = Repo.ROOT;
     private static final Pattern VAR = Pattern.compile("\\$\\{([A-Z0-9_]+)}");
 
     private static Map<String, Object> services;
@@ -212,6 +209,11 @@ class ComposeFileTest {
                 .toList();
         int relayWave = waveOf(order, "cdc-relay");
         assertTrue(relayWave >= 0, "cdc-relay has a start wave: " + order);
+        // The applications validate the schema at start: the relay's wave is left once its migrations are done.
+        String gate = order.get(relayWave).split("\\|", 2)[1];
+        assertTrue(
+                List.of(gate.trim().split(" ")).stream().anyMatch(g -> g.matches("cdc-relay(@serving)?")),
+                "the wave after cdc-relay's waits for it to serve: " + order);
         for (String[] p : processes()) {
             if ("app".equals(p[1]) && !p[0].startsWith("cdc-relay") && !"console".equals(p[0])) {
                 assertTrue(waveOf(order, p[0]) > relayWave, p[0] + " starts in a wave after cdc-relay's: " + order);
@@ -227,10 +229,10 @@ class ComposeFileTest {
         assertTrue(relay.contains("\nquarkus.flyway.migrate-at-start=${cdc.relay.enabled}\n"), "only a relay migrates");
     }
 
-    /** The index of the start wave that launches {@code name}, -1 when none does. */
+    /** The index of the start wave that launches {@code name} ("launched | gate"), -1 when none does. */
     private static int waveOf(List<String> waves, String name) {
         for (int i = 0; i < waves.size(); i++) {
-            if (List.of(waves.get(i).split(" ")).contains(name)) {
+            if (List.of(waves.get(i).split("\\|")[0].trim().split(" ")).contains(name)) {
                 return i;
             }
         }

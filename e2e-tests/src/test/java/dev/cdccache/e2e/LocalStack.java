@@ -55,9 +55,7 @@ final class LocalStack {
         PORTS.put("TRAIN", "smoke");
     }
 
-    final Path root = Paths.get(System.getProperty("cdccache.repo.root", ".."))
-            .toAbsolutePath()
-            .normalize();
+    final Path root = Repo.ROOT;
     final Path stackDir = Paths.get("target/stack-it").toAbsolutePath();
     final HttpClient http =
             HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();

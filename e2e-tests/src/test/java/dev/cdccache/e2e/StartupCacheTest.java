@@ -6,20 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.nio.file.attribute.FileTime;
 import java.time.Instant;
-import java.util.concurrent.TimeUnit;
 
 /** The start-up cache's choices (infra/startup-cache.sh): use a fresh cache, train over a stale one, else none. */
 class StartupCacheTest {
-
-    private static final Path ROOT = Paths.get(System.getProperty("cdccache.repo.root", ".."))
-            .toAbsolutePath()
-            .normalize();
 
     /**
      * `make up` launches a kind's processes at once. The trainer used to remove the stale cache while its siblings
@@ -58,22 +51,15 @@ class StartupCacheTest {
 
     /** Runs cache_flags on JDK 25's terms; anything on stderr fails the call. */
     private static String cacheFlags(Path dir, Path jars, String mayTrain) throws Exception {
-        Process p = new ProcessBuilder(
-                        "bash",
-                        "-c",
-                        "set -euo pipefail; APP_JAVA_MAJOR=25 CACHE_DIR=\"$1\"; source infra/startup-cache.sh; "
-                                + "cache_flags catalog \"$2\" \"$3\"",
-                        "-",
-                        dir.resolve("cache").toString(),
-                        jars.toString(),
-                        mayTrain)
-                .directory(ROOT.toFile())
-                .start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-        String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(30, TimeUnit.SECONDS), out);
-        assertEquals(0, p.exitValue(), err);
-        assertEquals("", err, "stderr");
+        Repo.Bash r = Repo.bash(
+                "set -euo pipefail; APP_JAVA_MAJOR=25 CACHE_DIR=\"$1\"; source infra/startup-cache.sh; "
+                        + "cache_flags catalog \"$2\" \"$3\"",
+                dir.resolve("cache").toString(),
+                jars.toString(),
+                mayTrain);
+        assertEquals(0, r.exit(), r.err());
+        assertEquals("", r.err(), "stderr");
+        String out = r.out().strip();
         return out;
     }
 }
