@@ -28,12 +28,16 @@ PROBE=("$JAVA" -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -cp "lag-probe/target/la
 die() { echo "warm: $*" >&2; exit 1; }
 [[ -f lag-probe/target/lag-probe.jar ]] || die "lag-probe is not built: make build"
 
-echo "  warm-up: $READS of reads on every reader, $ROUNDS stampede rounds, $WRITES paced writes," \
-  "$ROUNDS $BULK-row bulk changes"
+echo "  warm-up: $READS of reads of many keys and $READS of one key on every reader, $ROUNDS stampede rounds," \
+  "$WRITES paced writes, $ROUNDS $BULK-row bulk changes"
+# Both kinds of read a reader serves: many keys (misses, L2 hits), then one hot key (L1 hits). A trainer that saw only
+# the first compiled the L1-hit path as the rare branch: in the first minute after a start catalog L1 hits ran at
+# 0.62-0.71x the bare endpoint, against 0.95-0.97x with a cache of an idle trainer (docs/measurements.md, session 18).
 if command -v wrk >/dev/null; then
   while IFS='|' read -r name _ _ port _; do
     path=/products/; [[ "$name" == pricing-* ]] && path=/prices/
     KEYS_PATH="$path" wrk -t1 -c16 -d"$READS" -s infra/wrk/keys.lua "http://127.0.0.1:$port" >/dev/null
+    wrk -t1 -c16 -d"$READS" "http://127.0.0.1:$port${path}42" >/dev/null
   done < <(with_role reader)
 else
   echo "  warm-up: wrk is not installed (apt-get install wrk): the readers' paths are not driven" >&2
