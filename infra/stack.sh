@@ -313,9 +313,9 @@ ensure_secrets() {
 
 # An application kind's trainer that started recording its start-up cache in this `up` records what it runs until
 # it stops: drive every hot path now (infra/warm.sh), so that the cache carries those paths' profiles and compiled
-# methods rather than an idle process's (a relay's first 10,000-row bulk after a start: 3.9 s against 11.3 s; the
-# first `make bench` after a start then reached every goal; docs/measurements.md, session 18). TRAIN=smoke drives
-# them briefly, TRAIN=0 not at all (an idle process's cache).
+# methods rather than an idle process's (a relay's first 10,000-row bulk after a start: 3.9 s against 11.3 s;
+# docs/measurements.md, session 18). TRAIN=smoke drives them briefly, TRAIN=0 not at all (an idle process's cache).
+# A later `up` that restarts one process never trains: after a full `up` each trainer has a cache or a marker.
 train_caches() {
   local trainees
   trainees="$(find "$CACHE_DIR" -maxdepth 1 -name '*.training' ! -name 'node-*' ! -name 'kafka.*' \
