@@ -50,7 +50,6 @@ class BenchRowsTest {
         Repo.Bash r = Repo.bash("set -euo pipefail; source infra/bench-rows.sh; hotkey_rows \"$1\"", file.toString());
         assertEquals(0, r.exit(), r.out() + r.err());
         assertEquals("", r.err(), "stderr");
-        String out = r.out();
-        return out.lines().toList();
+        return r.out().lines().toList();
     }
 }

@@ -59,7 +59,6 @@ class StartupCacheTest {
                 mayTrain);
         assertEquals(0, r.exit(), r.err());
         assertEquals("", r.err(), "stderr");
-        String out = r.out().strip();
-        return out;
+        return r.out().strip();
     }
 }
