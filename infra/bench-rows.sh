@@ -4,20 +4,28 @@
 json_num() { # file key → the first number after "key":
   grep -o "\"$2\":[-0-9.]*" "$1" | head -1 | cut -d: -f2
 }
+num_in() { # text key → the same, from a string; nothing (and success) when the key is absent
+  { grep -o "\"$2\":[-0-9.]*" <<<"$1" || true; } | head -1 | cut -d: -f2
+}
 
 # hotkey_rows JSON-FILE → two lines "measured|verdict": database loads per expiry and cliffs; read p99 within ±1 s of
 # an expiry vs outside. Each goal has its own verdict.
 hotkey_rows() {
-  local json="$1" rows="" loads_ok=pass p99="" p99_ok=pass r region e l c x pin pout why
+  local json="$1" rows="" loads_ok=pass p99="" p99_ok=pass r region e l c x t o pin pout why
   for r in us eu; do
     region="$(grep -o "\"$r\":{[^}]*}" "$json" || true)"
-    e="$(json_num <(echo "$region") expiries)"; l="$(json_num <(echo "$region") dbLoads)"
-    c="$(json_num <(echo "$region") cliffs)"; x="$(json_num <(echo "$region") l2ReadErrors)"
-    pin="$(json_num <(echo "$region") p99InMs)"; pout="$(json_num <(echo "$region") p99OutMs)"
+    e="$(num_in "$region" expiries)"; l="$(num_in "$region" dbLoads)"; c="$(num_in "$region" cliffs)"
+    x="$(num_in "$region" l2ReadErrors)"; t="$(num_in "$region" l2ReadTimeouts)"; o="$(num_in "$region" l2ReadRefused)"
+    pin="$(num_in "$region" p99InMs)"; pout="$(num_in "$region" p99OutMs)"
     # A Redis read that failed or outlived the L2 timeout loads from the database: a load no expiry caused. It still
-    # counts against the goal (the database saw it); the row names it so that nobody looks for it in the refresh.
+    # counts against the goal (the database saw it); the row names it so that nobody looks for it in the refresh,
+    # and says which kind: a slow Redis (timeouts) and a circuit that stayed open (refused) are different problems.
     why=""
-    [[ -z "$x" || "$x" == 0 ]] || why=" ($x after an L2 read error)"
+    if [[ -n "$x" && "$x" != 0 ]]; then
+      why=" ($x after an L2 read error"
+      [[ -z "$t" ]] || why+=": $t timeouts, ${o:-0} refused by the open circuit"
+      why+=")"
+    fi
     rows+="$r ${l:-?} loads$why / ${e:-?} expiries, ${c:-?} cliffs; "
     p99+="$r ${pin:-none} vs ${pout:-?} ms; "
     if [[ -z "$e" || "$e" == 0 ]]; then loads_ok=n/a; p99_ok=n/a; continue; fi

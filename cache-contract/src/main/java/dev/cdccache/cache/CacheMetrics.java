@@ -37,7 +37,9 @@ public final class CacheMetrics {
         }
         counter("cache.fills.rejected", "tier", "L1", "data_class", "ANY");
         for (String op : new String[] {"read", "fill"}) {
-            counter("cache.l2.unavailable", "op", op);
+            for (String cause : new String[] {"timeout", "circuit-open", "error"}) {
+                counter("cache.l2.unavailable", "op", op, "cause", cause);
+            }
         }
         counter("cache.dels.failed");
         counter("cache.dels");
@@ -190,8 +192,9 @@ public final class CacheMetrics {
         counter("cache.fills.rejected", "tier", "L1", "data_class", "ANY").increment();
     }
 
-    public void l2Unavailable(String op) {
-        counter("cache.l2.unavailable", "op", op).increment();
+    /** An L2 call of the read path failed; {@code cause} is its guard's {@link Guard#failureCause}. */
+    public void l2Unavailable(String op, String cause) {
+        counter("cache.l2.unavailable", "op", op, "cause", cause).increment();
     }
 
     public void delsFailed(int keys) {

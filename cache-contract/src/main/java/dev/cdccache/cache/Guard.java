@@ -17,4 +17,18 @@ public interface Guard {
     };
 
     <T> T call(Callable<T> call) throws Exception;
+
+    /**
+     * Why a call through this guard failed, as a metric tag: {@code timeout} (no answer in time), {@code
+     * circuit-open} (refused without trying), or {@code error}. A dependency that is slow and one that is down call
+     * for different fixes, so the counters keep them apart.
+     */
+    default String failureCause(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof java.util.concurrent.TimeoutException) {
+                return "timeout";
+            }
+        }
+        return "error";
+    }
 }

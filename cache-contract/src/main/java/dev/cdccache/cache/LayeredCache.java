@@ -221,7 +221,7 @@ public final class LayeredCache {
             } catch (Exception e) {
                 // L2 unavailable (timeout, circuit open, connection refused): the database answers, guarded by
                 // the database limit. Nothing is cached: with Redis gone no eviction could reach us either.
-                metrics.l2Unavailable("read");
+                metrics.l2Unavailable("read", l2Guard.failureCause(e));
                 LOG.debugf("L2 read of %s failed (%s); reading the database", key, e.getMessage());
                 return new Fetched(loadFromDb(key, loader, dc), -1, false);
             }
@@ -265,7 +265,7 @@ public final class LayeredCache {
                 try {
                     written = l2Guard.call(() -> l2.fill(key, token, loaded, kept));
                 } catch (Exception e) {
-                    metrics.l2Unavailable("fill");
+                    metrics.l2Unavailable("fill", l2Guard.failureCause(e));
                     return new Fetched(loaded, -1, false);
                 }
                 if (!written) {

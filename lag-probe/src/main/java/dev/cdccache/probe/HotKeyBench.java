@@ -41,13 +41,25 @@ public final class HotKeyBench {
             Pattern.MULTILINE);
     /**
      * Redis reads that failed or took longer than the services' L2 timeout: each such miss loads from the database
-     * (uncoalesced across processes), so it is a database load that no expiry caused, named apart in the output.
+     * (uncoalesced across processes), so it is a database load that no expiry caused, named apart in the output —
+     * in all, then those that timed out and those the open circuit breaker refused without trying.
      */
-    private static final Pattern L2_READ_ERRORS =
-            Pattern.compile("^cache_l2_unavailable_total\\{op=\"read\"[^}]*} ([0-9.eE+]+)$", Pattern.MULTILINE);
+    static final Pattern L2_READ_ERRORS = l2ReadErrors("[^\"]*");
 
-    /** Read from one scrape of each instance before and after the run: loads, early refreshes, L2 read errors. */
-    private static final List<Pattern> COUNTERS = List.of(LOADS, REFRESHED, L2_READ_ERRORS);
+    static final Pattern L2_READ_TIMEOUTS = l2ReadErrors("timeout");
+    static final Pattern L2_READ_REFUSED = l2ReadErrors("circuit-open");
+
+    /** Read from one scrape of each instance before and after the run. */
+    private static final List<Pattern> COUNTERS =
+            List.of(LOADS, REFRESHED, L2_READ_ERRORS, L2_READ_TIMEOUTS, L2_READ_REFUSED);
+
+    /** {@code cache_l2_unavailable_total} of L2 reads with a cause matching {@code cause} (tags in any order). */
+    private static Pattern l2ReadErrors(String cause) {
+        return Pattern.compile(
+                "^cache_l2_unavailable_total\\{(?=[^}]*\\bop=\"read\")(?=[^}]*\\bcause=\"" + cause
+                        + "\")[^}]*} ([0-9.eE+]+)$",
+                Pattern.MULTILINE);
+    }
 
     private static final long WINDOW_MS = 1000;
 
@@ -172,6 +184,8 @@ public final class HotKeyBench {
             double loads = after[0] - before[0];
             double early = after[1] - before[1];
             double l2Errors = after[2] - before[2];
+            double l2Timeouts = after[3] - before[3];
+            double l2Refused = after[4] - before[4];
             // The monitor samples every 50 ms: a key that expired and was refilled within that looks pushed back
             // too. The services' own count of early refreshes says which expiries were really avoided.
             refreshed = (int) Math.min(expiries.size(), Math.round(early));
@@ -201,13 +215,15 @@ public final class HotKeyBench {
             String json = String.format(
                     Locale.ROOT,
                     ",\"%s\":{\"expiries\":%d,\"refreshedEarly\":%d,\"cliffs\":%d,\"dbLoads\":%.0f,\"l2ReadErrors\":%.0f,"
-                            + "\"earlyRefreshes\":%.0f,\"reads\":%d,\"failed\":%d,\"p99OutMs\":%.2f,\"p99InMs\":%s}",
+                            + "\"l2ReadTimeouts\":%.0f,\"l2ReadRefused\":%.0f,\"earlyRefreshes\":%.0f,\"reads\":%d,\"failed\":%d,\"p99OutMs\":%.2f,\"p99InMs\":%s}",
                     region,
                     expiries.size(),
                     refreshed,
                     cliffs,
                     loads,
                     l2Errors,
+                    l2Timeouts,
+                    l2Refused,
                     early,
                     reads.size(),
                     failed,

@@ -5,6 +5,8 @@ import io.smallrye.faulttolerance.api.CircuitBreakerName;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.faulttolerance.CircuitBreaker;
 import org.eclipse.microprofile.faulttolerance.Timeout;
+import org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenException;
+import org.eclipse.microprofile.faulttolerance.exceptions.TimeoutException;
 
 import java.util.concurrent.Callable;
 
@@ -25,5 +27,16 @@ public class RedisGuard implements Guard {
     @CircuitBreaker(requestVolumeThreshold = 10, failureRatio = 0.5, delay = 2000, successThreshold = 2)
     public <T> T call(Callable<T> call) throws Exception {
         return call.call();
+    }
+
+    @Override
+    public String failureCause(Throwable failure) {
+        if (failure instanceof CircuitBreakerOpenException) {
+            return "circuit-open";
+        }
+        if (failure instanceof TimeoutException) {
+            return "timeout";
+        }
+        return Guard.super.failureCause(failure);
     }
 }
