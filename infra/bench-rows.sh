@@ -11,19 +11,21 @@ num_in() { # text key → the same, from a string; nothing (and success) when th
 # hotkey_rows JSON-FILE → two lines "measured|verdict": database loads per expiry and cliffs; read p99 within ±1 s of
 # an expiry vs outside. Each goal has its own verdict.
 hotkey_rows() {
-  local json="$1" rows="" loads_ok=pass p99="" p99_ok=pass r region e l c x t o pin pout why
+  local json="$1" rows="" loads_ok=pass p99="" p99_ok=pass r region e l c x t o lapses pin pout why
   for r in us eu; do
     region="$(grep -o "\"$r\":{[^}]*}" "$json" || true)"
     e="$(num_in "$region" expiries)"; l="$(num_in "$region" dbLoads)"; c="$(num_in "$region" cliffs)"
     x="$(num_in "$region" l2ReadErrors)"; t="$(num_in "$region" l2ReadTimeouts)"; o="$(num_in "$region" l2ReadRefused)"
-    pin="$(num_in "$region" p99InMs)"; pout="$(num_in "$region" p99OutMs)"
+    pin="$(num_in "$region" p99InMs)"; pout="$(num_in "$region" p99OutMs)"; lapses="$(num_in "$region" l1LeaseLapses)"
     # A Redis read that failed or outlived the L2 timeout loads from the database: a load no expiry caused. It still
     # counts against the goal (the database saw it); the row names it so that nobody looks for it in the refresh,
     # and says which kind: a slow Redis (timeouts) and a circuit that stayed open (refused) are different problems.
+    # L1 lease lapses are named beside them: while one lasts every reader of the instance asks Redis at once.
     why=""
     if [[ -n "$x" && "$x" != 0 ]]; then
       why=" ($x after an L2 read error"
       [[ -z "$t" ]] || why+=": $t timeouts, ${o:-0} refused by the open circuit"
+      [[ -z "$lapses" ]] || why+="; $lapses L1 lease lapses"
       why+=")"
     fi
     rows+="$r ${l:-?} loads$why / ${e:-?} expiries, ${c:-?} cliffs; "

@@ -38,12 +38,12 @@ class BenchRowsTest {
         List<String> rows = hotkeyRows(
                 dir,
                 "{\"eu\":{\"expiries\":1,\"cliffs\":0,\"dbLoads\":101,\"l2ReadErrors\":100,"
-                        + "\"l2ReadTimeouts\":21,\"l2ReadRefused\":77,\"p99OutMs\":76.15,\"p99InMs\":22.30},"
+                        + "\"l2ReadTimeouts\":21,\"l2ReadRefused\":77,\"l1LeaseLapses\":3,\"p99OutMs\":76.15,\"p99InMs\":22.30},"
                         + "\"us\":{\"expiries\":1,\"cliffs\":0,\"dbLoads\":1,\"l2ReadErrors\":0,"
                         + "\"l2ReadTimeouts\":0,\"l2ReadRefused\":0,\"p99OutMs\":52.10,\"p99InMs\":28.31}}");
         assertEquals(
                 "us 1 loads / 1 expiries, 0 cliffs; eu 101 loads (100 after an L2 read error: 21 timeouts, 77 refused"
-                        + " by the open circuit) / 1 expiries, 0 cliffs|FAIL",
+                        + " by the open circuit; 3 L1 lease lapses) / 1 expiries, 0 cliffs|FAIL",
                 rows.get(0));
     }
 

@@ -49,9 +49,16 @@ public final class HotKeyBench {
     static final Pattern L2_READ_TIMEOUTS = l2ReadErrors("timeout");
     static final Pattern L2_READ_REFUSED = l2ReadErrors("circuit-open");
 
+    /**
+     * Times an instance's L1 lease ran out (its eviction subscription answered late): until it is renewed the
+     * instance neither serves L1 nor joins loads in flight, so every reader goes to Redis at once.
+     */
+    static final Pattern L1_LEASE_LAPSES =
+            Pattern.compile("^cache_l1_lease_lapses_total\\{[^}]*} ([0-9.eE+]+)$", Pattern.MULTILINE);
+
     /** Read from one scrape of each instance before and after the run. */
     private static final List<Pattern> COUNTERS =
-            List.of(LOADS, REFRESHED, L2_READ_ERRORS, L2_READ_TIMEOUTS, L2_READ_REFUSED);
+            List.of(LOADS, REFRESHED, L2_READ_ERRORS, L2_READ_TIMEOUTS, L2_READ_REFUSED, L1_LEASE_LAPSES);
 
     /** {@code cache_l2_unavailable_total} of L2 reads with a cause matching {@code cause} (tags in any order). */
     private static Pattern l2ReadErrors(String cause) {
@@ -186,6 +193,7 @@ public final class HotKeyBench {
             double l2Errors = after[2] - before[2];
             double l2Timeouts = after[3] - before[3];
             double l2Refused = after[4] - before[4];
+            double leaseLapses = after[5] - before[5];
             // The monitor samples every 50 ms: a key that expired and was refilled within that looks pushed back
             // too. The services' own count of early refreshes says which expiries were really avoided.
             refreshed = (int) Math.min(expiries.size(), Math.round(early));
@@ -215,7 +223,7 @@ public final class HotKeyBench {
             String json = String.format(
                     Locale.ROOT,
                     ",\"%s\":{\"expiries\":%d,\"refreshedEarly\":%d,\"cliffs\":%d,\"dbLoads\":%.0f,\"l2ReadErrors\":%.0f,"
-                            + "\"l2ReadTimeouts\":%.0f,\"l2ReadRefused\":%.0f,\"earlyRefreshes\":%.0f,\"reads\":%d,\"failed\":%d,\"p99OutMs\":%.2f,\"p99InMs\":%s}",
+                            + "\"l2ReadTimeouts\":%.0f,\"l2ReadRefused\":%.0f,\"l1LeaseLapses\":%.0f,\"earlyRefreshes\":%.0f,\"reads\":%d,\"failed\":%d,\"p99OutMs\":%.2f,\"p99InMs\":%s}",
                     region,
                     expiries.size(),
                     refreshed,
@@ -224,6 +232,7 @@ public final class HotKeyBench {
                     l2Errors,
                     l2Timeouts,
                     l2Refused,
+                    leaseLapses,
                     early,
                     reads.size(),
                     failed,

@@ -16,6 +16,8 @@ class HotKeyBenchTest {
             cache_l2_unavailable_total{cause="error",op="read",region="eu"} 2.0
             cache_l2_unavailable_total{cause="timeout",op="fill",region="eu"} 3.0
             cache_l2_unavailable_total{cause="timeout",op="read",region="eu"} 21.0
+            # TYPE cache_l1_lease_lapses_total counter
+            cache_l1_lease_lapses_total{region="eu"} 13.0
             """;
 
     @Test
@@ -23,5 +25,6 @@ class HotKeyBenchTest {
         assertEquals(100, ServedMetrics.sum(SCRAPE, HotKeyBench.L2_READ_ERRORS));
         assertEquals(21, ServedMetrics.sum(SCRAPE, HotKeyBench.L2_READ_TIMEOUTS));
         assertEquals(77, ServedMetrics.sum(SCRAPE, HotKeyBench.L2_READ_REFUSED));
+        assertEquals(13, ServedMetrics.sum(SCRAPE, HotKeyBench.L1_LEASE_LAPSES));
     }
 }
