@@ -7,6 +7,7 @@ import io.micrometer.core.instrument.binder.cache.CaffeineCacheMetrics;
 
 import java.util.Collection;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -19,6 +20,11 @@ import java.util.concurrent.TimeUnit;
  * it from the registry (readers arriving later start a fresh load instead of joining a stale one), and the loader
  * then does not keep its value. The check is done after the put as well as before it, so an eviction that lands
  * between the two still removes the entry.
+ *
+ * <p>A load begun while the L1 lease has lapsed is not shared (a reader cannot know whether an eviction it was not
+ * told about should have cancelled it) but is still registered apart, so that an eviction applied while it runs
+ * keeps its value out of L1 as well: the lease is renewed by the next answered ping, and the value must not be
+ * served then.
  */
 public final class L1Cache {
 
@@ -36,6 +42,9 @@ public final class L1Cache {
 
     private final Cache<String, Entry> cache;
     private final Map<String, Load> inFlight = new ConcurrentHashMap<>();
+    /** Loads begun while the lease had lapsed: never joined, but overtaken by evictions like the others. */
+    private final Map<String, Set<Load>> unshared = new ConcurrentHashMap<>();
+
     private final CacheMetrics metrics;
     private volatile boolean enabled = true;
     /** System.nanoTime() until which entries may be served: the eviction subscription's liveness lease. */
@@ -109,6 +118,7 @@ public final class L1Cache {
         Load mine = new Load();
         if (!servable()) {
             // A load in flight may be one an undelivered eviction should have cancelled: do not join it.
+            unshared.computeIfAbsent(key, k -> ConcurrentHashMap.newKeySet()).add(mine);
             return new Registration(mine, true);
         }
         Load existing = inFlight.putIfAbsent(key, mine);
@@ -144,14 +154,22 @@ public final class L1Cache {
                 metrics.l1FillRejected();
             }
         } finally {
-            inFlight.remove(key, load);
+            unregister(key, load);
             load.result.complete(value);
         }
     }
 
     public void failLoad(String key, Load load, Throwable error) {
-        inFlight.remove(key, load);
+        unregister(key, load);
         load.result.completeExceptionally(error);
+    }
+
+    private void unregister(String key, Load load) {
+        inFlight.remove(key, load);
+        unshared.computeIfPresent(key, (k, loads) -> {
+            loads.remove(load);
+            return loads.isEmpty() ? null : loads;
+        });
     }
 
     public void evict(Collection<String> keys) {
@@ -159,6 +177,10 @@ public final class L1Cache {
             Load load = inFlight.remove(key);
             if (load != null) {
                 load.invalidated = true;
+            }
+            Set<Load> loads = unshared.get(key);
+            if (loads != null) {
+                loads.forEach(l -> l.invalidated = true);
             }
             cache.invalidate(key);
         }
@@ -174,6 +196,11 @@ public final class L1Cache {
                 inFlight.remove(key, load);
             }
         });
+        unshared.forEach((key, loads) -> {
+            if (prefixes.stream().anyMatch(key::startsWith)) {
+                loads.forEach(l -> l.invalidated = true);
+            }
+        });
         cache.asMap().keySet().removeIf(key -> prefixes.stream().anyMatch(key::startsWith));
     }
 
@@ -183,6 +210,7 @@ public final class L1Cache {
             load.invalidated = true;
             inFlight.remove(key, load);
         });
+        unshared.values().forEach(loads -> loads.forEach(l -> l.invalidated = true));
         cache.invalidateAll();
         metrics.l1Flush(reason);
     }
