@@ -21,10 +21,14 @@ import java.util.concurrent.TimeUnit;
  * then does not keep its value. The check is done after the put as well as before it, so an eviction that lands
  * between the two still removes the entry.
  *
- * <p>A load begun while the L1 lease has lapsed is not shared (a reader cannot know whether an eviction it was not
- * told about should have cancelled it) but is still registered apart, so that an eviction applied while it runs
- * keeps its value out of L1 as well: the lease is renewed by the next answered ping, and the value must not be
- * served then.
+ * <p>While the L1 lease has lapsed, a load already reading cannot be joined (a reader cannot know whether an
+ * eviction it was not told about should have cancelled it). Readers of a key instead queue into one load that has not
+ * begun reading yet, and that load begins only when the key's previous one has finished ({@link #awaitTurn}): every
+ * reader it answers arrived before its first Redis call, so its answer is as fresh as the reader's own call would
+ * have been, and a lapse costs one Redis read per key at a time instead of one per reader (a hot key's 64 readers
+ * at once queued on the connection pool past the L2 timeout). Such loads are registered apart, so that an eviction
+ * applied while one runs keeps its value out of L1 as well: the next answered ping renews the lease, and the value
+ * must not be served then.
  */
 public final class L1Cache {
 
@@ -34,6 +38,26 @@ public final class L1Cache {
     public static final class Load {
         final CompletableFuture<CachedValue> result = new CompletableFuture<>();
         volatile boolean invalidated;
+        /** Begun while the lease had lapsed: joinable only until it seals, just before its first Redis call. */
+        private final boolean unshared;
+
+        private boolean sealed;
+
+        Load() {
+            this(false);
+        }
+
+        private Load(boolean unshared) {
+            this.unshared = unshared;
+        }
+
+        private synchronized boolean tryJoin() {
+            return !sealed;
+        }
+
+        private synchronized void seal() {
+            sealed = true;
+        }
 
         public CompletableFuture<CachedValue> result() {
             return result;
@@ -42,8 +66,12 @@ public final class L1Cache {
 
     private final Cache<String, Entry> cache;
     private final Map<String, Load> inFlight = new ConcurrentHashMap<>();
-    /** Loads begun while the lease had lapsed: never joined, but overtaken by evictions like the others. */
+    /** Loads begun while the lease had lapsed: joined only before they read, overtaken by evictions like the others. */
     private final Map<String, Set<Load>> unshared = new ConcurrentHashMap<>();
+    /** Per key, the lapse-time load readers may still join (it waits for its turn to read). */
+    private final Map<String, Load> queued = new ConcurrentHashMap<>();
+    /** Per key, the lapse-time load reading now: the next one begins when it has finished. */
+    private final Map<String, Load> reading = new ConcurrentHashMap<>();
 
     private final CacheMetrics metrics;
     private volatile boolean enabled = true;
@@ -115,14 +143,49 @@ public final class L1Cache {
      * waits on its result instead of loading.
      */
     public Registration beginLoad(String key) {
-        Load mine = new Load();
         if (!servable()) {
-            // A load in flight may be one an undelivered eviction should have cancelled: do not join it.
+            // A load already reading may be one an undelivered eviction should have cancelled: join only one that
+            // has not begun reading.
+            Load mine = new Load(true);
+            Load[] joined = new Load[1];
+            queued.compute(key, (k, waiting) -> {
+                if (waiting != null && waiting.tryJoin()) {
+                    joined[0] = waiting;
+                    return waiting;
+                }
+                return mine;
+            });
+            if (joined[0] != null) {
+                return new Registration(joined[0], false);
+            }
             unshared.computeIfAbsent(key, k -> ConcurrentHashMap.newKeySet()).add(mine);
             return new Registration(mine, true);
         }
+        Load mine = new Load();
         Load existing = inFlight.putIfAbsent(key, mine);
         return existing == null ? new Registration(mine, true) : new Registration(existing, false);
+    }
+
+    /**
+     * Called by a load's owner just before its first Redis call. For a load begun while the lease had lapsed: waits
+     * (at most {@code maxWaitMillis}) until the key's previous such load has finished, letting readers join this one
+     * meanwhile, then closes it to joiners. No-op for any other load.
+     */
+    public void awaitTurn(String key, Load load, long maxWaitMillis) throws InterruptedException {
+        if (!load.unshared) {
+            return;
+        }
+        Load previous = reading.get(key);
+        if (previous != null && previous != load) {
+            try {
+                previous.result.get(maxWaitMillis, TimeUnit.MILLISECONDS);
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                // Its outcome is its readers'; this load reads for its own.
+            }
+        }
+        load.seal();
+        queued.remove(key, load);
+        reading.put(key, load);
     }
 
     public record Registration(Load load, boolean owner) {}
@@ -166,6 +229,11 @@ public final class L1Cache {
 
     private void unregister(String key, Load load) {
         inFlight.remove(key, load);
+        if (load.unshared) {
+            load.seal(); // a load that failed before its turn (admission refused) takes no more readers
+            queued.remove(key, load);
+            reading.remove(key, load);
+        }
         unshared.computeIfPresent(key, (k, loads) -> {
             loads.remove(load);
             return loads.isEmpty() ? null : loads;

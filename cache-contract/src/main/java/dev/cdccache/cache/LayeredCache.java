@@ -179,6 +179,7 @@ public final class LayeredCache {
         }
         try {
             admission.run();
+            l1.awaitTurn(key, reg.load(), lease.maxWaitMillis());
             Fetched fetched = fetch(key, loader);
             DataClass dc = CacheKeys.dataClassOf(key);
             if (fetched.value.source() == CachedValue.Source.DB) {

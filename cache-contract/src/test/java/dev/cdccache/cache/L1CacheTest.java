@@ -2,13 +2,16 @@ package dev.cdccache.cache;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -69,15 +72,48 @@ class L1CacheTest {
     }
 
     @Test
-    void aLoadBegunWhileTheLeaseHadLapsedIsNotJoinedButItsValueIsKept() {
+    void duringALapseReadersJoinOnlyALoadThatHasNotBegunReadingAndOneLoadReadsAtATime() throws Exception {
         l1.leaseUntil(System.nanoTime() - 1);
-        L1Cache.Registration first = l1.beginLoad("k");
-        L1Cache.Registration second = l1.beginLoad("k");
-        assertTrue(first.owner());
-        assertTrue(second.owner(), "a load begun without a lease is never joined");
-        l1.completeLoad("k", first.load(), old, 5_000);
-        l1.completeLoad("k", second.load(), old, 5_000);
+        L1Cache.Registration a = l1.beginLoad("k");
+        L1Cache.Registration joinsA = l1.beginLoad("k");
+        assertTrue(a.owner());
+        assertFalse(joinsA.owner());
+        assertSame(a.load(), joinsA.load(), "A has not begun reading: joined");
+
+        l1.awaitTurn("k", a.load(), 5_000); // no load before it: A reads at once
+        L1Cache.Registration b = l1.beginLoad("k");
+        assertTrue(b.owner(), "A is reading: a new load, not a join");
+        CompletableFuture<Void> bsTurn = CompletableFuture.runAsync(() -> {
+            try {
+                l1.awaitTurn("k", b.load(), 5_000);
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        // The marker that B is still waiting for A: a reader arriving now joins B.
+        L1Cache.Registration joinsB = l1.beginLoad("k");
+        assertFalse(joinsB.owner());
+        assertSame(b.load(), joinsB.load());
+        assertFalse(bsTurn.isDone());
+
+        l1.completeLoad("k", a.load(), old, 5_000);
+        bsTurn.get(5, TimeUnit.SECONDS);
+        L1Cache.Registration c = l1.beginLoad("k");
+        assertTrue(c.owner(), "B is reading now: a new load");
+        assertNotSame(b.load(), c.load());
+
+        CachedValue fresh = new CachedValue("{\"v\":2}", 2, CachedValue.Source.L2);
+        l1.completeLoad("k", b.load(), fresh, 5_000);
+        assertEquals(2, joinsB.load().result().get().version(), "the joiner gets its load's answer");
         renewLease();
-        assertEquals(1, l1.getIfPresent("k").version());
+        assertEquals(2, l1.getIfPresent("k").version(), "a lapse-time load nothing overtook is kept");
+    }
+
+    @Test
+    void aLapseTimeLoadThatFailsBeforeItsTurnTakesNoMoreReaders() {
+        l1.leaseUntil(System.nanoTime() - 1);
+        L1Cache.Registration a = l1.beginLoad("k");
+        l1.failLoad("k", a.load(), new IllegalStateException("refused"));
+        assertTrue(l1.beginLoad("k").owner());
     }
 }
