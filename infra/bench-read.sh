@@ -4,9 +4,8 @@
 #   2. 10,000 keys    — round-robin over the seeded catalog: L1 hits, L2 refills as 5 s L1 entries expire
 # Prints wrk's req/s and latency percentiles and, from /q/metrics, which tier answered.
 set -euo pipefail
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-# shellcheck source=infra/stack.env
-source "$ROOT/infra/stack.env"
+# shellcheck source=infra/script-env.sh
+source "$(dirname "${BASH_SOURCE[0]}")/script-env.sh"
 command -v wrk >/dev/null || { echo "wrk is not installed: apt-get install wrk" >&2; exit 1; }
 DURATION="${DURATION:-10s}"; CONNECTIONS="${CONNECTIONS:-64}"
 URL="http://127.0.0.1:$CATALOG_US_1_PORT"

@@ -15,14 +15,8 @@
 #   5. bulk        — one 10,000-row repricing, commit → last key gone in every region, 5 rounds
 #   6. start       — the last `make up` (infra/stack.sh records it) and each process's resident memory
 set -euo pipefail
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-cd "$ROOT"
-set -a
-# shellcheck source=infra/stack.env
-source "$ROOT/infra/stack.env"
-set +a
-# shellcheck source=infra/topology.sh
-source "$ROOT/infra/topology.sh"
+# shellcheck source=infra/script-env.sh
+source "$(dirname "${BASH_SOURCE[0]}")/script-env.sh"
 
 SIZE="${SIZE:-full}"
 STEPS="${STEPS:-warm,read,cold,stampede,hotkey,cdc,bulk,start}" # a subset, e.g. STEPS=warm,read make bench

@@ -3,12 +3,8 @@
 # history, a convergence check after healing. Options are passed to dev.cdccache.probe.Nemesis, e.g.
 #   infra/nemesis.sh --reps 20 --faults kill-relay,drop-dels --hold-ms 3000
 set -euo pipefail
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-cd "$ROOT"
-set -a
-# shellcheck source=infra/stack.env
-source "$ROOT/infra/stack.env"
-set +a
+# shellcheck source=infra/script-env.sh
+source "$(dirname "${BASH_SOURCE[0]}")/script-env.sh"
 [[ -d lag-probe/target/lib ]] || ./mvnw -q -B -DskipTests install -pl lag-probe -am
 exec java -Dcdccache.repo.root="$ROOT" -cp "lag-probe/target/lag-probe.jar:lag-probe/target/lib/*" \
   dev.cdccache.probe.Nemesis "$@"

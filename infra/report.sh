@@ -2,11 +2,8 @@
 # Prints the dashboard's key figures as text from every process's /q/metrics (no Prometheus needed).
 # Quantiles come from the Prometheus histogram buckets: "≤ x ms" is the upper edge of the bucket holding them.
 set -euo pipefail
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-# shellcheck source=infra/stack.env
-source "$ROOT/infra/stack.env"
-# shellcheck source=infra/topology.sh
-source "$ROOT/infra/topology.sh"
+# shellcheck source=infra/script-env.sh
+source "$(dirname "${BASH_SOURCE[0]}")/script-env.sh"
 
 # shellcheck source=infra/metrics.sh
 source "$ROOT/infra/metrics.sh"

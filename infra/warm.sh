@@ -8,14 +8,8 @@
 #    after a start at 11.3 s; recorded after this workload, 3.9 s (docs/measurements.md, session 18).
 # Usage: infra/warm.sh full|smoke (sizes below). Needs the stack up and lag-probe built; wrk for the reads.
 set -euo pipefail
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-cd "$ROOT"
-set -a
-# shellcheck source=infra/stack.env
-source "$ROOT/infra/stack.env"
-set +a
-# shellcheck source=infra/topology.sh
-source "$ROOT/infra/topology.sh"
+# shellcheck source=infra/script-env.sh
+source "$(dirname "${BASH_SOURCE[0]}")/script-env.sh"
 
 case "${1:-full}" in
   full) READS=5s WRITES=1000 ROUNDS=6 BULK=10000 STAMPEDE=1000 ;;

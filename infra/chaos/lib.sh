@@ -1,13 +1,7 @@
 # Shared by the chaos scripts: stack settings, the probe, the services' chaos switch.
 set -euo pipefail
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-cd "$ROOT"
-set -a
-# shellcheck source=infra/stack.env
-source "$ROOT/infra/stack.env"
-set +a
-# shellcheck source=infra/topology.sh
-source "$ROOT/infra/topology.sh"
+# shellcheck source=infra/script-env.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../script-env.sh"
 mapfile -t WRITERS < <(with_role writer | cut -d'|' -f4)
 mapfile -t INVALIDATORS < <(with_role invalidator | cut -d'|' -f4)
 
