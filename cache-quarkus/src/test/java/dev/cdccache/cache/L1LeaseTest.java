@@ -6,11 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cdccache.stack.FaultProxy;
-import dev.cdccache.stack.StackControl;
 import org.junit.jupiter.api.Test;
 
-import java.net.ServerSocket;
-import java.net.URI;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
@@ -25,13 +22,8 @@ class L1LeaseTest {
 
     @Test
     void anUnacknowledgedEvictionStopsTheSilentInstanceServingWithinTheLease() throws Exception {
-        int redisPort = URI.create(StackControl.property("stack.redis.us")).getPort();
-        int proxyPort;
-        try (ServerSocket s = new ServerSocket(0)) {
-            proxyPort = s.getLocalPort();
-        }
-        try (FaultProxy proxy = new FaultProxy(proxyPort, redisPort, 0).start();
-                RegionCache silent = TestRegionCaches.instance("redis://127.0.0.1:" + proxyPort, "us");
+        try (FaultProxy proxy = TestRegionCaches.redisProxy("us");
+                RegionCache silent = TestRegionCaches.instance(proxy, "us");
                 RegionCache writer = TestRegionCaches.instance("us")) {
             String key = CacheKeys.productView(ThreadLocalRandom.current().nextLong(6_000_000, 7_000_000));
             silent.cache().get(key, k -> new Loader.Loaded("{}", 1));

@@ -3,11 +3,8 @@ package dev.cdccache.cache;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.cdccache.stack.FaultProxy;
-import dev.cdccache.stack.StackControl;
 import org.junit.jupiter.api.Test;
 
-import java.net.ServerSocket;
-import java.net.URI;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -19,13 +16,8 @@ class L2ReadFailureCauseTest {
 
     @Test
     void aSilentRedisCountsAsATimeoutAndTheDatabaseAnswers() throws Exception {
-        int redisPort = URI.create(StackControl.property("stack.redis.us")).getPort();
-        int proxyPort;
-        try (ServerSocket s = new ServerSocket(0)) {
-            proxyPort = s.getLocalPort();
-        }
-        try (FaultProxy proxy = new FaultProxy(proxyPort, redisPort, 0).start();
-                RegionCache rc = TestRegionCaches.instance("redis://127.0.0.1:" + proxyPort, "us")) {
+        try (FaultProxy proxy = TestRegionCaches.redisProxy("us");
+                RegionCache rc = TestRegionCaches.instance(proxy, "us")) {
             String key = CacheKeys.productView(ThreadLocalRandom.current().nextLong(8_000_000, 9_000_000));
             proxy.blackhole();
 

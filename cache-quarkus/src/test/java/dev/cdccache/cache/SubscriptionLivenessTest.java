@@ -7,11 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cdccache.stack.FaultProxy;
-import dev.cdccache.stack.StackControl;
 import org.junit.jupiter.api.Test;
 
-import java.net.ServerSocket;
-import java.net.URI;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
@@ -20,13 +17,8 @@ class SubscriptionLivenessTest {
 
     @Test
     void aBlackholedSubscriptionFlushesAndDisablesL1AndRecovers() throws Exception {
-        int redisPort = URI.create(StackControl.property("stack.redis.us")).getPort();
-        int proxyPort;
-        try (ServerSocket s = new ServerSocket(0)) {
-            proxyPort = s.getLocalPort();
-        }
-        try (FaultProxy proxy = new FaultProxy(proxyPort, redisPort, 0).start();
-                RegionCache rc = TestRegionCaches.instance("redis://127.0.0.1:" + proxyPort, "us")) {
+        try (FaultProxy proxy = TestRegionCaches.redisProxy("us");
+                RegionCache rc = TestRegionCaches.instance(proxy, "us")) {
             String key = CacheKeys.productView(ThreadLocalRandom.current().nextLong(5_000_000, 6_000_000));
             Loader loader = k -> new Loader.Loaded("{}", 1);
             rc.cache().get(key, loader);

@@ -1,10 +1,14 @@
 package dev.cdccache.cache;
 
+import dev.cdccache.stack.FaultProxy;
 import dev.cdccache.stack.StackControl;
 import dev.cdccache.support.redis.VertxRedisPort;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Vertx;
 
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
 import java.util.Map;
 
 /**
@@ -34,6 +38,22 @@ public final class TestRegionCaches {
                 redisUri,
                 new RegionCache.Settings(region, 10_000, 500, Map.of(), LayeredCache.LeaseSettings.DEFAULT),
                 mode);
+    }
+
+    /** A started fault proxy (pass-through until told otherwise) in front of the test stack's Redis of {@code region}. */
+    public static FaultProxy redisProxy(String region) throws IOException {
+        int redisPort =
+                URI.create(StackControl.property("stack.redis." + region)).getPort();
+        int proxyPort;
+        try (ServerSocket s = new ServerSocket(0)) {
+            proxyPort = s.getLocalPort();
+        }
+        return new FaultProxy(proxyPort, redisPort, 0).start();
+    }
+
+    /** An instance of {@code region} whose every Redis connection goes through {@code proxy}. */
+    public static RegionCache instance(FaultProxy proxy, String region) {
+        return instance("redis://127.0.0.1:" + proxy.listenPort(), region);
     }
 
     /** An instance with its own settings (correctness sampling, say) on the test stack's Redis of its region. */

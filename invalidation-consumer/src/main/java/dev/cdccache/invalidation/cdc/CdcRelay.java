@@ -3,9 +3,10 @@ package dev.cdccache.invalidation.cdc;
 import dev.cdccache.cache.CachedTable;
 import dev.cdccache.cache.RowChange;
 import dev.cdccache.invalidation.config.CdcConfig;
-import io.debezium.engine.ChangeEvent;
+import io.debezium.embedded.Connect;
 import io.debezium.engine.DebeziumEngine;
-import io.debezium.engine.format.Json;
+import io.debezium.engine.RecordChangeEvent;
+import io.debezium.engine.format.ChangeEventFormat;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
@@ -16,6 +17,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.connect.source.SourceRecord;
 import org.jboss.logging.Logger;
 
 import java.nio.charset.StandardCharsets;
@@ -56,8 +58,8 @@ public class CdcRelay {
     private final MeterRegistry registry;
     private final AtomicLong lastHeartbeatCommitMs = new AtomicLong(-1);
     private final SlowChangeLog slowChanges;
-    private volatile DebeziumEngine<ChangeEvent<String, String>> engine;
-    private volatile DebeziumEngine<ChangeEvent<String, String>> prepared;
+    private volatile DebeziumEngine<RecordChangeEvent<SourceRecord>> engine;
+    private volatile DebeziumEngine<RecordChangeEvent<SourceRecord>> prepared;
     private volatile ExecutorService executor;
     private volatile KafkaProducer<String, String> producer;
     private volatile boolean running;
@@ -232,7 +234,7 @@ public class CdcRelay {
                 LOG.debugf("topic metadata not fetched ahead (%s); the first send fetches it", e.getMessage());
             }
         }
-        prepared = DebeziumEngine.create(Json.class)
+        prepared = DebeziumEngine.create(ChangeEventFormat.of(Connect.class))
                 .using(engineProps())
                 .using((success, message, error) -> {
                     running = false;
@@ -570,8 +572,8 @@ public class CdcRelay {
     }
 
     private void handleBatch(
-            List<ChangeEvent<String, String>> events,
-            DebeziumEngine.RecordCommitter<ChangeEvent<String, String>> committer)
+            List<RecordChangeEvent<SourceRecord>> events,
+            DebeziumEngine.RecordCommitter<RecordChangeEvent<SourceRecord>> committer)
             throws InterruptedException {
         long receivedMs = System.currentTimeMillis();
         lastActivityMs = receivedMs;
@@ -591,15 +593,16 @@ public class CdcRelay {
                 out.add(flushOf(table.table()));
             }
         }
-        for (ChangeEvent<String, String> e : events) {
-            if (e.destination() == null || e.destination().startsWith("__debezium-heartbeat")) {
+        for (RecordChangeEvent<SourceRecord> e : events) {
+            SourceRecord record = e.record();
+            if (record.topic() == null || record.topic().startsWith("__debezium-heartbeat")) {
                 continue;
             }
             RowChange change;
             try {
-                change = ChangeEnvelope.fromDebezium(e.key(), e.value());
-            } catch (ChangeEnvelope.Undecodable bad) {
-                out.addAll(deadLetter(e, bad.getMessage()));
+                change = ChangeEnvelope.fromConnect(record);
+            } catch (ChangeEnvelope.Undecodable | RuntimeException bad) {
+                out.addAll(deadLetter(record, String.valueOf(bad.getMessage())));
                 continue;
             }
             if (change == null) {
@@ -611,9 +614,10 @@ public class CdcRelay {
             if (firstCommitTsMs == 0) {
                 firstCommitTsMs = change.commitTsMs();
             }
+            String key = ChangeEnvelope.keyJson(record);
             out.add(new ProducerRecord<>(
                     KafkaTopics.forTable(config, change.table()),
-                    e.key() == null ? change.table() : e.key(),
+                    key == null ? change.table() : key,
                     ChangeEnvelope.encode(change, System.currentTimeMillis())));
         }
         stamp(out);
@@ -657,7 +661,7 @@ public class CdcRelay {
             LOG.warn(
                     "CDC relay reset: streaming from the new slot; published a flush of every key space to all regions");
         }
-        for (ChangeEvent<String, String> e : events) {
+        for (RecordChangeEvent<SourceRecord> e : events) {
             committer.markProcessed(e);
         }
         committer.markBatchFinished();
@@ -667,16 +671,19 @@ public class CdcRelay {
      * A change the relay cannot translate: the raw event goes to the dead-letter topic with its reason, and its
      * table's key spaces are flushed in every region (a truncate record on its topic), since its keys are unknown.
      */
-    private List<ProducerRecord<String, String>> deadLetter(ChangeEvent<String, String> e, String reason) {
-        ProducerRecord<String, String> dead = new ProducerRecord<>(config.dlqTopic(), e.key(), e.value());
+    private List<ProducerRecord<String, String>> deadLetter(SourceRecord e, String reason) {
+        ProducerRecord<String, String> dead = new ProducerRecord<>(
+                config.dlqTopic(),
+                ChangeEnvelope.rawJson(e.topic(), e.keySchema(), e.key()),
+                ChangeEnvelope.rawJson(e.topic(), e.valueSchema(), e.value()));
         dead.headers().add("dlq.reason", reason.getBytes(StandardCharsets.UTF_8));
-        dead.headers().add("dlq.source", ("relay:" + e.destination()).getBytes(StandardCharsets.UTF_8));
+        dead.headers().add("dlq.source", ("relay:" + e.topic()).getBytes(StandardCharsets.UTF_8));
         String prefix = config.topicPrefix() + ".public.";
-        String table = e.destination().startsWith(prefix) ? e.destination().substring(prefix.length()) : null;
+        String table = e.topic().startsWith(prefix) ? e.topic().substring(prefix.length()) : null;
         Counter.builder("cdc.relay.dlq").register(registry).increment();
         LOG.warnf(
                 "CDC relay: event of %s sent to %s (%s); flushing that table's key spaces",
-                e.destination(), config.dlqTopic(), reason);
+                e.topic(), config.dlqTopic(), reason);
         if (table == null || KafkaTopics.HEARTBEAT_TABLE.equals(table)) {
             return List.of(dead);
         }

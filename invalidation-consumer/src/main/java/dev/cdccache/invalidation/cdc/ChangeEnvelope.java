@@ -4,8 +4,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.cdccache.cache.RowChange;
+import org.apache.kafka.connect.data.Field;
+import org.apache.kafka.connect.data.Schema;
+import org.apache.kafka.connect.data.Struct;
+import org.apache.kafka.connect.json.JsonConverter;
+import org.apache.kafka.connect.source.SourceRecord;
 
-import java.util.Iterator;
+import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -71,61 +76,113 @@ public final class ChangeEnvelope {
                 n.path("lsn").asLong(-1));
     }
 
-    /** Translates one Debezium JSON change event (schemas on or off) into a RowChange; null for non-changes. */
-    public static RowChange fromDebezium(String keyJson, String valueJson) throws Undecodable {
-        if (valueJson == null) {
+    /**
+     * Translates one Debezium change record, as the connector made it (Kafka Connect structs), into a RowChange; null
+     * for a tombstone. The relay reads these directly: the engine's JSON format serialised every event (its whole
+     * {@code source} block included) only for the relay to parse it again.
+     */
+    public static RowChange fromConnect(SourceRecord record) throws Undecodable {
+        if (record.value() == null) {
             return null; // tombstone
         }
-        JsonNode v;
-        JsonNode k;
-        try {
-            v = unwrap(JSON.readTree(valueJson));
-            k = keyJson == null ? null : unwrap(JSON.readTree(keyJson));
-        } catch (Exception e) {
-            throw new Undecodable("Debezium event is not JSON");
+        if (!(record.value() instanceof Struct v)) {
+            throw new Undecodable("Debezium event is not a struct");
         }
-        String opCode = v.path("op").asText("");
-        RowChange.Op op = switch (opCode) {
+        RowChange.Op op = switch (text(v, "op")) {
             case "c", "r" -> RowChange.Op.CREATE;
             case "u" -> RowChange.Op.UPDATE;
             case "d" -> RowChange.Op.DELETE;
             case "t" -> RowChange.Op.TRUNCATE;
-            default -> throw new Undecodable("unknown Debezium op '" + opCode + "'");
+            case "" -> throw new Undecodable("unknown Debezium op ''");
+            default -> throw new Undecodable("unknown Debezium op '" + text(v, "op") + "'");
         };
-        JsonNode source = v.path("source");
-        String table = source.path("table").asText(null);
-        if (table == null) {
+        Struct source = struct(v, "source");
+        String table = source == null ? "" : text(source, "table");
+        if (table.isEmpty()) {
             throw new Undecodable("Debezium event without source.table");
         }
-        Map<String, Object> key = keyOf(k);
-        JsonNode row = op == RowChange.Op.DELETE ? v.path("before") : v.path("after");
-        long version = row.path("version").asLong(-1);
-        return new RowChange(
-                table,
-                op,
-                key,
-                version,
-                source.path("ts_ms").asLong(-1),
-                source.path("lsn").asLong(-1));
+        Map<String, Object> key = keyOf(record.key() instanceof Struct k ? k : null);
+        Struct row = struct(v, op == RowChange.Op.DELETE ? "before" : "after");
+        return new RowChange(table, op, key, number(row, "version"), number(source, "ts_ms"), number(source, "lsn"));
+    }
+
+    /** A change record's key as the JSON the engine's JSON format printed ({@code {"product_id":42}}): the Kafka key. */
+    public static String keyJson(SourceRecord record) {
+        if (!(record.key() instanceof Struct k)) {
+            return null;
+        }
+        ObjectNode n = JSON.createObjectNode();
+        keyOf(k).forEach((name, value) -> {
+            if (value instanceof Long l) {
+                n.put(name, l);
+            } else {
+                n.put(name, String.valueOf(value));
+            }
+        });
+        return n.toString();
+    }
+
+    /** A record's key or value as the engine's JSON format printed it, for a dead letter (read by people). */
+    public static String rawJson(String topic, Schema schema, Object value) {
+        if (value == null) {
+            return null;
+        }
+        try {
+            return new String(RAW.fromConnectData(topic, schema, value), StandardCharsets.UTF_8);
+        } catch (RuntimeException e) {
+            return String.valueOf(value);
+        }
+    }
+
+    private static final JsonConverter RAW = rawConverter();
+
+    private static JsonConverter rawConverter() {
+        JsonConverter c = new JsonConverter();
+        c.configure(Map.of("schemas.enable", "false"), false);
+        return c;
+    }
+
+    private static Struct struct(Struct s, String field) {
+        return s.schema().field(field) != null && s.get(field) instanceof Struct f ? f : null;
+    }
+
+    private static String text(Struct s, String field) {
+        Object o = s.schema().field(field) == null ? null : s.get(field);
+        return o == null ? "" : o.toString();
+    }
+
+    private static long number(Struct s, String field) {
+        Object o = s == null || s.schema().field(field) == null ? null : s.get(field);
+        return o instanceof Number n ? n.longValue() : -1;
+    }
+
+    /** Primary-key columns of a struct (whole numbers as longs); empty for null. */
+    private static Map<String, Object> keyOf(Struct k) {
+        Map<String, Object> key = new LinkedHashMap<>();
+        if (k != null) {
+            for (Field f : k.schema().fields()) {
+                Object value = k.get(f);
+                key.put(
+                        f.name(),
+                        value instanceof Long || value instanceof Integer || value instanceof Short
+                                ? (Object) ((Number) value).longValue()
+                                : String.valueOf(value));
+            }
+        }
+        return key;
     }
 
     /** Primary-key columns of a JSON object (numbers as longs); empty for null or a non-object. */
     private static Map<String, Object> keyOf(JsonNode k) {
         Map<String, Object> key = new LinkedHashMap<>();
         if (k != null && k.isObject()) {
-            for (Iterator<Map.Entry<String, JsonNode>> it = k.fields(); it.hasNext(); ) {
-                Map.Entry<String, JsonNode> e = it.next();
-                key.put(
-                        e.getKey(),
-                        e.getValue().isNumber()
-                                ? (Object) e.getValue().asLong()
-                                : e.getValue().asText());
-            }
+            k.properties()
+                    .forEach(e -> key.put(
+                            e.getKey(),
+                            e.getValue().isNumber()
+                                    ? (Object) e.getValue().asLong()
+                                    : e.getValue().asText()));
         }
         return key;
-    }
-
-    private static JsonNode unwrap(JsonNode n) {
-        return n != null && n.has("payload") && n.has("schema") ? n.get("payload") : n;
     }
 }

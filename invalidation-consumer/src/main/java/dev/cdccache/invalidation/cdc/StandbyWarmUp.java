@@ -1,8 +1,10 @@
 package dev.cdccache.invalidation.cdc;
 
-import io.debezium.engine.ChangeEvent;
+import io.debezium.embedded.Connect;
 import io.debezium.engine.DebeziumEngine;
-import io.debezium.engine.format.Json;
+import io.debezium.engine.RecordChangeEvent;
+import io.debezium.engine.format.ChangeEventFormat;
+import org.apache.kafka.connect.source.SourceRecord;
 import org.jboss.logging.Logger;
 
 import java.sql.PreparedStatement;
@@ -70,7 +72,8 @@ final class StandbyWarmUp {
 
     private void stream(Duration deadline) throws Exception {
         ExecutorService executor = Executors.newSingleThreadExecutor(r -> new Thread(r, "cdc-relay-warmup-engine"));
-        DebeziumEngine<ChangeEvent<String, String>> engine = DebeziumEngine.create(Json.class)
+        DebeziumEngine<RecordChangeEvent<SourceRecord>> engine = DebeziumEngine.create(
+                        ChangeEventFormat.of(Connect.class))
                 .using(props())
                 .using((success, message, error) -> finished.countDown())
                 .notifying(this::handleBatch)
@@ -115,12 +118,12 @@ final class StandbyWarmUp {
     }
 
     private void handleBatch(
-            List<ChangeEvent<String, String>> events,
-            DebeziumEngine.RecordCommitter<ChangeEvent<String, String>> committer)
+            List<RecordChangeEvent<SourceRecord>> events,
+            DebeziumEngine.RecordCommitter<RecordChangeEvent<SourceRecord>> committer)
             throws InterruptedException {
-        for (ChangeEvent<String, String> e : events) {
+        for (RecordChangeEvent<SourceRecord> e : events) {
             try {
-                if (ChangeEnvelope.fromDebezium(e.key(), e.value()) != null) {
+                if (ChangeEnvelope.fromConnect(e.record()) != null) {
                     decoded.incrementAndGet();
                 }
             } catch (ChangeEnvelope.Undecodable ignored) {
