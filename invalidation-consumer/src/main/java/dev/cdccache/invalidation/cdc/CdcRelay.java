@@ -614,7 +614,7 @@ public class CdcRelay {
             if (firstCommitTsMs == 0) {
                 firstCommitTsMs = change.commitTsMs();
             }
-            String key = ChangeEnvelope.keyJson(record);
+            String key = ChangeEnvelope.keyJson(change.key());
             out.add(new ProducerRecord<>(
                     KafkaTopics.forTable(config, change.table()),
                     key == null ? change.table() : key,

@@ -21,6 +21,14 @@ import java.util.Map;
 public final class ChangeEnvelope {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** Renders a raw record for a dead letter, as the engine's JSON format did. */
+    private static final JsonConverter RAW = rawConverter();
+
+    private static JsonConverter rawConverter() {
+        JsonConverter c = new JsonConverter();
+        c.configure(Map.of("schemas.enable", "false"), false);
+        return c;
+    }
 
     private ChangeEnvelope() {}
 
@@ -88,13 +96,13 @@ public final class ChangeEnvelope {
         if (!(record.value() instanceof Struct v)) {
             throw new Undecodable("Debezium event is not a struct");
         }
-        RowChange.Op op = switch (text(v, "op")) {
+        String opCode = text(v, "op");
+        RowChange.Op op = switch (opCode) {
             case "c", "r" -> RowChange.Op.CREATE;
             case "u" -> RowChange.Op.UPDATE;
             case "d" -> RowChange.Op.DELETE;
             case "t" -> RowChange.Op.TRUNCATE;
-            case "" -> throw new Undecodable("unknown Debezium op ''");
-            default -> throw new Undecodable("unknown Debezium op '" + text(v, "op") + "'");
+            default -> throw new Undecodable("unknown Debezium op '" + opCode + "'");
         };
         Struct source = struct(v, "source");
         String table = source == null ? "" : text(source, "table");
@@ -106,13 +114,16 @@ public final class ChangeEnvelope {
         return new RowChange(table, op, key, number(row, "version"), number(source, "ts_ms"), number(source, "lsn"));
     }
 
-    /** A change record's key as the JSON the engine's JSON format printed ({@code {"product_id":42}}): the Kafka key. */
-    public static String keyJson(SourceRecord record) {
-        if (!(record.key() instanceof Struct k)) {
+    /**
+     * A change's key ({@link RowChange#key()}, as {@link #fromConnect} read it) as the JSON the engine's JSON format
+     * printed ({@code {"product_id":42}}): the Kafka key. Null for a change without one (a truncate).
+     */
+    public static String keyJson(Map<String, Object> key) {
+        if (key.isEmpty()) {
             return null;
         }
         ObjectNode n = JSON.createObjectNode();
-        keyOf(k).forEach((name, value) -> {
+        key.forEach((name, value) -> {
             if (value instanceof Long l) {
                 n.put(name, l);
             } else {
@@ -132,14 +143,6 @@ public final class ChangeEnvelope {
         } catch (RuntimeException e) {
             return String.valueOf(value);
         }
-    }
-
-    private static final JsonConverter RAW = rawConverter();
-
-    private static JsonConverter rawConverter() {
-        JsonConverter c = new JsonConverter();
-        c.configure(Map.of("schemas.enable", "false"), false);
-        return c;
     }
 
     private static Struct struct(Struct s, String field) {

@@ -92,9 +92,11 @@ class ChangeEnvelopeTest {
     @Test
     void theKafkaKeyIsTheJsonTheEngineUsedToPrintAndTheEnvelopeRoundTrips() throws Exception {
         SourceRecord r = record("u", 42L, null, 7L);
-        assertEquals("{\"product_id\":42}", ChangeEnvelope.keyJson(r));
-        assertEquals("{\"product_id\":42}", ChangeEnvelope.rawJson(r.topic(), r.keySchema(), r.key()));
         RowChange c = ChangeEnvelope.fromConnect(r);
+        assertEquals("{\"product_id\":42}", ChangeEnvelope.keyJson(c.key()));
+        assertEquals("{\"product_id\":42}", ChangeEnvelope.rawJson(r.topic(), r.keySchema(), r.key()));
+        assertNull(ChangeEnvelope.keyJson(
+                ChangeEnvelope.fromConnect(record("t", null, null, null)).key()));
         assertEquals(c, ChangeEnvelope.decode(ChangeEnvelope.encode(c, 1_800L)));
     }
 }
